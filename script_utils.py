@@ -1,0 +1,591 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Plumbing shared by the command-line scripts, written once.
+
+The scripts (`run_pretraining.py`, `run_classifier.py`, `run_squad.py`,
+`extract_features.py`, `create_pretraining_data.py`) differ in their data and
+heads; what they share lives here:
+
+- the Cloud TPU flags and the RunConfig / TPUEstimator they lead to;
+- warm-starting from `init_checkpoint` (with the `*INIT_FROM_CKPT*` log);
+- pair truncation, record features and record decoding;
+- writing outputs atomically, so an interrupted run leaves no truncated file;
+- turning bad input into a one-line `error: ...` and exit status 1.
+"""
+
+import contextlib
+import os
+import sys
+import time
+import uuid
+
+from absl import app
+from absl import flags
+import tensorflow as tf
+
+import modeling
+
+tf1 = tf.compat.v1
+
+
+# ----------------------------------------------------------------------------
+# Errors
+# ----------------------------------------------------------------------------
+
+
+class UsageError(ValueError):
+  """Bad input from the user: a flag, a file or its contents.
+
+  The message should name the flag or file and say what is wrong; `run`
+  prints it on one line instead of a traceback.
+  """
+
+
+# Exceptions that mean "the input is wrong", not "the code is wrong".
+_USER_ERRORS = (ValueError, IOError, OSError, tf.errors.OpError)
+
+
+def run(main, argv=None):
+  """`absl.app.run(main)`, with user errors reported as one line.
+
+  Args:
+    main: the script's main(argv).
+    argv: (optional) argument list; defaults to sys.argv.
+  """
+
+  def guarded_main(argv):
+    try:
+      return main(argv)
+    except _USER_ERRORS as e:
+      message = _one_line(e)
+      tf1.logging.error(message)
+      sys.stderr.write("error: %s\n" % message)
+      sys.stderr.flush()
+      # os._exit would skip cleanup; SystemExit lets `finally` blocks (which
+      # remove temporary files) run.
+      raise SystemExit(1)
+
+  app.run(guarded_main, argv=argv)
+
+
+def _one_line(exception):
+  """The first meaningful line of an exception's message."""
+  if isinstance(exception, tf.errors.OpError):
+    text = exception.message
+  else:
+    text = str(exception)
+  lines = [line.strip() for line in text.splitlines() if line.strip()]
+  return lines[0] if lines else exception.__class__.__name__
+
+
+def require_flags(flags_obj, names):
+  """Raises UsageError listing every required flag that is unset."""
+  missing = [name for name in names if not getattr(flags_obj, name)]
+  if missing:
+    raise UsageError("missing required flag(s): %s" %
+                     ", ".join("--" + name for name in missing))
+
+
+def require_file(path, flag_name):
+  """Raises UsageError unless `path` names an existing file."""
+  if not path:
+    raise UsageError("--%s is required" % flag_name)
+  if not tf.io.gfile.exists(path):
+    raise UsageError("--%s=%s: file not found" % (flag_name, path))
+  if tf.io.gfile.isdir(path):
+    raise UsageError("--%s=%s: is a directory, expected a file" %
+                     (flag_name, path))
+
+
+def expand_file_patterns(patterns, flag_name):
+  """Expands a comma-separated list of files or globs.
+
+  Args:
+    patterns: string such as "a.tfrecord,shards/*.tfrecord".
+    flag_name: flag the list came from, for the error message.
+
+  Returns:
+    Sorted-per-pattern list of existing file paths.
+
+  Raises:
+    UsageError: when a pattern matches nothing.
+  """
+  files = []
+  for pattern in patterns.split(","):
+    pattern = pattern.strip()
+    if not pattern:
+      continue
+    matches = tf.io.gfile.glob(pattern)
+    if not matches:
+      raise UsageError("--%s: no file matches %s" % (flag_name, pattern))
+    files.extend(sorted(matches))
+  if not files:
+    raise UsageError("--%s is empty" % flag_name)
+  return files
+
+
+def prepare_output_dir(output_dir, flag_name="output_dir"):
+  """Creates the output directory, refusing a path that is a file."""
+  if not output_dir:
+    raise UsageError("--%s is required" % flag_name)
+  if tf.io.gfile.exists(output_dir) and not tf.io.gfile.isdir(output_dir):
+    raise UsageError("--%s=%s: exists and is not a directory" %
+                     (flag_name, output_dir))
+  tf.io.gfile.makedirs(output_dir)
+
+
+def load_bert_config(bert_config_file, max_seq_length=None):
+  """Reads the model config and checks max_seq_length against it.
+
+  Args:
+    bert_config_file: path of `bert_config.json`.
+    max_seq_length: (optional) int, the script's --max_seq_length.
+
+  Returns:
+    `modeling.BertConfig`.
+
+  Raises:
+    UsageError: for a missing or invalid file, or a sequence length the
+      model's position table cannot hold.
+  """
+  if not bert_config_file:
+    raise UsageError("--bert_config_file is required")
+  try:
+    config = modeling.BertConfig.from_json_file(bert_config_file)
+  except ValueError as e:
+    raise UsageError(str(e))
+  if max_seq_length is not None:
+    if max_seq_length > config.max_position_embeddings:
+      raise UsageError(
+          "--max_seq_length=%d is longer than max_position_embeddings=%d in "
+          "--bert_config_file=%s" % (max_seq_length,
+                                      config.max_position_embeddings,
+                                      bert_config_file))
+  return config
+
+
+def check_vocab_fits_config(vocab_size, bert_config, vocab_file):
+  """Refuses a vocabulary with more ids than the embedding table has rows.
+
+  An id past the end of the table is an error on CPU but silently reads
+  garbage (and leads to NaNs) on GPU and TPU, so it is stopped up front.
+  """
+  if vocab_size > bert_config.vocab_size:
+    raise UsageError(
+        "--vocab_file=%s has %d tokens but bert_config vocab_size is %d; "
+        "the vocabulary does not belong to this model" %
+        (vocab_file, vocab_size, bert_config.vocab_size))
+
+
+# ----------------------------------------------------------------------------
+# TPU / RunConfig / Estimator
+# ----------------------------------------------------------------------------
+
+
+def define_tpu_flags():
+  """Defines the Cloud TPU flags every training script shares."""
+  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.")
+  flags.DEFINE_string(
+      "tpu_name", None,
+      "The Cloud TPU to use for training: the name used when creating it, or "
+      "a grpc://ip.address.of.tpu:8470 url.")
+  flags.DEFINE_string(
+      "tpu_zone", None,
+      "[Optional] GCE zone of the Cloud TPU. If not given, it is looked up "
+      "from metadata.")
+  flags.DEFINE_string(
+      "gcp_project", None,
+      "[Optional] Project name of the Cloud TPU. If not given, it is looked "
+      "up from metadata.")
+  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.")
+  flags.DEFINE_integer(
+      "num_tpu_cores", 8,
+      "Only used if `use_tpu` is True. Total number of TPU cores to use.")
+
+
+def make_run_config(output_dir,
+                    use_tpu=False,
+                    tpu_name=None,
+                    tpu_zone=None,
+                    gcp_project=None,
+                    master=None,
+                    num_tpu_cores=8,
+                    save_checkpoints_steps=1000,
+                    iterations_per_loop=1000,
+                    keep_checkpoint_max=5,
+                    log_step_count_steps=100):
+  """Builds the TPU RunConfig that also drives CPU/GPU runs.
+
+  Args:
+    output_dir: model directory (local or gs://).
+    use_tpu: bool; with tpu_name the Cloud TPU is resolved by name.
+    tpu_name, tpu_zone, gcp_project: Cloud TPU address.
+    master: TensorFlow master URL, used when tpu_name is not given.
+    num_tpu_cores: total TPU cores (shards).
+    save_checkpoints_steps: how often to checkpoint.
+    iterations_per_loop: TPU steps per host round-trip.
+    keep_checkpoint_max: how many recent checkpoints to keep.
+    log_step_count_steps: how often the estimator logs steps/sec.
+
+  Returns:
+    `tf.compat.v1.estimator.tpu.RunConfig`.
+  """
+  tpu_cluster_resolver = None
+  if use_tpu and tpu_name:
+    tpu_cluster_resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
+        tpu_name, zone=tpu_zone, project=gcp_project)
+
+  # PER_HOST_V2 feeds each host's cores from one input pipeline per host,
+  # which is what the batched record readers here are written for.
+  is_per_host = tf1.estimator.tpu.InputPipelineConfig.PER_HOST_V2
+  return tf1.estimator.tpu.RunConfig(
+      cluster=tpu_cluster_resolver,
+      master=master,
+      model_dir=output_dir,
+      save_checkpoints_steps=save_checkpoints_steps,
+      keep_checkpoint_max=keep_checkpoint_max,
+      log_step_count_steps=log_step_count_steps,
+      tpu_config=tf1.estimator.tpu.TPUConfig(
+          iterations_per_loop=iterations_per_loop,
+          num_shards=num_tpu_cores,
+          per_host_input_for_training=is_per_host))
+
+
+def run_config_from_flags(flags_obj, output_dir=None, **overrides):
+  """`make_run_config` fed from the script's absl FLAGS."""
+  kwargs = dict(
+      output_dir=output_dir or flags_obj.output_dir,
+      use_tpu=flags_obj.use_tpu,
+      tpu_name=getattr(flags_obj, "tpu_name", None),
+      tpu_zone=getattr(flags_obj, "tpu_zone", None),
+      gcp_project=getattr(flags_obj, "gcp_project", None),
+      master=getattr(flags_obj, "master", None),
+      num_tpu_cores=getattr(flags_obj, "num_tpu_cores", 8),
+      save_checkpoints_steps=getattr(flags_obj, "save_checkpoints_steps",
+                                     1000),
+      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000))
+  kwargs.update(overrides)
+  return make_run_config(**kwargs)
+
+
+def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
+                   eval_batch_size=None, predict_batch_size=None):
+  """A TPUEstimator; with use_tpu=False it runs as a plain CPU/GPU Estimator."""
+  return tf1.estimator.tpu.TPUEstimator(
+      use_tpu=use_tpu,
+      model_fn=model_fn,
+      config=run_config,
+      train_batch_size=train_batch_size,
+      eval_batch_size=eval_batch_size,
+      predict_batch_size=predict_batch_size)
+
+
+def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
+  """Warm-starts the graph's variables from a checkpoint and logs which.
+
+  Must be called inside a model_fn. On TPU the restore has to happen inside
+  the Scaffold that TPUEstimator builds on the host, so it is returned as a
+  scaffold_fn instead of being done immediately.
+
+  Args:
+    init_checkpoint: checkpoint path prefix, or None/"" for no warm start.
+    use_tpu: bool.
+    tvars: (optional) variables to consider; default all trainable ones.
+
+  Returns:
+    (scaffold_fn, initialized_variable_names); scaffold_fn is None unless
+    use_tpu and init_checkpoint are both set.
+  """
+  if tvars is None:
+    tvars = tf1.trainable_variables()
+  initialized_variable_names = {}
+  scaffold_fn = None
+  if init_checkpoint:
+    (assignment_map, initialized_variable_names
+    ) = modeling.get_assignment_map_from_checkpoint(tvars, init_checkpoint)
+    if use_tpu:
+
+      def tpu_scaffold():
+        tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
+        return tf1.train.Scaffold()
+
+      scaffold_fn = tpu_scaffold
+    else:
+      tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
+
+  tf1.logging.info("**** Trainable Variables ****")
+  for var in tvars:
+    init_string = ""
+    if var.name in initialized_variable_names:
+      init_string = ", *INIT_FROM_CKPT*"
+    tf1.logging.info("  name = %s, shape = %s%s", var.name, var.shape,
+                     init_string)
+  return scaffold_fn, initialized_variable_names
+
+
+def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
+  """Raises UsageError unless `init_checkpoint` is a readable checkpoint."""
+  if not init_checkpoint:
+    return
+  try:
+    tf.train.load_checkpoint(init_checkpoint)
+  except (tf.errors.OpError, ValueError) as e:
+    raise UsageError("--%s=%s: not a readable checkpoint (%s)" %
+                     (flag_name, init_checkpoint, _one_line(e)))
+
+
+# ----------------------------------------------------------------------------
+# Tokens and records
+# ----------------------------------------------------------------------------
+
+
+def truncate_seq_pair(tokens_a, tokens_b, max_length):
+  """Shortens a token pair in place to at most `max_length` tokens in total.
+
+  One token at a time comes off the end of the longer list: a short sentence
+  holds proportionally more information per token than a long one, so it is
+  better kept whole.
+
+  Args:
+    tokens_a: list of tokens (modified in place).
+    tokens_b: list of tokens (modified in place).
+    max_length: int, the budget for both together.
+  """
+  while len(tokens_a) + len(tokens_b) > max_length:
+    if len(tokens_a) > len(tokens_b):
+      tokens_a.pop()
+    else:
+      tokens_b.pop()
+
+
+def create_int_feature(values):
+  """An int64 list feature for a tf.train.Example."""
+  return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
+
+
+def create_float_feature(values):
+  """A float list feature for a tf.train.Example."""
+  return tf.train.Feature(float_list=tf.train.FloatList(value=list(values)))
+
+
+def decode_record(record, name_to_features):
+  """Parses one serialized tf.train.Example, casting int64 to int32.
+
+  tf.train.Example only stores int64, but TPUs do not support int64 well, and
+  every model input here fits in int32.
+
+  Args:
+    record: scalar string Tensor.
+    name_to_features: dict of feature name -> tf.io.FixedLenFeature.
+
+  Returns:
+    dict of feature name -> Tensor.
+  """
+  example = tf.io.parse_single_example(record, name_to_features)
+  for name in list(example.keys()):
+    t = example[name]
+    if t.dtype == tf.int64:
+      t = tf.cast(t, tf.int32)
+    example[name] = t
+  return example
+
+
+def record_input_fn_builder(input_files, name_to_features, is_training,
+                            drop_remainder, shuffle_buffer_size=100):
+  """An Estimator input_fn over TFRecord files of fixed-length examples.
+
+  Args:
+    input_files: a path or list of paths.
+    name_to_features: dict of feature name -> tf.io.FixedLenFeature.
+    is_training: bool. Training repeats and shuffles; evaluation and
+      prediction read each record once, in order.
+    drop_remainder: bool. TPUs need every batch full.
+    shuffle_buffer_size: int, records held for shuffling.
+
+  Returns:
+    input_fn(params) -> tf.data.Dataset of feature dicts, batched by
+    params["batch_size"] (which TPUEstimator sets).
+  """
+  if isinstance(input_files, str):
+    input_files = [input_files]
+
+  def input_fn(params):
+    batch_size = params["batch_size"]
+    d = tf.data.TFRecordDataset(input_files)
+    if is_training:
+      d = d.repeat()
+      d = d.shuffle(buffer_size=shuffle_buffer_size)
+    d = d.map(lambda record: decode_record(record, name_to_features),
+              num_parallel_calls=tf.data.AUTOTUNE)
+    d = d.batch(batch_size=batch_size, drop_remainder=drop_remainder)
+    return d.prefetch(tf.data.AUTOTUNE)
+
+  return input_fn
+
+
+# ----------------------------------------------------------------------------
+# Atomic outputs
+# ----------------------------------------------------------------------------
+
+
+def _temporary_name(path):
+  """A sibling name, so the final rename stays on one file system."""
+  return "%s.tmp-%s" % (path, uuid.uuid4().hex[:8])
+
+
+@contextlib.contextmanager
+def atomic_output(path, mode="w"):
+  """Opens a file that appears under `path` only once it is complete.
+
+  Writes go to a temporary sibling which is renamed over `path` when the
+  block exits normally; on an exception (or Ctrl-C) the temporary file is
+  removed and `path` is left as it was.
+
+  Args:
+    path: final file path (local or gs://).
+    mode: "w" for text or "wb" for bytes.
+
+  Yields:
+    A writable file object.
+  """
+  tmp_path = _temporary_name(path)
+  try:
+    with tf.io.gfile.GFile(tmp_path, mode) as writer:
+      yield writer
+    tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  finally:
+    if tf.io.gfile.exists(tmp_path):
+      tf.io.gfile.remove(tmp_path)
+
+
+@contextlib.contextmanager
+def atomic_record_writers(paths):
+  """TFRecord writers whose files appear only once all are complete.
+
+  Args:
+    paths: list of final .tfrecord paths.
+
+  Yields:
+    A list of `tf.io.TFRecordWriter`, one per path.
+  """
+  tmp_paths = [_temporary_name(path) for path in paths]
+  writers = []
+  try:
+    for tmp_path in tmp_paths:
+      writers.append(tf.io.TFRecordWriter(tmp_path))
+    yield writers
+    for writer in writers:
+      writer.close()
+    writers = []
+    for tmp_path, path in zip(tmp_paths, paths):
+      tf.io.gfile.rename(tmp_path, path, overwrite=True)
+  finally:
+    for writer in writers:
+      writer.close()
+    for tmp_path in tmp_paths:
+      if tf.io.gfile.exists(tmp_path):
+        tf.io.gfile.remove(tmp_path)
+
+
+def write_eval_results(output_dir, result, file_name="eval_results.txt"):
+  """Logs and writes `key = value` lines, sorted by key, atomically.
+
+  Args:
+    output_dir: directory to write into.
+    result: dict of metric name -> value (as returned by estimator.evaluate).
+    file_name: output file name.
+
+  Returns:
+    The path written.
+  """
+  output_eval_file = os.path.join(output_dir, file_name)
+  tf1.logging.info("***** Eval results *****")
+  lines = []
+  for key in sorted(result.keys()):
+    tf1.logging.info("  %s = %s", key, str(result[key]))
+    lines.append("%s = %s\n" % (key, str(result[key])))
+  with atomic_output(output_eval_file) as writer:
+    writer.write("".join(lines))
+  return output_eval_file
+
+
+# ----------------------------------------------------------------------------
+# Progress
+# ----------------------------------------------------------------------------
+
+
+class ProgressLogger(object):
+  """Logs items/second and an estimate of the time left, at most every N s.
+
+  For loops in Python (feature conversion, data generation); training and
+  evaluation use `ProgressHook`.
+  """
+
+  def __init__(self, what, total=None, every_secs=30.0):
+    self._what = what
+    self._total = total
+    self._every_secs = every_secs
+    self._start = time.time()
+    self._last_log = self._start
+    self.count = 0
+
+  def update(self, n=1):
+    self.count += n
+    now = time.time()
+    if now - self._last_log >= self._every_secs:
+      self._last_log = now
+      tf1.logging.info("%s", self.status(now))
+
+  def status(self, now=None):
+    now = now or time.time()
+    elapsed = max(now - self._start, 1e-9)
+    rate = self.count / elapsed
+    text = "%s: %d done, %.1f/s" % (self._what, self.count, rate)
+    if self._total and rate > 0:
+      left = max(self._total - self.count, 0) / rate
+      text += ", %d of %d, about %s left" % (self.count, self._total,
+                                              _format_seconds(left))
+    return text
+
+
+def _format_seconds(seconds):
+  seconds = int(round(seconds))
+  if seconds >= 3600:
+    return "%dh%02dm" % (seconds // 3600, (seconds % 3600) // 60)
+  if seconds >= 60:
+    return "%dm%02ds" % (seconds // 60, seconds % 60)
+  return "%ds" % seconds
+
+
+class ProgressHook(tf1.train.SessionRunHook):
+  """Logs examples/second and time left during train/evaluate/predict."""
+
+  def __init__(self, what, batch_size, total_steps=None, every_secs=30.0):
+    self._what = what
+    self._batch_size = batch_size
+    self._total_steps = total_steps
+    self._every_secs = every_secs
+
+  def begin(self):
+    self._steps = 0
+    self._start = None
+    self._last_log = None
+
+  def after_run(self, run_context, run_values):
+    now = time.time()
+    if self._start is None:
+      # The first step includes graph compilation; time from its end.
+      self._start = now
+      self._last_log = now
+      return
+    self._steps += 1
+    if now - self._last_log < self._every_secs:
+      return
+    self._last_log = now
+    elapsed = now - self._start
+    rate = self._steps * self._batch_size / elapsed
+    text = "%s: %.1f examples/sec" % (self._what, rate)
+    if self._total_steps:
+      left_steps = max(self._total_steps - self._steps - 1, 0)
+      text += ", about %s left" % _format_seconds(
+          left_steps * elapsed / self._steps)
+    tf1.logging.info("%s", text)
