@@ -1,0 +1,252 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Exporting a fine-tuned model as a TensorFlow SavedModel for serving.
+
+The scripts train and predict through (TPU)Estimator model_fns. For serving,
+the same model_fn is run once more in PREDICT mode on placeholders, the
+weights are restored from a checkpoint, and the graph is written as a
+SavedModel whose "serving_default" signature takes
+
+  input_ids, input_mask, segment_ids: int32 [batch_size, max_seq_length]
+
+and returns the chosen prediction tensors by name (e.g. `probabilities`, or
+`start_logits` and `end_logits`). The result loads in plain TensorFlow 2
+eager code:
+
+  model = tf.saved_model.load(export_dir)
+  outputs = model.signatures["serving_default"](
+      input_ids=ids, input_mask=mask, segment_ids=segments)
+"""
+
+import os
+import uuid
+
+from absl import flags
+import tensorflow as tf
+
+import script_utils
+
+tf1 = tf.compat.v1
+
+SIGNATURE_KEY = "serving_default"
+SERVING_INPUTS = ("input_ids", "input_mask", "segment_ids")
+
+# Features some model_fns read besides the three serving inputs. A client
+# cannot meaningfully supply them (labels, bookkeeping ids), so they are made
+# up per batch: name -> (dtype, value). They only feed losses and
+# pass-through outputs, never the exported predictions.
+DEFAULT_SYNTHESIZED_FEATURES = {
+    "unique_ids": (tf.int32, 0),
+    "label_ids": (tf.int32, 0),
+    "is_real_example": (tf.int32, 1),
+}
+
+
+def define_export_flags():
+  """Defines --export_dir for a script that can export its model."""
+  flags.DEFINE_string(
+      "export_dir", None,
+      "If set, write a TensorFlow SavedModel for serving to this directory "
+      "(which must not exist or be empty): the model trained in this run, "
+      "else the latest checkpoint in --output_dir, else --init_checkpoint. "
+      "Its serving_default signature takes int32 input_ids, input_mask and "
+      "segment_ids of shape [batch_size, max_seq_length].")
+
+
+def check_export_dir(export_dir, flag_name="export_dir"):
+  """Refuses an export directory that already holds something.
+
+  Scripts call this before training so that a long run does not end in a
+  failed export.
+
+  Raises:
+    UsageError: when `export_dir` is a file or a non-empty directory.
+  """
+  if not export_dir:
+    raise script_utils.UsageError("--%s is required" % flag_name)
+  if not tf.io.gfile.exists(export_dir):
+    return
+  if not tf.io.gfile.isdir(export_dir):
+    raise script_utils.UsageError("--%s=%s: exists and is not a directory" %
+                                  (flag_name, export_dir))
+  if tf.io.gfile.listdir(export_dir):
+    raise script_utils.UsageError(
+        "--%s=%s: directory exists and is not empty; choose a new one" %
+        (flag_name, export_dir))
+
+
+def checkpoint_for_export(model_dir, init_checkpoint):
+  """The checkpoint that estimator.predict would use, for the export.
+
+  That is the latest checkpoint in `model_dir` when there is one (a model
+  trained now or by an earlier run), otherwise `init_checkpoint`.
+
+  Raises:
+    UsageError: when there is neither.
+  """
+  latest = tf.train.latest_checkpoint(model_dir) if model_dir else None
+  if latest:
+    return latest
+  if init_checkpoint:
+    return init_checkpoint
+  raise script_utils.UsageError(
+      "--export_dir: nothing to export; no checkpoint in --output_dir=%s and "
+      "no --init_checkpoint" % model_dir)
+
+
+def serving_features(max_seq_length, synthesized_features=None):
+  """Placeholders for the serving inputs plus the made-up extra features.
+
+  Args:
+    max_seq_length: int.
+    synthesized_features: (optional) dict name -> (dtype, value); defaults to
+      DEFAULT_SYNTHESIZED_FEATURES.
+
+  Returns:
+    (receivers, features): `receivers` maps each of SERVING_INPUTS to an
+    int32 placeholder [batch_size, max_seq_length]; `features` holds those
+    and every synthesised feature as a [batch_size] tensor filled with its
+    value.
+  """
+  if synthesized_features is None:
+    synthesized_features = DEFAULT_SYNTHESIZED_FEATURES
+  receivers = {
+      name: tf1.placeholder(tf.int32, [None, max_seq_length], name=name)
+      for name in SERVING_INPUTS
+  }
+  features = dict(receivers)
+  batch_size = tf.shape(receivers["input_ids"])[0]
+  for name, (dtype, value) in sorted(synthesized_features.items()):
+    if name not in features:
+      features[name] = tf.fill([batch_size], tf.constant(value, dtype=dtype),
+                               name="synthesized_" + name)
+  return receivers, features
+
+
+def _as_estimator_spec(spec):
+  """TPUEstimatorSpec -> EstimatorSpec; an EstimatorSpec is returned as is."""
+  if isinstance(spec, tf1.estimator.tpu.TPUEstimatorSpec):
+    return spec.as_estimator_spec()
+  return spec
+
+
+def _select_outputs(predictions, output_keys):
+  """Picks the exported prediction tensors by name."""
+  if not isinstance(predictions, dict):
+    predictions = {"output": predictions}
+  if output_keys is None:
+    return dict(predictions)
+  missing = [k for k in output_keys if k not in predictions]
+  if missing:
+    raise ValueError("model_fn has no prediction(s) %s; it has %s" %
+                     (", ".join(missing), ", ".join(sorted(predictions))))
+  return {k: predictions[k] for k in output_keys}
+
+
+def _restore_all(sess, checkpoint_path, variables):
+  """Restores every variable from the checkpoint, or explains what is wrong.
+
+  A variable the checkpoint lacks would be exported with its random initial
+  value, i.e. a model that serves noise; that is refused instead (typically
+  a pre-trained checkpoint without the fine-tuned head).
+  """
+  try:
+    reader = tf.train.load_checkpoint(checkpoint_path)
+  except (tf.errors.OpError, ValueError) as e:
+    raise script_utils.UsageError(
+        "--export_dir: %s is not a readable checkpoint (%s)" %
+        (checkpoint_path, script_utils._one_line(e)))  # pylint: disable=protected-access
+  shapes = reader.get_variable_to_shape_map()
+  var_list = {}
+  missing = []
+  for var in variables:
+    name = var.op.name
+    if name not in shapes:
+      missing.append(name)
+      continue
+    if list(shapes[name]) != var.shape.as_list():
+      raise script_utils.UsageError(
+          "--export_dir: variable %s has shape %s in checkpoint %s but the "
+          "model needs %s" % (name, shapes[name], checkpoint_path,
+                              var.shape.as_list()))
+    var_list[name] = var
+  if missing:
+    raise script_utils.UsageError(
+        "--export_dir: checkpoint %s lacks %d of the model's variables (%s); "
+        "export a fine-tuned checkpoint (train with --do_train, or point "
+        "--init_checkpoint at a fine-tuned model)" %
+        (checkpoint_path, len(missing), ", ".join(missing[:3]) +
+         (", ..." if len(missing) > 3 else "")))
+  tf1.train.Saver(var_list=var_list).restore(sess, checkpoint_path)
+
+
+def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
+                       output_keys=None, params=None,
+                       synthesized_features=None):
+  """Writes a SavedModel of `model_fn`'s predictions with `checkpoint_path`.
+
+  Args:
+    model_fn: an Estimator or TPUEstimator model_fn (features, labels, mode,
+      params) whose PREDICT mode reads `input_ids`, `input_mask`,
+      `segment_ids` and, optionally, synthesised features such as
+      `unique_ids` or `label_ids` (see DEFAULT_SYNTHESIZED_FEATURES).
+    export_dir: directory to create; it must not exist or be empty. The
+      SavedModel lands directly in it (no timestamped subdirectory).
+    max_seq_length: int, the sequence length the signature accepts.
+    checkpoint_path: checkpoint prefix holding every model variable
+      (see checkpoint_for_export).
+    output_keys: (optional) list of prediction names to expose, e.g.
+      ["probabilities"]; default all of them.
+    params: (optional) dict passed to model_fn as `params`.
+    synthesized_features: (optional) dict name -> (dtype, value) replacing
+      DEFAULT_SYNTHESIZED_FEATURES.
+
+  Returns:
+    export_dir.
+
+  Raises:
+    UsageError: for an occupied export_dir or an unusable checkpoint.
+  """
+  check_export_dir(export_dir)
+  export_dir = export_dir.rstrip("/")
+  parent = os.path.dirname(export_dir)
+  if parent:
+    tf.io.gfile.makedirs(parent)
+  # Built beside the target and renamed into place at the end, so that a
+  # failure never leaves a half-written SavedModel under export_dir.
+  tmp_dir = "%s.tmp-%s" % (export_dir, uuid.uuid4().hex[:8])
+
+  try:
+    with tf.Graph().as_default() as graph:
+      receivers, features = serving_features(max_seq_length,
+                                             synthesized_features)
+      spec = _as_estimator_spec(
+          model_fn(features=features, labels=None,
+                   mode=tf1.estimator.ModeKeys.PREDICT,
+                   params=dict(params or {})))
+      outputs = _select_outputs(spec.predictions, output_keys)
+      signature = tf1.saved_model.signature_def_utils.predict_signature_def(
+          inputs=receivers, outputs=outputs)
+
+      with tf1.Session(graph=graph) as sess:
+        sess.run([tf1.global_variables_initializer(),
+                  tf1.local_variables_initializer(),
+                  tf1.tables_initializer()])
+        _restore_all(sess, checkpoint_path, tf1.global_variables())
+        builder = tf1.saved_model.Builder(tmp_dir)
+        builder.add_meta_graph_and_variables(
+            sess, [tf1.saved_model.tag_constants.SERVING],
+            signature_def_map={SIGNATURE_KEY: signature},
+            main_op=tf1.tables_initializer(),
+            strip_default_attrs=True)
+        builder.save()
+
+    if tf.io.gfile.exists(export_dir):
+      tf.io.gfile.rmtree(export_dir)  # empty, as checked above
+    tf.io.gfile.rename(tmp_dir, export_dir)
+  finally:
+    if tf.io.gfile.exists(tmp_dir):
+      tf.io.gfile.rmtree(tmp_dir)
+
+  tf1.logging.info("Exported SavedModel of %s to %s (outputs: %s)",
+                   checkpoint_path, export_dir, ", ".join(sorted(outputs)))
+  return export_dir
