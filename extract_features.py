@@ -1,0 +1,422 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Fixed contextual embeddings from a pre-trained BERT (the ELMo-style use).
+
+Every line of --input_file is one example, either a single text or a pair
+written `text_a ||| text_b`. For every real WordPiece token of every example
+the hidden states of the requested encoder layers are written to
+--output_file as one JSON object per line:
+
+  {"linex_index": 0, "features": [
+      {"token": "[CLS]", "layers": [{"index": -1, "values": [...]}, ...]},
+      ...]}
+
+`linex_index` is the line number of the example in the input (the key's
+spelling is the original release's and is kept for compatibility).
+"""
+
+import collections
+import json
+import os
+import re
+import shutil
+import tempfile
+
+from absl import flags
+import tensorflow as tf
+
+import modeling
+import script_utils
+import tokenization
+
+tf1 = tf.compat.v1
+UsageError = script_utils.UsageError
+
+flags.DEFINE_string("input_file", None,
+                    "Text file with one example per line; `a ||| b` for pairs.")
+flags.DEFINE_string("output_file", None, "JSON-lines file to write.")
+flags.DEFINE_string(
+    "layers", "-1,-2,-3,-4",
+    "Comma-separated encoder layer indexes to output; negative ones count "
+    "from the top (-1 is the last layer).")
+flags.DEFINE_string(
+    "bert_config_file", None,
+    "bert_config.json of the pre-trained model: its architecture.")
+flags.DEFINE_integer(
+    "max_seq_length", 128,
+    "Longest input in WordPiece tokens, [CLS]/[SEP] included. Longer inputs "
+    "are truncated; shorter ones are padded.")
+flags.DEFINE_string("init_checkpoint", None,
+                    "Checkpoint of the pre-trained model (path prefix).")
+flags.DEFINE_string("vocab_file", None,
+                    "Vocabulary the model was trained with.")
+flags.DEFINE_bool(
+    "do_lower_case", True,
+    "Lower-case the input: True for uncased models, False for cased ones.")
+flags.DEFINE_integer("batch_size", 32, "Examples per prediction batch.")
+flags.DEFINE_bool(
+    "use_one_hot_embeddings", False,
+    "Look words up with a one-hot matmul instead of a gather. Faster on "
+    "TPU, slower on CPU/GPU; the values are the same.")
+
+script_utils.define_tpu_flags()
+
+FLAGS = flags.FLAGS
+
+# Examples per estimator.predict call. The input pipeline holds its examples
+# as graph constants, and a TensorFlow graph cannot exceed 2 GB; chunking
+# keeps each graph small whatever the size of the input file.
+_EXAMPLES_PER_CHUNK = 20000
+
+_PAIR_RE = re.compile(r"^(.*) \|\|\| (.*)$")
+
+
+class InputExample(object):
+  """One line of the input: a text, or a pair of texts."""
+
+  def __init__(self, unique_id, text_a, text_b):
+    self.unique_id = unique_id
+    self.text_a = text_a
+    self.text_b = text_b
+
+
+class InputFeatures(object):
+  """One example as model inputs, each list of length seq_length."""
+
+  def __init__(self, unique_id, tokens, input_ids, input_mask, input_type_ids):
+    self.unique_id = unique_id
+    self.tokens = tokens
+    self.input_ids = input_ids
+    self.input_mask = input_mask
+    self.input_type_ids = input_type_ids
+
+
+def read_examples(input_file):
+  """Reads one InputExample per line of `input_file`.
+
+  A line `a ||| b` is a pair (split at the last ` ||| `, as the original's
+  greedy pattern does); any other line, blank ones included, is a single
+  text, so that `unique_id` (and `linex_index` in the output) is always the
+  0-based line number.
+
+  Args:
+    input_file: path (local or gs://).
+
+  Returns:
+    list of InputExample.
+  """
+  examples = []
+  with tf.io.gfile.GFile(input_file, "r") as reader:
+    for unique_id, line in enumerate(reader):
+      line = tokenization.convert_to_unicode(line).strip()
+      match = _PAIR_RE.match(line)
+      if match:
+        text_a, text_b = match.group(1), match.group(2)
+      else:
+        text_a, text_b = line, None
+      examples.append(InputExample(unique_id=unique_id, text_a=text_a,
+                                   text_b=text_b))
+  return examples
+
+
+def convert_example_to_feature(example, seq_length, tokenizer):
+  """Tokenizes, truncates and pads one example.
+
+  Layout: `[CLS] a [SEP]` (type ids 0) then, for a pair, `b [SEP]` (type
+  ids 1). A pair shares seq_length - 3 tokens (truncated from the longer
+  side), a single text gets seq_length - 2.
+
+  Returns:
+    InputFeatures.
+  """
+  tokens_a = tokenizer.tokenize(example.text_a)
+  tokens_b = None
+  if example.text_b is not None:
+    tokens_b = tokenizer.tokenize(example.text_b)
+    script_utils.truncate_seq_pair(tokens_a, tokens_b, seq_length - 3)
+  else:
+    tokens_a = tokens_a[:seq_length - 2]
+
+  tokens = ["[CLS]"] + tokens_a + ["[SEP]"]
+  input_type_ids = [0] * len(tokens)
+  if tokens_b is not None:
+    tokens += tokens_b + ["[SEP]"]
+    input_type_ids += [1] * (len(tokens_b) + 1)
+
+  input_ids = tokenizer.convert_tokens_to_ids(tokens)
+  input_mask = [1] * len(input_ids)
+  padding = [0] * (seq_length - len(input_ids))
+  return InputFeatures(
+      unique_id=example.unique_id,
+      tokens=tokens,
+      input_ids=input_ids + padding,
+      input_mask=input_mask + padding,
+      input_type_ids=input_type_ids + padding)
+
+
+def convert_examples_to_features(examples, seq_length, tokenizer):
+  """Converts InputExamples to InputFeatures (see convert_example_to_feature).
+
+  Args:
+    examples: list of InputExample.
+    seq_length: int, the padded length (the model's max_seq_length).
+    tokenizer: a `tokenization.FullTokenizer`.
+
+  Returns:
+    list of InputFeatures, in the order of `examples`.
+  """
+  features = []
+  progress = script_utils.ProgressLogger("Converting examples",
+                                         total=len(examples))
+  for index, example in enumerate(examples):
+    feature = convert_example_to_feature(example, seq_length, tokenizer)
+    if index < 3:
+      tf1.logging.info("*** Example %d ***", feature.unique_id)
+      tf1.logging.info("tokens: %s", " ".join(
+          tokenization.printable_text(t) for t in feature.tokens))
+      tf1.logging.info("input_ids: %s", " ".join(map(str, feature.input_ids)))
+      tf1.logging.info("input_type_ids: %s",
+                       " ".join(map(str, feature.input_type_ids)))
+    features.append(feature)
+    progress.update()
+  return features
+
+
+def input_fn_builder(features, seq_length):
+  """An input_fn serving `features` from memory, in order.
+
+  Args:
+    features: list of InputFeatures.
+    seq_length: int, length of every feature's id lists.
+
+  Returns:
+    input_fn(params) -> tf.data.Dataset of dicts with `unique_ids` [B] and
+    `input_ids`, `input_mask`, `input_type_ids` [B, seq_length] (all int32),
+    batched by params["batch_size"]; the last batch may be short.
+  """
+  num_examples = len(features)
+  columns = {
+      "unique_ids": [f.unique_id for f in features],
+      "input_ids": [f.input_ids for f in features],
+      "input_mask": [f.input_mask for f in features],
+      "input_type_ids": [f.input_type_ids for f in features],
+  }
+
+  def input_fn(params):
+    batch_size = params["batch_size"]
+    tensors = {}
+    for name, values in columns.items():
+      shape = [num_examples] if name == "unique_ids" else [num_examples,
+                                                           seq_length]
+      tensors[name] = tf.constant(values, shape=shape, dtype=tf.int32)
+    d = tf.data.Dataset.from_tensor_slices(tensors)
+    return d.batch(batch_size=batch_size, drop_remainder=False)
+
+  return input_fn
+
+
+def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
+                     use_one_hot_embeddings):
+  """A prediction-only TPUEstimator model_fn returning encoder layers.
+
+  Args:
+    bert_config: `modeling.BertConfig`.
+    init_checkpoint: checkpoint path prefix of the pre-trained model.
+    layer_indexes: list of ints indexing `get_all_encoder_layers()`.
+    use_tpu: bool.
+    use_one_hot_embeddings: bool.
+
+  Returns:
+    model_fn whose predictions are `unique_id` [B] and, for each position j
+    in layer_indexes, `layer_output_<j>` [B, seq_length, hidden_size].
+  """
+
+  def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
+    if mode != tf1.estimator.ModeKeys.PREDICT:
+      raise ValueError("extract_features only predicts; got mode %s" % mode)
+
+    model = modeling.BertModel(
+        config=bert_config,
+        is_training=False,
+        input_ids=features["input_ids"],
+        input_mask=features["input_mask"],
+        token_type_ids=features["input_type_ids"],
+        use_one_hot_embeddings=use_one_hot_embeddings)
+
+    scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
+                                                       use_tpu)
+
+    all_layers = model.get_all_encoder_layers()
+    predictions = {"unique_id": features["unique_ids"]}
+    for j, layer_index in enumerate(layer_indexes):
+      predictions["layer_output_%d" % j] = all_layers[layer_index]
+
+    return tf1.estimator.tpu.TPUEstimatorSpec(
+        mode=mode, predictions=predictions, scaffold_fn=scaffold_fn)
+
+  return model_fn
+
+
+def parse_layer_indexes(layers, num_hidden_layers):
+  """Parses --layers into ints valid for a model with that many layers.
+
+  Args:
+    layers: string such as "-1,-2,-3,-4".
+    num_hidden_layers: int, L. Valid indexes are -L..L-1, Python-style.
+
+  Returns:
+    list of ints, in the given order.
+
+  Raises:
+    UsageError: naming --layers for anything else.
+  """
+  parts = [p.strip() for p in (layers or "").split(",") if p.strip()]
+  if not parts:
+    raise UsageError("--layers is empty; give layer indexes like -1,-2")
+  indexes = []
+  for part in parts:
+    try:
+      index = int(part)
+    except ValueError:
+      raise UsageError("--layers=%s: %r is not an integer" % (layers, part))
+    if not -num_hidden_layers <= index < num_hidden_layers:
+      raise UsageError(
+          "--layers=%s: index %d is out of range for a model with %d layers "
+          "(valid: %d..%d)" % (layers, index, num_hidden_layers,
+                               -num_hidden_layers, num_hidden_layers - 1))
+    indexes.append(index)
+  return indexes
+
+
+
+def feature_to_json(feature, result, layer_indexes):
+  """The output line for one example, as an ordered dict.
+
+  Args:
+    feature: the example's InputFeatures.
+    result: its prediction dict (numpy arrays, batch dimension removed).
+    layer_indexes: list of ints, as given to model_fn_builder.
+
+  Returns:
+    OrderedDict ready for json.dumps.
+  """
+  all_features = []
+  layer_outputs = [result["layer_output_%d" % j]
+                   for j in range(len(layer_indexes))]
+  for i, token in enumerate(feature.tokens):
+    layers = []
+    for layer_index, output in zip(layer_indexes, layer_outputs):
+      layers.append(collections.OrderedDict([
+          ("index", layer_index),
+          ("values", [round(float(x), 6) for x in output[i]]),
+      ]))
+    all_features.append(collections.OrderedDict([
+        ("token", token),
+        ("layers", layers),
+    ]))
+  return collections.OrderedDict([
+      ("linex_index", int(feature.unique_id)),
+      ("features", all_features),
+  ])
+
+
+def extract(estimator, features, seq_length, layer_indexes, writer,
+            chunk_size=_EXAMPLES_PER_CHUNK):
+  """Runs the model over `features` and writes one JSON line per example.
+
+  Args:
+    estimator: TPUEstimator built from model_fn_builder(..., layer_indexes).
+    features: list of InputFeatures.
+    seq_length: int.
+    layer_indexes: list of ints.
+    writer: text file object.
+    chunk_size: examples per estimator.predict call.
+
+  Returns:
+    number of lines written.
+  """
+  progress = script_utils.ProgressLogger("Writing features",
+                                         total=len(features))
+  for start in range(0, len(features), chunk_size):
+    chunk = features[start:start + chunk_size]
+    by_id = {f.unique_id: f for f in chunk}
+    input_fn = input_fn_builder(chunk, seq_length)
+    seen = 0
+    for result in estimator.predict(input_fn, yield_single_examples=True):
+      feature = by_id[int(result["unique_id"])]
+      writer.write(json.dumps(feature_to_json(feature, result,
+                                              layer_indexes)) + "\n")
+      seen += 1
+      progress.update()
+    if seen != len(chunk):
+      # A short read would silently drop lines; never let it pass.
+      raise RuntimeError("model returned %d results for %d examples" %
+                         (seen, len(chunk)))
+  tf1.logging.info("%s", progress.status())
+  return progress.count
+
+
+def main(_):
+  tf1.logging.set_verbosity(tf1.logging.INFO)
+
+  script_utils.require_flags(FLAGS, ["input_file", "output_file",
+                                     "bert_config_file", "vocab_file",
+                                     "init_checkpoint"])
+  script_utils.require_file(FLAGS.input_file, "input_file")
+  script_utils.require_file(FLAGS.vocab_file, "vocab_file")
+  script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
+  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
+                                                FLAGS.init_checkpoint)
+  if FLAGS.max_seq_length < 3:
+    raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
+                     "token and [SEP])" % FLAGS.max_seq_length)
+  if FLAGS.batch_size < 1:
+    raise UsageError("--batch_size=%d: must be positive" % FLAGS.batch_size)
+  if tf.io.gfile.isdir(FLAGS.output_file):
+    raise UsageError("--output_file=%s: is a directory" % FLAGS.output_file)
+  output_parent = os.path.dirname(FLAGS.output_file)
+  if output_parent:
+    script_utils.prepare_output_dir(output_parent, "output_file")
+
+  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
+                                              FLAGS.max_seq_length)
+  layer_indexes = parse_layer_indexes(FLAGS.layers,
+                                      bert_config.num_hidden_layers)
+  tokenizer = tokenization.FullTokenizer(vocab_file=FLAGS.vocab_file,
+                                         do_lower_case=FLAGS.do_lower_case)
+  script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
+                                       FLAGS.vocab_file)
+
+  examples = read_examples(FLAGS.input_file)
+  if not examples:
+    raise UsageError("--input_file=%s is empty; expected one example per "
+                     "line" % FLAGS.input_file)
+  features = convert_examples_to_features(
+      examples=examples, seq_length=FLAGS.max_seq_length, tokenizer=tokenizer)
+
+  model_fn = model_fn_builder(
+      bert_config=bert_config,
+      init_checkpoint=FLAGS.init_checkpoint,
+      layer_indexes=layer_indexes,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_one_hot_embeddings)
+
+  # Prediction writes nothing to its model directory, but the estimator
+  # wants one; a private temporary one is removed afterwards.
+  model_dir = tempfile.mkdtemp(prefix="extract_features_")
+  try:
+    run_config = script_utils.run_config_from_flags(FLAGS,
+                                                    output_dir=model_dir)
+    estimator = script_utils.make_estimator(
+        model_fn, run_config, FLAGS.use_tpu,
+        predict_batch_size=FLAGS.batch_size)
+    with script_utils.atomic_output(FLAGS.output_file) as writer:
+      count = extract(estimator, features, FLAGS.max_seq_length,
+                      layer_indexes, writer)
+  finally:
+    shutil.rmtree(model_dir, ignore_errors=True)
+  tf1.logging.info("Wrote %d examples to %s", count, FLAGS.output_file)
+
+
+if __name__ == "__main__":
+  script_utils.run(main)
