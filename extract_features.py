@@ -31,35 +31,6 @@ import tokenization
 tf1 = tf.compat.v1
 UsageError = script_utils.UsageError
 
-flags.DEFINE_string("input_file", None,
-                    "Text file with one example per line; `a ||| b` for pairs.")
-flags.DEFINE_string("output_file", None, "JSON-lines file to write.")
-flags.DEFINE_string(
-    "layers", "-1,-2,-3,-4",
-    "Comma-separated encoder layer indexes to output; negative ones count "
-    "from the top (-1 is the last layer).")
-flags.DEFINE_string(
-    "bert_config_file", None,
-    "bert_config.json of the pre-trained model: its architecture.")
-flags.DEFINE_integer(
-    "max_seq_length", 128,
-    "Longest input in WordPiece tokens, [CLS]/[SEP] included. Longer inputs "
-    "are truncated; shorter ones are padded.")
-flags.DEFINE_string("init_checkpoint", None,
-                    "Checkpoint of the pre-trained model (path prefix).")
-flags.DEFINE_string("vocab_file", None,
-                    "Vocabulary the model was trained with.")
-flags.DEFINE_bool(
-    "do_lower_case", True,
-    "Lower-case the input: True for uncased models, False for cased ones.")
-flags.DEFINE_integer("batch_size", 32, "Examples per prediction batch.")
-flags.DEFINE_bool(
-    "use_one_hot_embeddings", False,
-    "Look words up with a one-hot matmul instead of a gather. Faster on "
-    "TPU, slower on CPU/GPU; the values are the same.")
-
-script_utils.define_tpu_flags()
-
 FLAGS = flags.FLAGS
 
 # Examples per estimator.predict call. The input pipeline holds its examples
@@ -355,6 +326,41 @@ def extract(estimator, features, seq_length, layer_indexes, writer,
   return progress.count
 
 
+def define_flags():
+  """Defines the command-line flags. Called only when run as a script, so
+  that this module can be imported next to the other scripts (absl refuses
+  a flag name defined twice)."""
+  flags.DEFINE_string(
+      "input_file", None,
+      "Text file with one example per line; `a ||| b` for pairs.")
+  flags.DEFINE_string("output_file", None, "JSON-lines file to write.")
+  flags.DEFINE_string(
+      "layers", "-1,-2,-3,-4",
+      "Comma-separated encoder layer indexes to output; negative ones count "
+      "from the top (-1 is the last layer).")
+  flags.DEFINE_string(
+      "bert_config_file", None,
+      "bert_config.json of the pre-trained model: its architecture.")
+  flags.DEFINE_integer(
+      "max_seq_length", 128,
+      "Longest input in WordPiece tokens, [CLS]/[SEP] included. Longer "
+      "inputs are truncated; shorter ones are padded.")
+  flags.DEFINE_string("init_checkpoint", None,
+                      "Checkpoint of the pre-trained model (path prefix).")
+  flags.DEFINE_string("vocab_file", None,
+                      "Vocabulary the model was trained with.")
+  flags.DEFINE_bool(
+      "do_lower_case", True,
+      "Lower-case the input: True for uncased models, False for cased ones.")
+  flags.DEFINE_integer("batch_size", 32, "Examples per prediction batch.")
+  flags.DEFINE_bool(
+      "use_one_hot_embeddings", False,
+      "Look words up with a one-hot matmul instead of a gather. Faster on "
+      "TPU, slower on CPU/GPU; the values are the same.")
+
+  script_utils.define_tpu_flags()
+
+
 def main(_):
   tf1.logging.set_verbosity(tf1.logging.INFO)
 
@@ -419,4 +425,5 @@ def main(_):
 
 
 if __name__ == "__main__":
+  define_flags()
   script_utils.run(main)
