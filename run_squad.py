@@ -1,0 +1,1470 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Fine-tunes BERT for extractive question answering (SQuAD 1.1 and 2.0).
+
+The model scores every token of `[CLS] question [SEP] paragraph [SEP]` as the
+start and as the end of the answer. Most of the work is bookkeeping around
+that:
+
+- Reading: a paragraph is split into whitespace-separated words, with a map
+  from every character to its word, so a training answer given as a character
+  offset becomes a word span.
+- Features: paragraphs longer than the window are walked in overlapping
+  windows ("doc spans") advancing by `doc_stride` WordPiece tokens. A token
+  seen in several windows is only predicted from the window that gives it the
+  most context on both sides.
+- Prediction: the best start/end pairs of every window of a question compete;
+  the winning WordPiece span is projected back onto the original text so the
+  answer keeps its casing and punctuation. With SQuAD 2.0 the [CLS] position
+  stands for "no answer", and the margin between it and the best span decides.
+
+Outputs in --output_dir: `train.tf_record`, `eval.tf_record`, checkpoints,
+`predictions.json`, `nbest_predictions.json`, `null_odds.json` (2.0) and, when
+--predict_file carries gold answers, `squad_metrics.json` with exact match and
+F1 (for 2.0 also the HasAns/NoAns split and the best threshold for
+--null_score_diff_threshold).
+"""
+
+import collections
+import inspect
+import json
+import math
+import os
+import random
+
+from absl import flags
+import six
+import tensorflow as tf
+
+import modeling
+import optimization
+import script_utils
+import squad_metrics
+import tokenization
+
+tf1 = tf.compat.v1
+
+FLAGS = flags.FLAGS
+
+# The first feature's unique_id; ids only need to be unique within one file,
+# the large start keeps them visibly different from example indexes.
+FIRST_UNIQUE_ID = 1000000000
+
+# How many converted examples are logged in full, to eyeball the windows.
+_NUM_EXAMPLES_TO_LOG = 3
+
+
+def define_flags():
+  """Defines the command-line flags (called only when run as a script, so
+  this module can be imported next to the other scripts)."""
+  flags.DEFINE_string(
+      "bert_config_file", None,
+      "The config json file corresponding to the pre-trained BERT model. "
+      "This specifies the model architecture.")
+  flags.DEFINE_string("vocab_file", None,
+                      "The vocabulary file that the BERT model was trained on.")
+  flags.DEFINE_string(
+      "output_dir", None,
+      "The output directory where the model checkpoints, records and "
+      "predictions will be written.")
+  flags.DEFINE_string("train_file", None,
+                      "SQuAD json for training. E.g., train-v1.1.json")
+  flags.DEFINE_string(
+      "predict_file", None,
+      "SQuAD json for predictions. E.g., dev-v1.1.json or test-v1.1.json. "
+      "When it has answers, exact match and F1 are computed too.")
+  flags.DEFINE_string(
+      "init_checkpoint", None,
+      "Initial checkpoint (usually from a pre-trained BERT model).")
+  flags.DEFINE_bool(
+      "do_lower_case", True,
+      "Whether to lower case the input text. Should be True for uncased "
+      "models and False for cased models.")
+  flags.DEFINE_integer(
+      "max_seq_length", 384,
+      "The maximum total input sequence length after WordPiece tokenization. "
+      "Sequences longer than this will be truncated, and sequences shorter "
+      "than this will be padded.")
+  flags.DEFINE_integer(
+      "doc_stride", 128,
+      "When splitting up a long document into chunks, how much stride to "
+      "take between chunks.")
+  flags.DEFINE_integer(
+      "max_query_length", 64,
+      "The maximum number of tokens for the question. Questions longer than "
+      "this will be truncated to this length.")
+  flags.DEFINE_bool("do_train", False, "Whether to run training.")
+  flags.DEFINE_bool("do_predict", False,
+                    "Whether to run prediction on --predict_file.")
+  flags.DEFINE_integer("train_batch_size", 32, "Total batch size for training.")
+  flags.DEFINE_integer("predict_batch_size", 8,
+                       "Total batch size for predictions.")
+  flags.DEFINE_float("learning_rate", 5e-5,
+                     "The initial learning rate for Adam.")
+  flags.DEFINE_float("num_train_epochs", 3.0,
+                     "Total number of training epochs to perform.")
+  flags.DEFINE_float(
+      "warmup_proportion", 0.1,
+      "Proportion of training to perform linear learning rate warmup for. "
+      "E.g., 0.1 = 10% of training.")
+  flags.DEFINE_integer("save_checkpoints_steps", 1000,
+                       "How often to save the model checkpoint.")
+  flags.DEFINE_integer("iterations_per_loop", 1000,
+                       "How many steps to make in each estimator call.")
+  flags.DEFINE_integer(
+      "n_best_size", 20,
+      "The total number of n-best predictions to generate in the "
+      "nbest_predictions.json output file.")
+  flags.DEFINE_integer(
+      "max_answer_length", 30,
+      "The maximum length of an answer that can be generated. This is needed "
+      "because the start and end predictions are not conditioned on one "
+      "another.")
+  script_utils.define_tpu_flags()
+  flags.DEFINE_bool(
+      "verbose_logging", False,
+      "If true, all of the warnings related to data processing will be "
+      "printed. A number of warnings are expected for a normal SQuAD "
+      "evaluation.")
+  flags.DEFINE_bool(
+      "version_2_with_negative", False,
+      "If true, the SQuAD examples contain some that do not have an answer.")
+  flags.DEFINE_float(
+      "null_score_diff_threshold", 0.0,
+      "If null_score - best_non_null is greater than the threshold predict "
+      "null. squad_metrics.json reports the best value as best_f1_thresh.")
+  flags.DEFINE_integer(
+      "num_accumulation_steps", 1,
+      "Accumulate gradients over this many micro-batches of "
+      "train_batch_size / num_accumulation_steps examples before each update, "
+      "for a large effective batch on a small accelerator.")
+
+
+# ----------------------------------------------------------------------------
+# Examples and features
+# ----------------------------------------------------------------------------
+
+
+class SquadExample(object):
+  """One question about one paragraph.
+
+  `doc_tokens` are the paragraph's whitespace-separated words;
+  `start_position`/`end_position` index them (inclusive) and are only set
+  for training. An unanswerable SQuAD 2.0 question has positions -1.
+  """
+
+  def __init__(self,
+               qas_id,
+               question_text,
+               doc_tokens,
+               orig_answer_text=None,
+               start_position=None,
+               end_position=None,
+               is_impossible=False):
+    self.qas_id = qas_id
+    self.question_text = question_text
+    self.doc_tokens = doc_tokens
+    self.orig_answer_text = orig_answer_text
+    self.start_position = start_position
+    self.end_position = end_position
+    self.is_impossible = is_impossible
+
+  def __str__(self):
+    return self.__repr__()
+
+  def __repr__(self):
+    parts = [
+        "qas_id: %s" % tokenization.printable_text(self.qas_id),
+        "question_text: %s" % tokenization.printable_text(self.question_text),
+        "doc_tokens: [%s]" % " ".join(self.doc_tokens),
+    ]
+    if self.start_position is not None:
+      parts.append("start_position: %d" % self.start_position)
+    if self.end_position is not None:
+      parts.append("end_position: %d" % self.end_position)
+    if self.is_impossible:
+      parts.append("is_impossible: %r" % self.is_impossible)
+    return ", ".join(parts)
+
+
+class InputFeatures(object):
+  """One window of one example, ready for the model.
+
+  `token_to_orig_map` and `token_is_max_context` are keyed by the position in
+  `tokens` and only cover the paragraph part of the window.
+  """
+
+  def __init__(self,
+               unique_id,
+               example_index,
+               doc_span_index,
+               tokens,
+               token_to_orig_map,
+               token_is_max_context,
+               input_ids,
+               input_mask,
+               segment_ids,
+               start_position=None,
+               end_position=None,
+               is_impossible=None):
+    self.unique_id = unique_id
+    self.example_index = example_index
+    self.doc_span_index = doc_span_index
+    self.tokens = tokens
+    self.token_to_orig_map = token_to_orig_map
+    self.token_is_max_context = token_is_max_context
+    self.input_ids = input_ids
+    self.input_mask = input_mask
+    self.segment_ids = segment_ids
+    self.start_position = start_position
+    self.end_position = end_position
+    self.is_impossible = is_impossible
+
+
+def _is_whitespace(c):
+  # U+202F (narrow no-break space) separates words in some SQuAD paragraphs
+  # but is not in str.split()'s default set in every Python version.
+  return c in (" ", "\t", "\r", "\n") or ord(c) == 0x202F
+
+
+def split_paragraph(paragraph_text):
+  """Splits a paragraph into words and maps each character to its word.
+
+  Returns:
+    (doc_tokens, char_to_word_offset): list of words, and for every character
+    of the paragraph the index of the word it belongs to (whitespace maps to
+    the preceding word, so an offset pointing at a space still lands
+    somewhere sensible).
+  """
+  doc_tokens = []
+  char_to_word_offset = []
+  prev_is_whitespace = True
+  for c in paragraph_text:
+    if _is_whitespace(c):
+      prev_is_whitespace = True
+    else:
+      if prev_is_whitespace:
+        doc_tokens.append(c)
+      else:
+        doc_tokens[-1] += c
+      prev_is_whitespace = False
+    char_to_word_offset.append(len(doc_tokens) - 1)
+  return doc_tokens, char_to_word_offset
+
+
+def _format_error(input_file, what):
+  return script_utils.UsageError("%s: not in SQuAD format: %s" %
+                                 (input_file, what))
+
+
+def _load_squad_json(input_file):
+  """Reads a SQuAD file and checks its outer structure.
+
+  Returns:
+    The list of articles (the "data" entry).
+  """
+  if not tf.io.gfile.exists(input_file):
+    raise script_utils.UsageError("%s: file not found" % input_file)
+  with tf.io.gfile.GFile(input_file, "r") as reader:
+    text = reader.read()
+  try:
+    dataset = json.loads(text)
+  except ValueError as e:
+    raise script_utils.UsageError("%s: not valid JSON (%s)" %
+                                  (input_file, script_utils._one_line(e)))
+  if not isinstance(dataset, dict) or not isinstance(dataset.get("data"),
+                                                     list):
+    raise _format_error(input_file,
+                        "expected a JSON object with a \"data\" list")
+  return dataset["data"]
+
+
+def _read_answer(input_file, qa, qas_id, paragraph_text, char_to_word_offset,
+                 doc_tokens):
+  """Locates a training answer in the paragraph's words.
+
+  Returns:
+    (orig_answer_text, start_word, end_word), or None (after a warning) when
+    the answer cannot be found where it claims to be.
+  """
+  answer = qa["answers"][0]
+  if (not isinstance(answer, dict) or
+      not isinstance(answer.get("text"), six.string_types) or
+      isinstance(answer.get("answer_start"), bool) or
+      not isinstance(answer.get("answer_start"), six.integer_types)):
+    raise _format_error(
+        input_file, "question %s: an answer needs \"text\" (string) and "
+        "\"answer_start\" (integer)" % qas_id)
+  orig_answer_text = answer["text"]
+  answer_offset = answer["answer_start"]
+  answer_length = len(orig_answer_text)
+  if (not orig_answer_text.strip() or answer_offset < 0 or
+      answer_offset + answer_length > len(paragraph_text)):
+    tf1.logging.warning(
+        "Skipping question %s: empty answer text or answer_start %d outside "
+        "the paragraph (text %r)", qas_id, answer_offset, orig_answer_text)
+    return None
+  start_word = char_to_word_offset[answer_offset]
+  end_word = char_to_word_offset[answer_offset + answer_length - 1]
+  # An answer that starts on whitespace maps to the previous word (or -1).
+  start_word = max(start_word, 0)
+  # The answer text must really be there; SQuAD has a few answers whose
+  # offsets are off or whose text differs from the paragraph (e.g. after
+  # Unicode clean-up), and training on a wrong span is worse than skipping.
+  actual_text = " ".join(doc_tokens[start_word:end_word + 1])
+  cleaned_answer_text = " ".join(
+      tokenization.whitespace_tokenize(orig_answer_text))
+  if actual_text.find(cleaned_answer_text) == -1:
+    tf1.logging.warning("Skipping question %s: could not find answer %r in "
+                        "%r", qas_id, cleaned_answer_text, actual_text)
+    return None
+  return orig_answer_text, start_word, end_word
+
+
+def read_squad_examples(input_file, is_training,
+                        version_2_with_negative=False):
+  """Reads a SQuAD json file into a list of `SquadExample`.
+
+  Args:
+    input_file: path of a SQuAD 1.1 or 2.0 json file (local or gs://).
+    is_training: bool. Training needs an answer for every answerable question
+      and locates it; prediction ignores answers.
+    version_2_with_negative: bool. Honour "is_impossible" (SQuAD 2.0).
+
+  Returns:
+    List of `SquadExample`. Training questions whose answer cannot be found
+    in the paragraph are skipped with a warning.
+
+  Raises:
+    script_utils.UsageError: for a missing, non-JSON or non-SQuAD file.
+  """
+  articles = _load_squad_json(input_file)
+  examples = []
+  seen_ids = set()
+  num_skipped = 0
+  num_multi_answer = 0
+  for article in articles:
+    paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
+    if not isinstance(paragraphs, list):
+      raise _format_error(input_file, "an article has no \"paragraphs\" list")
+    for paragraph in paragraphs:
+      if (not isinstance(paragraph, dict) or
+          not isinstance(paragraph.get("context"), six.string_types) or
+          not isinstance(paragraph.get("qas"), list)):
+        raise _format_error(
+            input_file, "a paragraph needs \"context\" (string) and \"qas\" "
+            "(list)")
+      paragraph_text = paragraph["context"]
+      doc_tokens, char_to_word_offset = split_paragraph(paragraph_text)
+
+      for qa in paragraph["qas"]:
+        if (not isinstance(qa, dict) or "id" not in qa or
+            not isinstance(qa.get("question"), six.string_types)):
+          raise _format_error(
+              input_file, "a question needs \"id\" and \"question\" (string)")
+        qas_id = str(qa["id"])
+        if not is_training:
+          # Predictions are keyed by id; a repeated id would silently
+          # overwrite an answer.
+          if qas_id in seen_ids:
+            raise _format_error(input_file,
+                                "question id %s appears twice" % qas_id)
+          seen_ids.add(qas_id)
+        question_text = qa["question"]
+        answers = qa.get("answers", [])
+        if not isinstance(answers, list):
+          raise _format_error(input_file,
+                              "question %s: \"answers\" is not a list" % qas_id)
+        is_impossible = bool(version_2_with_negative and
+                             qa.get("is_impossible", False))
+        start_position = None
+        end_position = None
+        orig_answer_text = None
+        if is_training:
+          if is_impossible:
+            start_position = -1
+            end_position = -1
+            orig_answer_text = ""
+          else:
+            if not answers:
+              hint = ""
+              if qa.get("is_impossible") and not version_2_with_negative:
+                hint = "; it is marked is_impossible: pass " \
+                       "--version_2_with_negative for SQuAD 2.0 data"
+              raise _format_error(
+                  input_file, "training question %s has no answer%s" %
+                  (qas_id, hint))
+            if len(answers) > 1:
+              num_multi_answer += 1
+            located = _read_answer(input_file, qa, qas_id, paragraph_text,
+                                   char_to_word_offset, doc_tokens)
+            if located is None:
+              num_skipped += 1
+              continue
+            orig_answer_text, start_position, end_position = located
+
+        examples.append(
+            SquadExample(
+                qas_id=qas_id,
+                question_text=question_text,
+                doc_tokens=doc_tokens,
+                orig_answer_text=orig_answer_text,
+                start_position=start_position,
+                end_position=end_position,
+                is_impossible=is_impossible))
+  if num_skipped:
+    tf1.logging.warning("%s: skipped %d question(s) whose answer was not "
+                        "found in the paragraph", input_file, num_skipped)
+  if num_multi_answer:
+    tf1.logging.info("%s: %d training question(s) have several answers; the "
+                     "first one is used", input_file, num_multi_answer)
+  return examples
+
+
+_DocSpan = collections.namedtuple("DocSpan", ["start", "length"])
+
+
+def _doc_spans(num_doc_tokens, max_tokens_for_doc, doc_stride):
+  """Overlapping windows over the paragraph's WordPiece tokens.
+
+  Windows start every `doc_stride` tokens (or right after the previous one if
+  it was shorter) until one reaches the end. An empty paragraph still gets
+  one empty window so the question gets a prediction ("" ) instead of none.
+  """
+  spans = []
+  start = 0
+  while True:
+    length = min(num_doc_tokens - start, max_tokens_for_doc)
+    spans.append(_DocSpan(start=start, length=length))
+    if start + length >= num_doc_tokens:
+      return spans
+    start += min(length, doc_stride)
+
+
+def _tokenize_doc(doc_tokens, tokenizer):
+  """WordPiece-tokenises the words of a paragraph, keeping both maps.
+
+  Returns:
+    (all_doc_tokens, tok_to_orig_index, orig_to_tok_index): the sub-tokens,
+    the word each sub-token came from, and each word's first sub-token (a
+    word with no sub-tokens points at the next word's first one).
+  """
+  tok_to_orig_index = []
+  orig_to_tok_index = []
+  all_doc_tokens = []
+  for (i, token) in enumerate(doc_tokens):
+    orig_to_tok_index.append(len(all_doc_tokens))
+    for sub_token in tokenizer.tokenize(token):
+      tok_to_orig_index.append(i)
+      all_doc_tokens.append(sub_token)
+  return all_doc_tokens, tok_to_orig_index, orig_to_tok_index
+
+
+def convert_examples_to_features(examples, tokenizer, max_seq_length,
+                                 doc_stride, max_query_length, is_training,
+                                 output_fn):
+  """Turns examples into fixed-length windows, passing each to `output_fn`.
+
+  Layout: `[CLS] question [SEP] paragraph window [SEP]` padded to
+  max_seq_length, segment 0 for the question part and 1 for the window.
+  In training, a window that does not contain the whole answer (and every
+  window of an unanswerable question) has start = end = 0, the [CLS] token.
+
+  Args:
+    examples: list of `SquadExample`.
+    tokenizer: `tokenization.FullTokenizer`.
+    max_seq_length: int, window length in tokens including special tokens.
+    doc_stride: int, tokens between window starts.
+    max_query_length: int, the question is cut to this many tokens.
+    is_training: bool, whether to compute start/end positions.
+    output_fn: called with every `InputFeatures`, in order, so features can be
+      streamed to disk.
+
+  Returns:
+    The number of features produced.
+
+  Raises:
+    ValueError: when the lengths leave no room for the paragraph or the
+      stride would not advance.
+  """
+  if doc_stride < 1:
+    raise ValueError("doc_stride must be at least 1, got %d" % doc_stride)
+  if max_seq_length <= max_query_length + 3:
+    raise ValueError("max_seq_length (%d) must be greater than "
+                     "max_query_length (%d) + 3" %
+                     (max_seq_length, max_query_length))
+  unique_id = FIRST_UNIQUE_ID
+  progress = script_utils.ProgressLogger("squad features", len(examples))
+  for (example_index, example) in enumerate(examples):
+    query_tokens = tokenizer.tokenize(example.question_text)
+    query_tokens = query_tokens[:max_query_length]
+
+    (all_doc_tokens, tok_to_orig_index,
+     orig_to_tok_index) = _tokenize_doc(example.doc_tokens, tokenizer)
+
+    tok_start_position = None
+    tok_end_position = None
+    if is_training and example.is_impossible:
+      tok_start_position = -1
+      tok_end_position = -1
+    if is_training and not example.is_impossible:
+      tok_start_position = orig_to_tok_index[example.start_position]
+      if example.end_position < len(example.doc_tokens) - 1:
+        tok_end_position = orig_to_tok_index[example.end_position + 1] - 1
+      else:
+        tok_end_position = len(all_doc_tokens) - 1
+      if (tok_start_position > tok_end_position or
+          tok_start_position >= len(all_doc_tokens)):
+        # The answer's words tokenise to nothing (e.g. only control
+        # characters); there is no span to learn.
+        tf1.logging.warning("Skipping question %s: its answer %r has no "
+                            "tokens", example.qas_id,
+                            example.orig_answer_text)
+        progress.update()
+        continue
+      (tok_start_position, tok_end_position) = _improve_answer_span(
+          all_doc_tokens, tok_start_position, tok_end_position, tokenizer,
+          example.orig_answer_text)
+
+    # [CLS], [SEP] and [SEP].
+    max_tokens_for_doc = max_seq_length - len(query_tokens) - 3
+    doc_spans = _doc_spans(len(all_doc_tokens), max_tokens_for_doc,
+                           doc_stride)
+
+    for (doc_span_index, doc_span) in enumerate(doc_spans):
+      tokens = ["[CLS]"] + query_tokens + ["[SEP]"]
+      segment_ids = [0] * len(tokens)
+      token_to_orig_map = {}
+      token_is_max_context = {}
+      for i in range(doc_span.length):
+        split_token_index = doc_span.start + i
+        token_to_orig_map[len(tokens)] = tok_to_orig_index[split_token_index]
+        token_is_max_context[len(tokens)] = _check_is_max_context(
+            doc_spans, doc_span_index, split_token_index)
+        tokens.append(all_doc_tokens[split_token_index])
+        segment_ids.append(1)
+      tokens.append("[SEP]")
+      segment_ids.append(1)
+
+      input_ids = tokenizer.convert_tokens_to_ids(tokens)
+      # Real tokens are attended to; padding is not.
+      input_mask = [1] * len(input_ids)
+      padding = [0] * (max_seq_length - len(input_ids))
+      input_ids = input_ids + padding
+      input_mask = input_mask + padding
+      segment_ids = segment_ids + padding
+
+      start_position = None
+      end_position = None
+      if is_training:
+        doc_start = doc_span.start
+        doc_end = doc_span.start + doc_span.length - 1
+        if (example.is_impossible or tok_start_position < doc_start or
+            tok_end_position > doc_end):
+          start_position = 0
+          end_position = 0
+        else:
+          doc_offset = len(query_tokens) + 2
+          start_position = tok_start_position - doc_start + doc_offset
+          end_position = tok_end_position - doc_start + doc_offset
+
+      if example_index < _NUM_EXAMPLES_TO_LOG:
+        _log_feature(unique_id, example, example_index, doc_span_index,
+                     tokens, token_to_orig_map, token_is_max_context,
+                     input_ids, input_mask, segment_ids, is_training,
+                     start_position, end_position)
+
+      output_fn(
+          InputFeatures(
+              unique_id=unique_id,
+              example_index=example_index,
+              doc_span_index=doc_span_index,
+              tokens=tokens,
+              token_to_orig_map=token_to_orig_map,
+              token_is_max_context=token_is_max_context,
+              input_ids=input_ids,
+              input_mask=input_mask,
+              segment_ids=segment_ids,
+              start_position=start_position,
+              end_position=end_position,
+              is_impossible=example.is_impossible))
+      unique_id += 1
+    progress.update()
+  return unique_id - FIRST_UNIQUE_ID
+
+
+def _log_feature(unique_id, example, example_index, doc_span_index, tokens,
+                 token_to_orig_map, token_is_max_context, input_ids,
+                 input_mask, segment_ids, is_training, start_position,
+                 end_position):
+  tf1.logging.info("*** Example ***")
+  tf1.logging.info("unique_id: %s", unique_id)
+  tf1.logging.info("example_index: %s", example_index)
+  tf1.logging.info("doc_span_index: %s", doc_span_index)
+  tf1.logging.info("tokens: %s", " ".join(
+      tokenization.printable_text(x) for x in tokens))
+  tf1.logging.info("token_to_orig_map: %s", " ".join(
+      "%d:%d" % (x, y) for (x, y) in six.iteritems(token_to_orig_map)))
+  tf1.logging.info("token_is_max_context: %s", " ".join(
+      "%d:%s" % (x, y) for (x, y) in six.iteritems(token_is_max_context)))
+  tf1.logging.info("input_ids: %s", " ".join(str(x) for x in input_ids))
+  tf1.logging.info("input_mask: %s", " ".join(str(x) for x in input_mask))
+  tf1.logging.info("segment_ids: %s", " ".join(str(x) for x in segment_ids))
+  if is_training and example.is_impossible:
+    tf1.logging.info("impossible example")
+  elif is_training:
+    answer_text = " ".join(tokens[start_position:(end_position + 1)])
+    tf1.logging.info("start_position: %d", start_position)
+    tf1.logging.info("end_position: %d", end_position)
+    tf1.logging.info("answer: %s", tokenization.printable_text(answer_text))
+
+
+def _improve_answer_span(doc_tokens, input_start, input_end, tokenizer,
+                         orig_answer_text):
+  """Shrinks a token span to the tokens of the answer text, when it can.
+
+  The answer is located by whole words, but WordPiece may split a word so
+  that the answer is only part of it: for the answer "1895" in the word
+  "(1895-1943)." the word span covers "( 1895 - 1943 ) ." while the answer is
+  the single token "1895". The tightest sub-span whose tokens equal the
+  tokenised answer wins; if none does (the answer itself is part of a
+  WordPiece), the word span is kept.
+
+  Args:
+    doc_tokens: list of WordPiece tokens of the paragraph.
+    input_start, input_end: int, the word-level span (inclusive).
+    tokenizer: the tokenizer used for doc_tokens.
+    orig_answer_text: str, the answer as annotated.
+
+  Returns:
+    (start, end), inclusive token indexes.
+  """
+  tok_answer_text = " ".join(tokenizer.tokenize(orig_answer_text))
+  for new_start in range(input_start, input_end + 1):
+    for new_end in range(input_end, new_start - 1, -1):
+      text_span = " ".join(doc_tokens[new_start:(new_end + 1)])
+      if text_span == tok_answer_text:
+        return (new_start, new_end)
+  return (input_start, input_end)
+
+
+def _check_is_max_context(doc_spans, cur_span_index, position):
+  """Whether window `cur_span_index` is the best one to predict a token from.
+
+  With overlapping windows a token is seen several times, sometimes at the
+  very edge of a window with almost no context on one side. Its score in a
+  window is min(tokens to its left, tokens to its right) + 0.01 * window
+  length (the small term breaks ties towards longer windows); the window
+  with the highest score (the first on a tie) owns the token.
+
+  Args:
+    doc_spans: list of spans with `.start` and `.length`.
+    cur_span_index: int, the window asked about.
+    position: int, token index in the whole paragraph.
+
+  Returns:
+    bool.
+  """
+  best_score = None
+  best_span_index = None
+  for (span_index, doc_span) in enumerate(doc_spans):
+    end = doc_span.start + doc_span.length - 1
+    if position < doc_span.start or position > end:
+      continue
+    num_left_context = position - doc_span.start
+    num_right_context = end - position
+    score = min(num_left_context, num_right_context) + 0.01 * doc_span.length
+    if best_score is None or score > best_score:
+      best_score = score
+      best_span_index = span_index
+  return cur_span_index == best_span_index
+
+
+class FeatureWriter(object):
+  """Streams `InputFeatures` into a TFRecord file.
+
+  The file appears under `filename` only when `close()` is called; until
+  then the records go to a temporary sibling, so an interrupted conversion
+  never leaves a truncated file behind that a later run would trust.
+  `abort()` (or leaving a `with` block by an exception) discards it.
+  """
+
+  def __init__(self, filename, is_training):
+    self.filename = filename
+    self.is_training = is_training
+    self.num_features = 0
+    self._context = script_utils.atomic_record_writers([filename])
+    self._writer = self._context.__enter__()[0]
+
+  def process_feature(self, feature):
+    """Writes one feature as a tf.train.Example."""
+    self.num_features += 1
+    features = collections.OrderedDict()
+    features["unique_ids"] = script_utils.create_int_feature(
+        [feature.unique_id])
+    features["input_ids"] = script_utils.create_int_feature(feature.input_ids)
+    features["input_mask"] = script_utils.create_int_feature(
+        feature.input_mask)
+    features["segment_ids"] = script_utils.create_int_feature(
+        feature.segment_ids)
+    if self.is_training:
+      features["start_positions"] = script_utils.create_int_feature(
+          [feature.start_position])
+      features["end_positions"] = script_utils.create_int_feature(
+          [feature.end_position])
+      features["is_impossible"] = script_utils.create_int_feature(
+          [1 if feature.is_impossible else 0])
+    tf_example = tf.train.Example(features=tf.train.Features(feature=features))
+    self._writer.write(tf_example.SerializeToString())
+
+  def close(self):
+    """Finishes the file and moves it to its final name."""
+    if self._context is not None:
+      context, self._context = self._context, None
+      context.__exit__(None, None, None)
+
+  def abort(self):
+    """Discards everything written so far."""
+    if self._context is not None:
+      context, self._context = self._context, None
+      # Leaving the atomic writer by an exception removes the temporary file.
+      error = RuntimeError("FeatureWriter aborted")
+      context.__exit__(RuntimeError, error, None)
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, exc_type, exc_value, traceback):
+    if exc_type is None:
+      self.close()
+    else:
+      self.abort()
+    return False
+
+
+def input_fn_builder(input_file, seq_length, is_training, drop_remainder):
+  """An input_fn reading the records FeatureWriter wrote.
+
+  Args:
+    input_file: path of the TFRecord file.
+    seq_length: int, max_seq_length used when writing.
+    is_training: bool; training records also hold start/end positions, and
+      training repeats and shuffles.
+    drop_remainder: bool, drop a last partial batch (TPU training).
+
+  Returns:
+    input_fn(params) for TPUEstimator.
+  """
+  name_to_features = {
+      "unique_ids": tf.io.FixedLenFeature([], tf.int64),
+      "input_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+      "input_mask": tf.io.FixedLenFeature([seq_length], tf.int64),
+      "segment_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+  }
+  if is_training:
+    name_to_features["start_positions"] = tf.io.FixedLenFeature([], tf.int64)
+    name_to_features["end_positions"] = tf.io.FixedLenFeature([], tf.int64)
+  return script_utils.record_input_fn_builder(
+      input_file, name_to_features, is_training, drop_remainder)
+
+
+# ----------------------------------------------------------------------------
+# Model
+# ----------------------------------------------------------------------------
+
+
+def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
+                 use_one_hot_embeddings):
+  """BERT with a start/end scoring layer on every token.
+
+  Args:
+    bert_config: `modeling.BertConfig`.
+    is_training: bool, enables dropout.
+    input_ids, input_mask, segment_ids: int32 [batch_size, seq_length].
+    use_one_hot_embeddings: bool, see `modeling.BertModel`.
+
+  Returns:
+    (start_logits, end_logits), each float32 [batch_size, seq_length].
+  """
+  model = modeling.BertModel(
+      config=bert_config,
+      is_training=is_training,
+      input_ids=input_ids,
+      input_mask=input_mask,
+      token_type_ids=segment_ids,
+      use_one_hot_embeddings=use_one_hot_embeddings)
+
+  # [batch_size, seq_length, hidden_size]
+  final_hidden = model.get_sequence_output()
+  final_hidden_shape = modeling.get_shape_list(final_hidden, expected_rank=3)
+  batch_size = final_hidden_shape[0]
+  seq_length = final_hidden_shape[1]
+  hidden_size = final_hidden_shape[2]
+
+  # Row 0 scores starts, row 1 ends.
+  output_weights = tf1.get_variable(
+      "cls/squad/output_weights", [2, hidden_size],
+      initializer=tf1.truncated_normal_initializer(stddev=0.02))
+  output_bias = tf1.get_variable(
+      "cls/squad/output_bias", [2], initializer=tf1.zeros_initializer())
+
+  # [batch_size * seq_length, hidden_size]
+  final_hidden_matrix = tf.reshape(final_hidden,
+                                   [batch_size * seq_length, hidden_size])
+  # [batch_size * seq_length, 2]
+  logits = tf.matmul(final_hidden_matrix, output_weights, transpose_b=True)
+  logits = tf.nn.bias_add(logits, output_bias)
+  logits = tf.reshape(logits, [batch_size, seq_length, 2])
+  # [2, batch_size, seq_length]
+  logits = tf.transpose(logits, [2, 0, 1])
+  start_logits, end_logits = tf.unstack(logits, axis=0)
+  return (start_logits, end_logits)
+
+
+def _position_loss(logits, positions, seq_length):
+  """Mean cross-entropy of the true positions.
+
+  Args:
+    logits: float32 [batch_size, seq_length].
+    positions: int32 [batch_size].
+    seq_length: int.
+
+  Returns:
+    float32 scalar.
+  """
+  one_hot_positions = tf.one_hot(positions, depth=seq_length,
+                                 dtype=tf.float32)
+  log_probs = tf.nn.log_softmax(logits, axis=-1)
+  return -tf.reduce_mean(
+      tf.reduce_sum(one_hot_positions * log_probs, axis=-1))
+
+
+def _create_optimizer(loss, learning_rate, num_train_steps, num_warmup_steps,
+                      use_tpu, num_accumulation_steps):
+  if num_accumulation_steps == 1:
+    return optimization.create_optimizer(loss, learning_rate, num_train_steps,
+                                         num_warmup_steps, use_tpu)
+  return optimization.create_optimizer(
+      loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
+      num_accumulation_steps=num_accumulation_steps)
+
+
+def optimizer_supports_accumulation():
+  """Whether optimization.create_optimizer takes num_accumulation_steps."""
+  try:
+    parameters = inspect.signature(optimization.create_optimizer).parameters
+  except (TypeError, ValueError):
+    return False
+  return "num_accumulation_steps" in parameters
+
+
+def model_fn_builder(bert_config, init_checkpoint, learning_rate,
+                     num_train_steps, num_warmup_steps, use_tpu,
+                     use_one_hot_embeddings, num_accumulation_steps=1):
+  """Returns a `model_fn` closure for TPUEstimator (TRAIN and PREDICT).
+
+  Training loss: the mean of the start and end cross-entropies. Prediction
+  outputs `unique_ids`, `start_logits` and `end_logits` per feature.
+  """
+
+  def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
+    """The `model_fn` for TPUEstimator."""
+    tf1.logging.info("*** Features ***")
+    for name in sorted(features.keys()):
+      tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+
+    unique_ids = features["unique_ids"]
+    input_ids = features["input_ids"]
+    input_mask = features["input_mask"]
+    segment_ids = features["segment_ids"]
+
+    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+
+    (start_logits, end_logits) = create_model(
+        bert_config=bert_config,
+        is_training=is_training,
+        input_ids=input_ids,
+        input_mask=input_mask,
+        segment_ids=segment_ids,
+        use_one_hot_embeddings=use_one_hot_embeddings)
+
+    scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
+                                                       use_tpu)
+
+    if mode == tf.estimator.ModeKeys.TRAIN:
+      seq_length = modeling.get_shape_list(input_ids)[1]
+      start_loss = _position_loss(start_logits, features["start_positions"],
+                                  seq_length)
+      end_loss = _position_loss(end_logits, features["end_positions"],
+                                seq_length)
+      total_loss = (start_loss + end_loss) / 2.0
+      train_op = _create_optimizer(total_loss, learning_rate, num_train_steps,
+                                   num_warmup_steps, use_tpu,
+                                   num_accumulation_steps)
+      return tf1.estimator.tpu.TPUEstimatorSpec(
+          mode=mode, loss=total_loss, train_op=train_op,
+          scaffold_fn=scaffold_fn)
+    if mode == tf.estimator.ModeKeys.PREDICT:
+      predictions = {
+          "unique_ids": unique_ids,
+          "start_logits": start_logits,
+          "end_logits": end_logits,
+      }
+      return tf1.estimator.tpu.TPUEstimatorSpec(
+          mode=mode, predictions=predictions, scaffold_fn=scaffold_fn)
+    raise ValueError("Only TRAIN and PREDICT modes are supported: %s" % mode)
+
+  return model_fn
+
+
+# ----------------------------------------------------------------------------
+# Predictions
+# ----------------------------------------------------------------------------
+
+RawResult = collections.namedtuple("RawResult",
+                                   ["unique_id", "start_logits", "end_logits"])
+
+_PrelimPrediction = collections.namedtuple(
+    "PrelimPrediction",
+    ["feature_index", "start_index", "end_index", "start_logit", "end_logit"])
+
+_NbestPrediction = collections.namedtuple(
+    "NbestPrediction", ["text", "start_logit", "end_logit"])
+
+# What write_predictions returns, for metrics and tests.
+SquadPredictions = collections.namedtuple(
+    "SquadPredictions",
+    ["predictions", "nbest", "null_odds", "non_null_predictions"])
+
+# null_odds of a question with no valid span at all: "no answer" by any
+# threshold anyone would use, but still a finite number for strict JSON.
+_NO_SPAN_NULL_ODDS = 1e6
+
+
+def _candidate_spans(feature, result, n_best_size, max_answer_length):
+  """The valid (start, end) pairs among a window's best starts and ends."""
+  start_indexes = _get_best_indexes(result.start_logits, n_best_size)
+  end_indexes = _get_best_indexes(result.end_logits, n_best_size)
+  candidates = []
+  for start_index in start_indexes:
+    for end_index in end_indexes:
+      # Only spans inside this window's paragraph part, in order, not too
+      # long, and starting where this window has the most context.
+      if start_index >= len(feature.tokens) or end_index >= len(
+          feature.tokens):
+        continue
+      if (start_index not in feature.token_to_orig_map or
+          end_index not in feature.token_to_orig_map):
+        continue
+      if not feature.token_is_max_context.get(start_index, False):
+        continue
+      if end_index < start_index:
+        continue
+      if end_index - start_index + 1 > max_answer_length:
+        continue
+      candidates.append((start_index, end_index))
+  return candidates
+
+
+def _span_text(example, feature, start_index, end_index, do_lower_case,
+               verbose_logging):
+  """The original paragraph text for a WordPiece span of a window."""
+  tok_tokens = feature.tokens[start_index:(end_index + 1)]
+  orig_doc_start = feature.token_to_orig_map[start_index]
+  orig_doc_end = feature.token_to_orig_map[end_index]
+  orig_tokens = example.doc_tokens[orig_doc_start:(orig_doc_end + 1)]
+  # Undo WordPiece: "##" marks a continuation of the previous piece.
+  tok_text = " ".join(tok_tokens)
+  tok_text = tok_text.replace(" ##", "").replace("##", "")
+  tok_text = " ".join(tok_text.strip().split())
+  orig_text = " ".join(orig_tokens)
+  return get_final_text(tok_text, orig_text, do_lower_case,
+                        verbose_logging=verbose_logging)
+
+
+def _predict_example(example, features, unique_id_to_result, n_best_size,
+                     max_answer_length, do_lower_case,
+                     version_2_with_negative, verbose_logging):
+  """Ranks the answers of one example.
+
+  Returns:
+    (nbest, null_entry): nbest is a list of `_NbestPrediction`, best first
+    (with 2.0 it always holds the "" entry, even past n_best_size, so its
+    probability is visible); null_entry is the "" `_NbestPrediction` (2.0)
+    or None.
+  """
+  prelim_predictions = []
+  null_prediction = None
+  for (feature_index, feature) in enumerate(features):
+    result = unique_id_to_result.get(feature.unique_id)
+    if result is None:
+      raise ValueError("no model output for feature %d of question %s" %
+                       (feature.unique_id, example.qas_id))
+    if version_2_with_negative:
+      # "No answer" is the [CLS] span. Every window votes; the lowest null
+      # score is kept because a single window that sees the answer is
+      # enough to make the question answerable.
+      candidate = _PrelimPrediction(
+          feature_index=feature_index, start_index=0, end_index=0,
+          start_logit=float(result.start_logits[0]),
+          end_logit=float(result.end_logits[0]))
+      if null_prediction is None or (
+          candidate.start_logit + candidate.end_logit <
+          null_prediction.start_logit + null_prediction.end_logit):
+        null_prediction = candidate
+    for (start_index, end_index) in _candidate_spans(
+        feature, result, n_best_size, max_answer_length):
+      prelim_predictions.append(
+          _PrelimPrediction(
+              feature_index=feature_index,
+              start_index=start_index,
+              end_index=end_index,
+              start_logit=float(result.start_logits[start_index]),
+              end_logit=float(result.end_logits[end_index])))
+  if null_prediction is not None:
+    prelim_predictions.append(null_prediction)
+
+  prelim_predictions.sort(key=lambda x: x.start_logit + x.end_logit,
+                          reverse=True)
+  nbest = []
+  seen_texts = set()
+  for pred in prelim_predictions:
+    if len(nbest) >= n_best_size:
+      break
+    if pred.start_index == 0:  # Only the null span starts at [CLS].
+      final_text = ""
+    else:
+      final_text = _span_text(example, features[pred.feature_index],
+                              pred.start_index, pred.end_index,
+                              do_lower_case, verbose_logging)
+    # Different token spans often give the same text; keep the best one.
+    if final_text in seen_texts:
+      continue
+    seen_texts.add(final_text)
+    nbest.append(
+        _NbestPrediction(text=final_text, start_logit=pred.start_logit,
+                         end_logit=pred.end_logit))
+
+  null_entry = None
+  if null_prediction is not None:
+    null_entry = _NbestPrediction(text="",
+                                  start_logit=null_prediction.start_logit,
+                                  end_logit=null_prediction.end_logit)
+    if "" not in seen_texts:
+      nbest.append(null_entry)
+  return nbest, null_entry
+
+
+def write_predictions(all_examples, all_features, all_results, n_best_size,
+                      max_answer_length, do_lower_case,
+                      output_prediction_file, output_nbest_file,
+                      output_null_log_odds_file,
+                      version_2_with_negative=False,
+                      null_score_diff_threshold=0.0,
+                      verbose_logging=False):
+  """Turns the model's logits into answers and writes the JSON outputs.
+
+  Args:
+    all_examples: list of `SquadExample`, in the order features were made.
+    all_features: list of `InputFeatures` of those examples.
+    all_results: iterable of `RawResult` (one per feature, any order).
+    n_best_size: int, starts/ends considered per window and answers kept.
+    max_answer_length: int, longest answer in WordPiece tokens.
+    do_lower_case: bool, as used for tokenization (for `get_final_text`).
+    output_prediction_file: path for {qas_id: answer}.
+    output_nbest_file: path for {qas_id: [{text, probability, start_logit,
+      end_logit}, ...]}.
+    output_null_log_odds_file: path for {qas_id: null odds} (2.0 only).
+    version_2_with_negative: bool, allow "no answer".
+    null_score_diff_threshold: float; with 2.0 a question is answered "" when
+      null score - best span score exceeds it.
+    verbose_logging: bool, log why a span could not be mapped back.
+
+  Returns:
+    `SquadPredictions(predictions, nbest, null_odds, non_null_predictions)`;
+    the last two are empty dicts unless version_2_with_negative. The files are
+    written atomically.
+  """
+  example_index_to_features = collections.defaultdict(list)
+  for feature in all_features:
+    example_index_to_features[feature.example_index].append(feature)
+  unique_id_to_result = {}
+  for result in all_results:
+    unique_id_to_result[int(result.unique_id)] = result
+
+  all_predictions = collections.OrderedDict()
+  all_nbest_json = collections.OrderedDict()
+  null_odds = collections.OrderedDict()
+  non_null_predictions = collections.OrderedDict()
+
+  for (example_index, example) in enumerate(all_examples):
+    features = example_index_to_features[example_index]
+    nbest, null_entry = _predict_example(
+        example, features, unique_id_to_result, n_best_size,
+        max_answer_length, do_lower_case, version_2_with_negative,
+        verbose_logging)
+    if not nbest:
+      # No valid span anywhere (e.g. an empty paragraph): the only honest
+      # answer is none.
+      nbest = [_NbestPrediction(text="", start_logit=0.0, end_logit=0.0)]
+
+    probs = _compute_softmax([e.start_logit + e.end_logit for e in nbest])
+    all_nbest_json[example.qas_id] = [
+        collections.OrderedDict([("text", entry.text),
+                                 ("probability", float(prob)),
+                                 ("start_logit", float(entry.start_logit)),
+                                 ("end_logit", float(entry.end_logit))])
+        for (entry, prob) in zip(nbest, probs)
+    ]
+
+    best_non_null = next((e for e in nbest if e.text), None)
+    if not version_2_with_negative:
+      all_predictions[example.qas_id] = (
+          best_non_null.text if best_non_null else "")
+      continue
+    if best_non_null is None:
+      score_diff = _NO_SPAN_NULL_ODDS
+      non_null_predictions[example.qas_id] = ""
+    else:
+      score_diff = (null_entry.start_logit + null_entry.end_logit -
+                    best_non_null.start_logit - best_non_null.end_logit)
+      non_null_predictions[example.qas_id] = best_non_null.text
+    null_odds[example.qas_id] = float(score_diff)
+    if score_diff > null_score_diff_threshold:
+      all_predictions[example.qas_id] = ""
+    else:
+      all_predictions[example.qas_id] = best_non_null.text
+
+  _write_json(output_prediction_file, all_predictions)
+  _write_json(output_nbest_file, all_nbest_json)
+  if version_2_with_negative:
+    _write_json(output_null_log_odds_file, null_odds)
+  return SquadPredictions(all_predictions, all_nbest_json, null_odds,
+                          non_null_predictions)
+
+
+def _write_json(path, obj):
+  tf1.logging.info("Writing %s", path)
+  with script_utils.atomic_output(path) as writer:
+    writer.write(json.dumps(obj, indent=4) + "\n")
+
+
+def _strip_spaces(text):
+  """Removes spaces; returns the text and a map from its characters back to
+  their positions in the original."""
+  ns_chars = []
+  ns_to_s_map = []
+  for (i, c) in enumerate(text):
+    if c == " ":
+      continue
+    ns_to_s_map.append(i)
+    ns_chars.append(c)
+  return "".join(ns_chars), ns_to_s_map
+
+
+def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
+  """Projects a normalised predicted answer back onto the original words.
+
+  `pred_text` comes from WordPiece tokens, so it is lower-cased (uncased
+  models) and has punctuation split off, while `orig_text` is the whole
+  original words the span touches. For the answer "Steve Smith" in the words
+  "Steve Smith's", pred_text is "steve smith" and orig_text "Steve Smith's".
+  The original words are re-tokenised with the basic tokenizer, which gives
+  a string of the same characters as orig_text apart from spaces (and case);
+  pred_text is found in it, and the character positions are carried over
+  through the space-free versions of both, giving "Steve Smith".
+
+  When anything does not line up (the basic tokenizer changed characters,
+  e.g. dropped accents, or pred_text is not found), the heuristic gives up
+  and returns orig_text.
+
+  Args:
+    pred_text: str, the answer rebuilt from WordPiece tokens.
+    orig_text: str, the original words of the span joined by spaces.
+    do_lower_case: bool, as for the tokenizer.
+    verbose_logging: bool, log when the projection fails.
+
+  Returns:
+    str.
+  """
+  tokenizer = tokenization.BasicTokenizer(do_lower_case=do_lower_case)
+  tok_text = " ".join(tokenizer.tokenize(orig_text))
+
+  start_position = tok_text.find(pred_text)
+  if start_position == -1:
+    if verbose_logging:
+      tf1.logging.info("Unable to find text: '%s' in '%s'", pred_text,
+                       orig_text)
+    return orig_text
+  end_position = start_position + len(pred_text) - 1
+
+  (orig_ns_text, orig_ns_to_s_map) = _strip_spaces(orig_text)
+  (tok_ns_text, tok_ns_to_s_map) = _strip_spaces(tok_text)
+  if len(orig_ns_text) != len(tok_ns_text):
+    if verbose_logging:
+      tf1.logging.info("Length not equal after stripping spaces: '%s' vs '%s'",
+                       orig_ns_text, tok_ns_text)
+    return orig_text
+
+  # Position in tok_text -> position without spaces -> position in orig_text.
+  tok_s_to_ns_map = {s: ns for (ns, s) in enumerate(tok_ns_to_s_map)}
+  if start_position not in tok_s_to_ns_map:
+    if verbose_logging:
+      tf1.logging.info("Couldn't map start position")
+    return orig_text
+  if end_position not in tok_s_to_ns_map:
+    if verbose_logging:
+      tf1.logging.info("Couldn't map end position")
+    return orig_text
+  orig_start_position = orig_ns_to_s_map[tok_s_to_ns_map[start_position]]
+  orig_end_position = orig_ns_to_s_map[tok_s_to_ns_map[end_position]]
+  return orig_text[orig_start_position:(orig_end_position + 1)]
+
+
+def _get_best_indexes(logits, n_best_size):
+  """Indexes of the `n_best_size` largest logits, largest first."""
+  index_and_score = sorted(enumerate(logits), key=lambda x: x[1],
+                           reverse=True)
+  return [index for (index, _) in index_and_score[:n_best_size]]
+
+
+def _compute_softmax(scores):
+  """Softmax of a list of raw scores, in plain Python floats."""
+  if not scores:
+    return []
+  max_score = max(scores)
+  # Subtracting the max keeps exp() from overflowing.
+  exp_scores = [math.exp(score - max_score) for score in scores]
+  total_sum = sum(exp_scores)
+  return [score / total_sum for score in exp_scores]
+
+
+# ----------------------------------------------------------------------------
+# Script
+# ----------------------------------------------------------------------------
+
+
+def validate_flags_or_throw(bert_config):
+  """Checks the flags against each other and the model config.
+
+  Raises:
+    script_utils.UsageError: naming the flag and what is wrong.
+  """
+  if not FLAGS.do_train and not FLAGS.do_predict:
+    raise script_utils.UsageError(
+        "At least one of --do_train or --do_predict must be True.")
+  if FLAGS.do_train and not FLAGS.train_file:
+    raise script_utils.UsageError(
+        "If --do_train is True, then --train_file must be specified.")
+  if FLAGS.do_predict and not FLAGS.predict_file:
+    raise script_utils.UsageError(
+        "If --do_predict is True, then --predict_file must be specified.")
+  if FLAGS.max_seq_length > bert_config.max_position_embeddings:
+    raise script_utils.UsageError(
+        "Cannot use sequence length %d because the BERT model was only "
+        "trained up to sequence length %d (--max_seq_length vs "
+        "max_position_embeddings)" %
+        (FLAGS.max_seq_length, bert_config.max_position_embeddings))
+  if FLAGS.max_seq_length <= FLAGS.max_query_length + 3:
+    raise script_utils.UsageError(
+        "The --max_seq_length (%d) must be greater than --max_query_length "
+        "(%d) + 3" % (FLAGS.max_seq_length, FLAGS.max_query_length))
+  for name in ("doc_stride", "max_query_length", "n_best_size",
+               "max_answer_length", "train_batch_size", "predict_batch_size",
+               "num_accumulation_steps"):
+    if getattr(FLAGS, name) < 1:
+      raise script_utils.UsageError("--%s must be at least 1, got %d" %
+                                    (name, getattr(FLAGS, name)))
+  if FLAGS.do_train and FLAGS.num_accumulation_steps > 1:
+    if not optimizer_supports_accumulation():
+      raise script_utils.UsageError(
+          "--num_accumulation_steps is not supported by this "
+          "optimization.create_optimizer")
+    if FLAGS.train_batch_size % FLAGS.num_accumulation_steps != 0:
+      raise script_utils.UsageError(
+          "--train_batch_size (%d) must be divisible by "
+          "--num_accumulation_steps (%d)" %
+          (FLAGS.train_batch_size, FLAGS.num_accumulation_steps))
+
+
+def _train(estimator, tokenizer, train_examples,
+           num_train_steps, micro_batch_size):
+  train_record = os.path.join(FLAGS.output_dir, "train.tf_record")
+  with FeatureWriter(filename=train_record, is_training=True) as writer:
+    convert_examples_to_features(
+        examples=train_examples,
+        tokenizer=tokenizer,
+        max_seq_length=FLAGS.max_seq_length,
+        doc_stride=FLAGS.doc_stride,
+        max_query_length=FLAGS.max_query_length,
+        is_training=True,
+        output_fn=writer.process_feature)
+  tf1.logging.info("***** Running training *****")
+  tf1.logging.info("  Num orig examples = %d", len(train_examples))
+  tf1.logging.info("  Num split examples = %d", writer.num_features)
+  tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
+  tf1.logging.info("  Num steps = %d", num_train_steps)
+  train_input_fn = input_fn_builder(
+      input_file=train_record,
+      seq_length=FLAGS.max_seq_length,
+      is_training=True,
+      drop_remainder=True)
+  estimator.train(
+      input_fn=train_input_fn,
+      max_steps=num_train_steps,
+      hooks=[script_utils.ProgressHook("train", micro_batch_size,
+                                       num_train_steps)])
+
+
+def _predict(estimator, tokenizer):
+  eval_examples = read_squad_examples(
+      FLAGS.predict_file, is_training=False,
+      version_2_with_negative=FLAGS.version_2_with_negative)
+  if not eval_examples:
+    raise script_utils.UsageError("--predict_file=%s has no questions" %
+                                  FLAGS.predict_file)
+  eval_features = []
+  eval_record = os.path.join(FLAGS.output_dir, "eval.tf_record")
+  with FeatureWriter(filename=eval_record, is_training=False) as writer:
+
+    def append_feature(feature):
+      eval_features.append(feature)
+      writer.process_feature(feature)
+
+    convert_examples_to_features(
+        examples=eval_examples,
+        tokenizer=tokenizer,
+        max_seq_length=FLAGS.max_seq_length,
+        doc_stride=FLAGS.doc_stride,
+        max_query_length=FLAGS.max_query_length,
+        is_training=False,
+        output_fn=append_feature)
+
+  tf1.logging.info("***** Running predictions *****")
+  tf1.logging.info("  Num orig examples = %d", len(eval_examples))
+  tf1.logging.info("  Num split examples = %d", len(eval_features))
+  tf1.logging.info("  Batch size = %d", FLAGS.predict_batch_size)
+
+  predict_input_fn = input_fn_builder(
+      input_file=eval_record,
+      seq_length=FLAGS.max_seq_length,
+      is_training=False,
+      drop_remainder=False)
+  all_results = []
+  progress = script_utils.ProgressLogger("predict", len(eval_features))
+  for result in estimator.predict(predict_input_fn,
+                                  yield_single_examples=True):
+    all_results.append(
+        RawResult(
+            unique_id=int(result["unique_ids"]),
+            start_logits=[float(x) for x in result["start_logits"].flat],
+            end_logits=[float(x) for x in result["end_logits"].flat]))
+    progress.update()
+
+  output_dir = FLAGS.output_dir
+  predictions = write_predictions(
+      eval_examples, eval_features, all_results, FLAGS.n_best_size,
+      FLAGS.max_answer_length, FLAGS.do_lower_case,
+      os.path.join(output_dir, "predictions.json"),
+      os.path.join(output_dir, "nbest_predictions.json"),
+      os.path.join(output_dir, "null_odds.json"),
+      version_2_with_negative=FLAGS.version_2_with_negative,
+      null_score_diff_threshold=FLAGS.null_score_diff_threshold,
+      verbose_logging=FLAGS.verbose_logging)
+  _write_metrics(predictions)
+
+
+def _write_metrics(predictions):
+  """Scores predictions when --predict_file has gold answers."""
+  with tf.io.gfile.GFile(FLAGS.predict_file, "r") as reader:
+    dataset = json.load(reader)
+  if not squad_metrics.has_gold_answers(dataset):
+    tf1.logging.info("%s has no answers; skipping metrics",
+                     FLAGS.predict_file)
+    return None
+  null_odds = None
+  non_null = None
+  if FLAGS.version_2_with_negative:
+    null_odds = predictions.null_odds
+    non_null = predictions.non_null_predictions
+  try:
+    metrics = squad_metrics.evaluate(dataset, predictions.predictions,
+                                     null_odds=null_odds,
+                                     non_null_predictions=non_null)
+  except squad_metrics.GoldFormatError as e:
+    raise _format_error(FLAGS.predict_file, str(e))
+  metrics["null_score_diff_threshold"] = FLAGS.null_score_diff_threshold
+  path = os.path.join(FLAGS.output_dir, "squad_metrics.json")
+  text = json.dumps(metrics, indent=2)
+  with script_utils.atomic_output(path) as writer:
+    writer.write(text + "\n")
+  tf1.logging.info("***** SQuAD metrics (%s) *****", path)
+  print(text)
+  return metrics
+
+
+def main(_):
+  tf1.logging.set_verbosity(tf1.logging.INFO)
+
+  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
+  validate_flags_or_throw(bert_config)
+  tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
+                                                FLAGS.init_checkpoint)
+  script_utils.require_file(FLAGS.vocab_file, "vocab_file")
+  if FLAGS.do_train:
+    script_utils.require_file(FLAGS.train_file, "train_file")
+  if FLAGS.do_predict:
+    script_utils.require_file(FLAGS.predict_file, "predict_file")
+  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  script_utils.prepare_output_dir(FLAGS.output_dir)
+
+  tokenizer = tokenization.FullTokenizer(
+      vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case)
+  script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
+                                       FLAGS.vocab_file)
+
+  train_examples = None
+  num_train_steps = None
+  num_warmup_steps = None
+  micro_batch_size = FLAGS.train_batch_size // FLAGS.num_accumulation_steps
+  if FLAGS.do_train:
+    train_examples = read_squad_examples(
+        FLAGS.train_file, is_training=True,
+        version_2_with_negative=FLAGS.version_2_with_negative)
+    num_train_steps = int(
+        len(train_examples) / FLAGS.train_batch_size * FLAGS.num_train_epochs)
+    if num_train_steps < 1:
+      raise script_utils.UsageError(
+          "--train_file=%s has %d usable question(s): fewer than one "
+          "--train_batch_size=%d batch in --num_train_epochs=%g" %
+          (FLAGS.train_file, len(train_examples), FLAGS.train_batch_size,
+           FLAGS.num_train_epochs))
+    num_warmup_steps = int(num_train_steps * FLAGS.warmup_proportion)
+    # Shuffled once here, since the record reader only shuffles within a
+    # small buffer and SQuAD questions come grouped by paragraph.
+    random.Random(12345).shuffle(train_examples)
+
+  model_fn = model_fn_builder(
+      bert_config=bert_config,
+      init_checkpoint=FLAGS.init_checkpoint,
+      learning_rate=FLAGS.learning_rate,
+      num_train_steps=num_train_steps,
+      num_warmup_steps=num_warmup_steps,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_tpu,
+      num_accumulation_steps=FLAGS.num_accumulation_steps)
+  run_config = script_utils.run_config_from_flags(FLAGS)
+  estimator = script_utils.make_estimator(
+      model_fn, run_config, FLAGS.use_tpu,
+      train_batch_size=micro_batch_size,
+      predict_batch_size=FLAGS.predict_batch_size)
+
+  if FLAGS.do_train:
+    _train(estimator, tokenizer, train_examples,
+           num_train_steps, micro_batch_size)
+  if FLAGS.do_predict:
+    _predict(estimator, tokenizer)
+
+
+if __name__ == "__main__":
+  define_flags()
+  script_utils.run(main)

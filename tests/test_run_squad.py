@@ -1,0 +1,626 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""run_squad.py: reading, windows, training positions, predictions, end to end."""
+
+import json
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import run_squad
+import script_utils
+import squad_metrics
+import tokenization
+from tests import squad_data
+
+tf1 = tf.compat.v1
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MAX_SEQ_LENGTH = 48
+DOC_STRIDE = 16
+MAX_QUERY_LENGTH = 12
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+  vocab = squad_data.write_vocab(tmp_path_factory.mktemp("vocab") / "vocab.txt")
+  return tokenization.FullTokenizer(vocab, do_lower_case=True)
+
+
+def _features(examples, tokenizer, is_training, max_seq_length=MAX_SEQ_LENGTH,
+              doc_stride=DOC_STRIDE):
+  features = []
+  count = run_squad.convert_examples_to_features(
+      examples, tokenizer, max_seq_length, doc_stride, MAX_QUERY_LENGTH,
+      is_training, features.append)
+  assert count == len(features)
+  return features
+
+
+def _read(tmp_path, is_training, **kwargs):
+  path = squad_data.write_dataset(
+      tmp_path / "data.json",
+      **{k: v for k, v in kwargs.items() if k != "version_2_with_negative"})
+  return run_squad.read_squad_examples(
+      path, is_training=is_training,
+      version_2_with_negative=kwargs.get("version_2_with_negative", False))
+
+
+def _detok(tokens):
+  return " ".join(tokens).replace(" ##", "")
+
+
+# ----------------------------------------------------------------------------
+# Reading
+# ----------------------------------------------------------------------------
+
+
+def test_read_training_examples_locates_answers_and_skips_missing(tmp_path):
+  examples = _read(tmp_path, is_training=True, with_not_found=True)
+  by_id = {e.qas_id: e for e in examples}
+  # The answer that is not where its offset says is skipped, not fatal.
+  assert "q_missing" not in by_id
+  assert len(examples) == len(squad_data.ANSWERABLE)
+  words = squad_data.LONG_CONTEXT.split()
+  assert by_id["q_smith"].doc_tokens == words
+  # Word spans: "Steve Smith's" -> words 0..1; "1895" lies inside the word
+  # "(1895-1943).".
+  assert (by_id["q_smith"].start_position, by_id["q_smith"].end_position) == (0, 1)
+  born = words.index("(1895-1943).")
+  assert (by_id["q_born"].start_position, by_id["q_born"].end_position) == (born, born)
+  built = words.index("red")
+  assert (by_id["q_built"].start_position,
+          by_id["q_built"].end_position) == (built, built + 4)
+  # Repeated whitespace and a tab do not create empty words.
+  assert by_id["q_mary"].doc_tokens == ["Mary", "Jones,", "playing", "chess,",
+                                        "won", "the", "prize", "in", "Paris."]
+  assert (by_id["q_mary"].start_position, by_id["q_mary"].end_position) == (0, 1)
+  assert not any(e.is_impossible for e in examples)
+
+
+def test_read_v2_impossible(tmp_path):
+  examples = _read(tmp_path, is_training=True, version_2=True,
+                   version_2_with_negative=True)
+  impossible = [e for e in examples if e.is_impossible]
+  assert sorted(e.qas_id for e in impossible) == ["q_lost", "q_paint"]
+  for e in impossible:
+    assert (e.start_position, e.end_position, e.orig_answer_text) == (-1, -1, "")
+  # Prediction reads every question and no positions.
+  examples = _read(tmp_path, is_training=False, version_2=True,
+                   version_2_with_negative=True)
+  assert len(examples) == len(squad_data.ANSWERABLE) + len(squad_data.IMPOSSIBLE)
+  assert all(e.start_position is None for e in examples)
+
+
+def test_v2_training_file_without_flag_is_a_clear_error(tmp_path):
+  with pytest.raises(script_utils.UsageError,
+                     match="q_paint.*--version_2_with_negative"):
+    _read(tmp_path, is_training=True, version_2=True)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("not json", "not valid JSON"),
+    ('{"version": "1.1"}', "not in SQuAD format: expected a JSON object with "
+     "a \"data\" list"),
+    ('{"data": [{"paragraphs": [{"context": 3, "qas": []}]}]}',
+     "\"context\""),
+    ('{"data": [{"paragraphs": [{"context": "a b", "qas": [{"id": "x", '
+     '"question": "q", "answers": [{"text": "a"}]}]}]}]}', "answer_start"),
+])
+def test_bad_squad_file_names_file_and_problem(tmp_path, content, message):
+  path = tmp_path / "bad.json"
+  path.write_text(content)
+  with pytest.raises(script_utils.UsageError) as info:
+    run_squad.read_squad_examples(str(path), is_training=True)
+  assert str(path) in str(info.value)
+  assert message in str(info.value)
+
+
+def test_duplicate_prediction_ids_rejected(tmp_path):
+  data = squad_data.dataset()
+  qas = data["data"][0]["paragraphs"][0]["qas"]
+  qas.append(dict(qas[0]))
+  path = tmp_path / "dup.json"
+  path.write_text(json.dumps(data))
+  with pytest.raises(script_utils.UsageError, match="q_smith appears twice"):
+    run_squad.read_squad_examples(str(path), is_training=False)
+
+
+# ----------------------------------------------------------------------------
+# Windows, max context, training positions
+# ----------------------------------------------------------------------------
+
+
+def test_check_is_max_context_hand_computed():
+  span = run_squad._DocSpan
+  # 20 tokens, windows of 10 every 4: [0-9], [4-13], [8-17], [12-19].
+  spans = [span(0, 10), span(4, 10), span(8, 10), span(12, 8)]
+
+  def owner(position):
+    owners = [i for i in range(len(spans))
+              if run_squad._check_is_max_context(spans, i, position)]
+    assert len(owners) == 1
+    return owners[0]
+
+  # Token 6: window 0 has min(6, 3) = 3, window 1 min(2, 7) = 2.
+  assert owner(6) == 0
+  # Token 9: windows 0, 1, 2 give 0, 4, 1 -> window 1.
+  assert owner(9) == 1
+  # Token 15: window 2 min(7, 2) = 2 (+0.10), window 3 min(3, 4) = 3 -> 3.
+  assert owner(15) == 3
+  # Token 10: window 1 min(6,3)=3 +0.1, window 2 min(2,7)=2 -> 1.
+  assert owner(10) == 1
+  # Token 8: window 0 min(8,1)=1+.1, window 1 min(4,5)=4+.1, window 2 min(0,9).
+  assert owner(8) == 1
+  assert owner(0) == 0 and owner(19) == 3
+
+
+def test_windows_cover_long_context_with_stride(tmp_path, tokenizer):
+  examples = _read(tmp_path, is_training=False)
+  features = _features(examples, tokenizer, is_training=False)
+  assert features[0].unique_id == 1000000000
+  assert [f.unique_id for f in features] == list(
+      range(1000000000, 1000000000 + len(features)))
+
+  for example_index, example in enumerate(examples):
+    doc_tokens = []
+    for word in example.doc_tokens:
+      doc_tokens.extend(tokenizer.tokenize(word))
+    query = tokenizer.tokenize(example.question_text)[:MAX_QUERY_LENGTH]
+    window = MAX_SEQ_LENGTH - len(query) - 3
+    # Expected window starts: every DOC_STRIDE tokens until one reaches the end.
+    starts = [0]
+    while starts[-1] + window < len(doc_tokens):
+      starts.append(starts[-1] + DOC_STRIDE)
+    mine = [f for f in features if f.example_index == example_index]
+    assert [f.doc_span_index for f in mine] == list(range(len(starts)))
+    if example.doc_tokens[0] == "Steve":
+      assert len(mine) >= 3, "the long context must need several windows"
+
+    owners = {}
+    for feature, start in zip(mine, starts):
+      n = min(window, len(doc_tokens) - start)
+      assert feature.tokens == (["[CLS]"] + query + ["[SEP]"] +
+                                doc_tokens[start:start + n] + ["[SEP]"])
+      assert len(feature.input_ids) == MAX_SEQ_LENGTH
+      assert feature.input_mask == [1] * len(feature.tokens) + [0] * (
+          MAX_SEQ_LENGTH - len(feature.tokens))
+      assert feature.segment_ids[:len(query) + 2] == [0] * (len(query) + 2)
+      assert feature.segment_ids[len(query) + 2:len(feature.tokens)] == [1] * (
+          n + 1)
+      assert feature.input_ids[:len(feature.tokens)] == \
+          tokenizer.convert_tokens_to_ids(feature.tokens)
+      offset = len(query) + 2
+      assert sorted(feature.token_to_orig_map) == list(range(offset, offset + n))
+      for i in range(n):
+        position = start + i
+        word = feature.token_to_orig_map[offset + i]
+        # The sub-token comes from that word.
+        assert doc_tokens[position] in tokenizer.tokenize(
+            example.doc_tokens[word])
+        # Max context: the window with the best min(left, right) context,
+        # computed here from the window list directly.
+        if feature.token_is_max_context[offset + i]:
+          assert position not in owners
+          owners[position] = feature.doc_span_index
+    # Every token is owned by exactly one window, the best-centred one.
+    assert sorted(owners) == list(range(len(doc_tokens)))
+    for position, owner in owners.items():
+      scores = []
+      for start in starts:
+        n = min(window, len(doc_tokens) - start)
+        if start <= position < start + n:
+          scores.append(min(position - start, start + n - 1 - position) +
+                        0.01 * n)
+        else:
+          scores.append(-1)
+      assert owner == int(np.argmax(scores))
+
+
+def test_training_positions_map_back_to_answer(tmp_path, tokenizer):
+  examples = _read(tmp_path, is_training=True, version_2=True,
+                   version_2_with_negative=True)
+  features = _features(examples, tokenizer, is_training=True)
+  outside = inside = 0
+  for feature in features:
+    example = examples[feature.example_index]
+    if example.is_impossible:
+      assert (feature.start_position, feature.end_position) == (0, 0)
+      continue
+    answer_tokens = tokenizer.tokenize(example.orig_answer_text)
+    doc_part = [i for i in feature.token_to_orig_map]
+    window_text = _detok([feature.tokens[i] for i in doc_part])
+    if feature.start_position == 0:
+      outside += 1
+      assert feature.end_position == 0
+      # The whole answer is not in this window.
+      tokens = [feature.tokens[i] for i in doc_part]
+      assert not any(tokens[i:i + len(answer_tokens)] == answer_tokens
+                     for i in range(len(tokens)))
+      continue
+    inside += 1
+    s, e = feature.start_position, feature.end_position
+    assert s in feature.token_to_orig_map and e in feature.token_to_orig_map
+    # The tightened token span is exactly the tokenised answer...
+    assert feature.tokens[s:e + 1] == answer_tokens, window_text
+    # ...and maps back to the answer text through the original words.
+    words = example.doc_tokens[feature.token_to_orig_map[s]:
+                               feature.token_to_orig_map[e] + 1]
+    text = run_squad.get_final_text(_detok(feature.tokens[s:e + 1]),
+                                    " ".join(words), True)
+    assert text == " ".join(example.orig_answer_text.split())
+  assert inside >= len(squad_data.ANSWERABLE)
+  assert outside > 0
+
+
+def test_improve_answer_span(tokenizer):
+  doc = tokenizer.tokenize("founded by john harper (1895-1943). in")
+  start = doc.index("(")
+  end = doc.index("in") - 1
+  assert run_squad._improve_answer_span(doc, start, end, tokenizer, "1895") == (
+      start + 1, start + 1)
+  # No exact sub-span: the input span is kept.
+  assert run_squad._improve_answer_span(doc, start, end, tokenizer,
+                                        "1895 river") == (start, end)
+
+
+def test_feature_writer_is_atomic_and_round_trips(tmp_path, tokenizer):
+  examples = _read(tmp_path, is_training=True)
+  path = str(tmp_path / "train.tf_record")
+  writer = run_squad.FeatureWriter(path, is_training=True)
+  features = _features(examples, tokenizer, True)
+  for feature in features:
+    writer.process_feature(feature)
+  assert not os.path.exists(path)  # Nothing under the final name yet.
+  writer.close()
+  assert writer.num_features == len(features)
+  assert not [p for p in os.listdir(str(tmp_path)) if ".tmp" in p]
+
+  input_fn = run_squad.input_fn_builder(path, MAX_SEQ_LENGTH, is_training=False,
+                                        drop_remainder=False)
+  # Reading as prediction records: same file, extra keys ignored.
+  batches = list(input_fn({"batch_size": 4}))
+  ids = np.concatenate([b["unique_ids"].numpy() for b in batches])
+  input_ids = np.concatenate([b["input_ids"].numpy() for b in batches])
+  assert batches[0]["input_ids"].dtype == tf.int32
+  assert ids.tolist() == [f.unique_id for f in features]
+  assert input_ids.tolist() == [f.input_ids for f in features]
+  train_fn = run_squad.input_fn_builder(path, MAX_SEQ_LENGTH, is_training=True,
+                                        drop_remainder=True)
+  batch = next(iter(train_fn({"batch_size": 3})))
+  by_id = {f.unique_id: f for f in features}
+  for uid, s, e in zip(batch["unique_ids"].numpy(),
+                       batch["start_positions"].numpy(),
+                       batch["end_positions"].numpy()):
+    assert (s, e) == (by_id[uid].start_position, by_id[uid].end_position)
+
+  aborted = str(tmp_path / "aborted.tf_record")
+  with pytest.raises(KeyError):
+    with run_squad.FeatureWriter(aborted, is_training=False) as writer:
+      writer.process_feature(features[0])
+      raise KeyError("interrupted")
+  assert sorted(os.listdir(str(tmp_path))) == ["data.json", "train.tf_record"]
+
+
+# ----------------------------------------------------------------------------
+# Model
+# ----------------------------------------------------------------------------
+
+
+def test_create_model_head_and_loss():
+  import modeling
+  config = modeling.BertConfig(vocab_size=30, hidden_size=32,
+                               num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=37,
+                               max_position_embeddings=16)
+  with tf.Graph().as_default():
+    ids = tf.constant(np.arange(2 * 10).reshape(2, 10) % 30, tf.int32)
+    start, end = run_squad.create_model(config, False, ids, tf.ones_like(ids),
+                                        tf.zeros_like(ids), False)
+    assert start.shape.as_list() == [2, 10] and end.shape.as_list() == [2, 10]
+    shapes = {v.name: v.shape.as_list() for v in tf1.global_variables()}
+    assert shapes["cls/squad/output_weights:0"] == [2, 32]
+    assert shapes["cls/squad/output_bias:0"] == [2]
+
+    logits = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], np.float32)
+    loss = run_squad._position_loss(tf.constant(logits),
+                                    tf.constant([1, 2]), 3)
+    with tf1.Session() as sess:
+      value = sess.run(loss)
+  log_probs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+  assert value == pytest.approx(-(log_probs[0, 1] + log_probs[1, 2]) / 2,
+                                rel=1e-5)
+
+
+# ----------------------------------------------------------------------------
+# Predictions
+# ----------------------------------------------------------------------------
+
+
+def test_get_final_text():
+  assert run_squad.get_final_text("steve smith", "Steve Smith's", True) == \
+      "Steve Smith"
+  assert run_squad.get_final_text("1895", "(1895-1943).", True) == "1895"
+  assert run_squad.get_final_text("Jones", "Jones,", False) == "Jones"
+  # Projection impossible: the original words come back.
+  assert run_squad.get_final_text("xyz", "Steve Smith's", True) == \
+      "Steve Smith's"
+
+
+def test_softmax_and_best_indexes():
+  scores = [1.0, 3.0, -2.0, 3.0]
+  expected = np.exp(scores) / np.exp(scores).sum()
+  assert run_squad._compute_softmax(scores) == pytest.approx(expected.tolist())
+  assert run_squad._compute_softmax([1000.0, 1000.0]) == [0.5, 0.5]
+  assert run_squad._compute_softmax([]) == []
+  assert run_squad._get_best_indexes([0.1, 5.0, -1.0, 2.0], 2) == [1, 3]
+
+
+def _oracle_results(train_features, seed=0, noise=0.0, peak=8.0,
+                    null_jitter=0.0):
+  """Logits peaking on the training target of every window ([CLS] when the
+  window has no answer); optionally with noise on the real tokens and a
+  random shift of the [CLS] logits, padding scored low."""
+  rng = np.random.RandomState(seed)
+  results = []
+  for f in train_features:
+    logits = []
+    for position in (f.start_position, f.end_position):
+      row = np.full(MAX_SEQ_LENGTH, -10.0)
+      row[:len(f.tokens)] = rng.normal(0.0, noise, len(f.tokens)) if noise \
+          else 0.0
+      row[0] += rng.uniform(-null_jitter, null_jitter) if null_jitter else 0.0
+      row[position] += peak
+      logits.append(row.tolist())
+    results.append(run_squad.RawResult(f.unique_id, logits[0], logits[1]))
+  return results
+
+
+def _write(tmp_path, examples, features, results, version_2, threshold=0.0,
+           n_best_size=5):
+  out = tmp_path / ("out_%s" % threshold)
+  out.mkdir(exist_ok=True)
+  files = [str(out / name) for name in
+           ("predictions.json", "nbest_predictions.json", "null_odds.json")]
+  returned = run_squad.write_predictions(
+      examples, features, results, n_best_size, 30, True, *files,
+      version_2_with_negative=version_2, null_score_diff_threshold=threshold)
+  loaded = [json.load(open(p)) if os.path.exists(p) else None for p in files]
+  assert not [p for p in os.listdir(str(out)) if ".tmp" in p]
+  return returned, loaded
+
+
+@pytest.mark.parametrize("version_2", [False, True])
+def test_oracle_round_trip(tmp_path, tokenizer, version_2):
+  examples = _read(tmp_path, is_training=False, version_2=version_2,
+                   version_2_with_negative=version_2)
+  # The same windows, labelled: training conversion of the same questions.
+  labelled = _read(tmp_path, is_training=True, version_2=version_2,
+                   version_2_with_negative=version_2)
+  assert [e.qas_id for e in labelled] == [e.qas_id for e in examples]
+  train_features = _features(labelled, tokenizer, is_training=True)
+  features = _features(examples, tokenizer, is_training=False)
+  assert [f.unique_id for f in features] == [f.unique_id for f in train_features]
+
+  _, (predictions, nbest, null_odds) = _write(
+      tmp_path, examples, features, _oracle_results(train_features), version_2)
+
+  expected = {qid: " ".join(text.split())
+              for qid, text in squad_data.gold().items()
+              if version_2 or text}
+  assert predictions == expected
+  for qid, entries in nbest.items():
+    assert sum(e["probability"] for e in entries) == pytest.approx(1.0)
+    assert entries == sorted(entries, key=lambda e: -(e["start_logit"] +
+                                                       e["end_logit"]))
+    assert len({e["text"] for e in entries}) == len(entries)
+  metrics = squad_metrics.evaluate(
+      squad_data.dataset(version_2=version_2), predictions)
+  assert metrics["exact_match"] == 100.0 and metrics["f1"] == 100.0
+  if version_2:
+    assert set(null_odds) == set(expected)
+    for qid, text in expected.items():
+      assert (null_odds[qid] > 0) == (text == "")
+      assert any(e["text"] == "" for e in nbest[qid])
+  else:
+    assert null_odds is None
+    assert all(e["text"] for entries in nbest.values() for e in entries)
+
+
+def test_threshold_flips_answers(tmp_path, tokenizer):
+  examples = _read(tmp_path, is_training=False, version_2=True,
+                   version_2_with_negative=True)
+  labelled = _read(tmp_path, is_training=True, version_2=True,
+                   version_2_with_negative=True)
+  train_features = _features(labelled, tokenizer, is_training=True)
+  features = _features(examples, tokenizer, is_training=False)
+  # Weak, noisy peaks and shifted [CLS] scores so that the null odds spread
+  # over both signs.
+  results = _oracle_results(train_features, seed=3, noise=0.5, peak=3.0,
+                            null_jitter=4.0)
+
+  base, (predictions, nbest, null_odds) = _write(
+      tmp_path, examples, features, results, True, threshold=0.0)
+  odds = sorted(null_odds.values())
+  assert odds[0] < 0 < odds[-1]
+  for qid, diff in null_odds.items():
+    best_text = next(e["text"] for e in nbest[qid] if e["text"])
+    best = next(e for e in nbest[qid] if e["text"])
+    null = next(e for e in nbest[qid] if not e["text"])
+    # null_odds is the null score minus the best non-null score...
+    assert diff == pytest.approx(null["start_logit"] + null["end_logit"] -
+                                 best["start_logit"] - best["end_logit"])
+    # ...and the answer is "" exactly when it exceeds the threshold.
+    assert predictions[qid] == ("" if diff > 0.0 else best_text)
+
+  for threshold in (odds[0] - 1.0, odds[len(odds) // 2], odds[-1] + 1.0):
+    _, (flipped, _, _) = _write(tmp_path, examples, features, results, True,
+                                threshold=threshold)
+    for qid, diff in null_odds.items():
+      if diff > threshold:
+        assert flipped[qid] == ""
+      else:
+        assert flipped[qid] == base.non_null_predictions[qid] != ""
+
+  # The best threshold reported by the metrics reproduces its score.
+  data = squad_data.dataset(version_2=True)
+  metrics = squad_metrics.evaluate(data, predictions, null_odds=null_odds,
+                                   non_null_predictions=base.non_null_predictions)
+  _, (tuned, _, _) = _write(tmp_path, examples, features, results, True,
+                            threshold=metrics["best_f1_thresh"])
+  assert squad_metrics.evaluate(data, tuned)["f1"] == pytest.approx(
+      metrics["best_f1"])
+  assert metrics["best_f1"] >= metrics["f1"]
+
+
+# ----------------------------------------------------------------------------
+# Flags and end to end
+# ----------------------------------------------------------------------------
+
+
+def _flags(**overrides):
+  values = dict(do_train=True, do_predict=False, train_file="t.json",
+                predict_file=None, max_seq_length=64, max_query_length=12,
+                doc_stride=16, n_best_size=20, max_answer_length=30,
+                train_batch_size=8, predict_batch_size=8,
+                num_accumulation_steps=1)
+  values.update(overrides)
+  return types.SimpleNamespace(**values)
+
+
+@pytest.mark.parametrize("overrides,message", [
+    (dict(do_train=False), "--do_train or --do_predict"),
+    (dict(train_file=None), "--train_file"),
+    (dict(do_predict=True), "--predict_file"),
+    (dict(max_seq_length=65), "max_position_embeddings"),
+    (dict(max_query_length=61), "--max_query_length"),
+    (dict(doc_stride=0), "--doc_stride"),
+    (dict(train_batch_size=6, num_accumulation_steps=4), "divisible"),
+])
+def test_validate_flags_or_throw(monkeypatch, overrides, message):
+  import modeling
+  config = modeling.BertConfig(vocab_size=10, max_position_embeddings=64)
+  monkeypatch.setattr(run_squad, "FLAGS", _flags())
+  run_squad.validate_flags_or_throw(config)
+  monkeypatch.setattr(run_squad, "FLAGS", _flags(**overrides))
+  if "num_accumulation_steps" in overrides and not (
+      run_squad.optimizer_supports_accumulation()):
+    message = "num_accumulation_steps"
+  with pytest.raises(script_utils.UsageError, match=message):
+    run_squad.validate_flags_or_throw(config)
+
+
+def _setup_model_files(tmp_path):
+  vocab = squad_data.write_vocab(tmp_path / "vocab.txt")
+  config = {
+      "vocab_size": len(squad_data.vocab_tokens()), "hidden_size": 32,
+      "num_hidden_layers": 2, "num_attention_heads": 2,
+      "intermediate_size": 37, "hidden_act": "gelu",
+      "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
+      "max_position_embeddings": 64, "type_vocab_size": 2,
+      "initializer_range": 0.02}
+  config_file = tmp_path / "bert_config.json"
+  config_file.write_text(json.dumps(config))
+  return vocab, str(config_file)
+
+
+def _run_script(args):
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+  return subprocess.run([sys.executable, os.path.join(ROOT, "run_squad.py")] +
+                        args, cwd=ROOT, env=env, capture_output=True,
+                        text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_end_to_end_v2_train_predict_and_threshold(tmp_path):
+  vocab, config = _setup_model_files(tmp_path)
+  data = squad_data.write_dataset(tmp_path / "squad2.json", version_2=True)
+  out = tmp_path / "out"
+  common = [
+      "--vocab_file=" + vocab, "--bert_config_file=" + config,
+      "--output_dir=" + str(out), "--predict_file=" + data,
+      "--max_seq_length=%d" % MAX_SEQ_LENGTH, "--doc_stride=%d" % DOC_STRIDE,
+      "--max_query_length=%d" % MAX_QUERY_LENGTH, "--predict_batch_size=8",
+      "--version_2_with_negative", "--n_best_size=5"]
+  proc = _run_script(common + [
+      "--do_train", "--do_predict", "--train_file=" + data,
+      "--train_batch_size=4", "--num_train_epochs=2", "--learning_rate=1e-3"])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+
+  names = set(os.listdir(str(out)))
+  for name in ("train.tf_record", "eval.tf_record", "predictions.json",
+               "nbest_predictions.json", "null_odds.json", "squad_metrics.json",
+               "checkpoint"):
+    assert name in names
+  assert not [n for n in names if ".tmp" in n]
+  num_questions = len(squad_data.gold())
+  predictions = json.load(open(str(out / "predictions.json")))
+  nbest = json.load(open(str(out / "nbest_predictions.json")))
+  null_odds = json.load(open(str(out / "null_odds.json")))
+  metrics = json.load(open(str(out / "squad_metrics.json")))
+  assert set(predictions) == set(nbest) == set(null_odds) == set(
+      squad_data.gold())
+  for entries in nbest.values():
+    assert sum(e["probability"] for e in entries) == pytest.approx(1.0)
+  for key in ("exact", "f1", "HasAns_exact", "HasAns_f1", "NoAns_exact",
+              "NoAns_f1", "best_exact", "best_exact_thresh", "best_f1",
+              "best_f1_thresh"):
+    assert isinstance(metrics[key], float), key
+  assert metrics["total"] == num_questions
+  assert metrics["HasAns_total"] == len(squad_data.ANSWERABLE)
+  assert '"best_f1_thresh"' in proc.stdout
+  # Training ran the requested steps: 7 answerable + 2 impossible = 9
+  # questions / batch 4 * 2 epochs = 4 steps.
+  assert "model.ckpt-4.index" in names
+
+  # The README's tuning step: predict again with the reported threshold.
+  proc = _run_script(common + [
+      "--do_predict",
+      "--null_score_diff_threshold=%r" % metrics["best_f1_thresh"]])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  tuned = json.load(open(str(out / "squad_metrics.json")))
+  assert tuned["f1"] == pytest.approx(metrics["best_f1"])
+  assert tuned["null_score_diff_threshold"] == metrics["best_f1_thresh"]
+
+
+@pytest.mark.slow
+def test_end_to_end_v1_and_bad_input(tmp_path):
+  vocab, config = _setup_model_files(tmp_path)
+  data = squad_data.write_dataset(tmp_path / "squad1.json", with_not_found=True)
+  out = tmp_path / "out"
+  proc = _run_script([
+      "--vocab_file=" + vocab, "--bert_config_file=" + config,
+      "--output_dir=" + str(out), "--train_file=" + data,
+      "--predict_file=" + data, "--do_train", "--do_predict",
+      "--max_seq_length=%d" % MAX_SEQ_LENGTH, "--doc_stride=%d" % DOC_STRIDE,
+      "--max_query_length=%d" % MAX_QUERY_LENGTH, "--train_batch_size=4",
+      "--num_train_epochs=1"])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  names = set(os.listdir(str(out)))
+  assert {"predictions.json", "nbest_predictions.json", "squad_metrics.json",
+          "train.tf_record", "eval.tf_record"} <= names
+  assert "null_odds.json" not in names
+  assert "Skipping question q_missing" in proc.stderr
+  predictions = json.load(open(str(out / "predictions.json")))
+  assert len(predictions) == len(squad_data.ANSWERABLE) + 1
+  assert all(isinstance(v, str) and v for v in predictions.values())
+  metrics = json.load(open(str(out / "squad_metrics.json")))
+  assert set(metrics) >= {"exact_match", "f1", "total"}
+  assert "best_f1_thresh" not in metrics
+
+  bad = tmp_path / "bad.json"
+  bad.write_text('{"version": "1.1", "paragraphs": []}')
+  proc = _run_script([
+      "--vocab_file=" + vocab, "--bert_config_file=" + config,
+      "--output_dir=" + str(tmp_path / "out2"), "--predict_file=" + str(bad),
+      "--do_predict", "--max_seq_length=%d" % MAX_SEQ_LENGTH,
+      "--max_query_length=%d" % MAX_QUERY_LENGTH])
+  assert proc.returncode == 1
+  last = proc.stderr.strip().splitlines()[-1]
+  assert last.startswith("error: ") and str(bad) in last
+  assert "data" in last and "Traceback" not in proc.stderr
