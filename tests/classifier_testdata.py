@@ -1,0 +1,169 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Tiny vocabularies, configs, checkpoints and GLUE-layout folders for tests.
+
+The synthetic tasks are built to be learnable by a 2-layer, 32-wide model in
+a few dozen steps from scratch:
+
+- pair task (MRPC layout): text_a is random filler; text_b is made of
+  "positive" words for label 1 and of "negative" words for label 0, so that
+  every token of b carries the label;
+- regression (STS-B layout): the score is the number of times "up" occurs in
+  a five-word text_b.
+"""
+
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+import modeling
+
+tf1 = tf.compat.v1
+
+FILLER = ("apple river stone cloud music paper table green quick slow "
+          "window garden silver orange mountain letter bridge candle "
+          "forest rabbit winter summer yellow purple engine pocket basket "
+          "ladder meadow pencil").split()
+POSITIVE = "good great happy bright warm kind lovely sunny".split()
+NEGATIVE = "bad awful sad dark cold cruel ugly rainy".split()
+COUNT_WORD = "up"
+VOCAB = (["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + FILLER + POSITIVE +
+         NEGATIVE + [COUNT_WORD])
+
+MRPC_HEADER = ["Quality", "#1 ID", "#2 ID", "#1 String", "#2 String"]
+MRPC_TEST_HEADER = ["index", "#1 ID", "#2 ID", "#1 String", "#2 String"]
+STSB_HEADER = ["index", "genre", "filename", "year", "old_index", "source1",
+               "source2", "sentence1", "sentence2", "score"]
+
+
+def bert_config(max_position_embeddings=32, vocab_size=None):
+  return {
+      "vocab_size": vocab_size or len(VOCAB),
+      "hidden_size": 32,
+      "num_hidden_layers": 2,
+      "num_attention_heads": 4,
+      "intermediate_size": 64,
+      "hidden_act": "gelu",
+      "hidden_dropout_prob": 0.1,
+      "attention_probs_dropout_prob": 0.1,
+      "max_position_embeddings": max_position_embeddings,
+      "type_vocab_size": 2,
+      "initializer_range": 0.02,
+  }
+
+
+def write_model_files(directory, max_position_embeddings=32,
+                      with_checkpoint=False):
+  """Writes vocab.txt, bert_config.json (and bert_model.ckpt) into directory.
+
+  Returns:
+    dict with the paths: vocab_file, bert_config_file, init_checkpoint
+    (None unless with_checkpoint).
+  """
+  directory = str(directory)
+  os.makedirs(directory, exist_ok=True)
+  vocab_file = os.path.join(directory, "vocab.txt")
+  with open(vocab_file, "w") as f:
+    f.write("".join(token + "\n" for token in VOCAB))
+  config = bert_config(max_position_embeddings)
+  config_file = os.path.join(directory, "bert_config.json")
+  with open(config_file, "w") as f:
+    json.dump(config, f, indent=2)
+  init_checkpoint = None
+  if with_checkpoint:
+    init_checkpoint = os.path.join(directory, "bert_model.ckpt")
+    with tf.Graph().as_default():
+      ids = tf1.placeholder(tf.int32, [None, 8])
+      modeling.BertModel(modeling.BertConfig.from_dict(config), False, ids)
+      saver = tf1.train.Saver()
+      with tf1.Session() as sess:
+        sess.run(tf1.global_variables_initializer())
+        saver.save(sess, init_checkpoint)
+  return {"vocab_file": vocab_file, "bert_config_file": config_file,
+          "init_checkpoint": init_checkpoint}
+
+
+def _words(rng, n, words=FILLER):
+  return [words[i] for i in rng.randint(0, len(words), size=n)]
+
+
+def keyword_pairs(num_examples, seed):
+  """[(label "0"/"1", text_a, text_b)], balanced; b's words give the label."""
+  rng = np.random.RandomState(seed)
+  pairs = []
+  for i in range(num_examples):
+    label = i % 2
+    text_a = _words(rng, rng.randint(3, 7))
+    text_b = _words(rng, rng.randint(3, 7), POSITIVE if label else NEGATIVE)
+    pairs.append((str(label), " ".join(text_a), " ".join(text_b)))
+  order = rng.permutation(len(pairs))
+  return [pairs[i] for i in order]
+
+
+def count_pairs(num_examples, seed):
+  """[(score, text_a, text_b)]: score = occurrences of "up" in 5-word b."""
+  rng = np.random.RandomState(seed)
+  pairs = []
+  for i in range(num_examples):
+    count = i % 5
+    text_b = _words(rng, 5 - count) + [COUNT_WORD] * count
+    rng.shuffle(text_b)
+    pairs.append((float(count), " ".join(_words(rng, 4)), " ".join(text_b)))
+  order = rng.permutation(len(pairs))
+  return [pairs[i] for i in order]
+
+
+def write_tsv(path, rows):
+  with open(path, "w", encoding="utf-8") as f:
+    for row in rows:
+      f.write("\t".join(str(x) for x in row) + "\n")
+
+
+def write_mrpc_folder(directory, train, dev, test):
+  """MRPC layout from lists of (label, text_a, text_b)."""
+  directory = str(directory)
+  os.makedirs(directory, exist_ok=True)
+  for name, pairs in (("train.tsv", train), ("dev.tsv", dev)):
+    write_tsv(os.path.join(directory, name), [MRPC_HEADER] + [
+        [label, 1000 + i, 2000 + i, a, b]
+        for i, (label, a, b) in enumerate(pairs)
+    ])
+  write_tsv(os.path.join(directory, "test.tsv"), [MRPC_TEST_HEADER] + [
+      [i, 1000 + i, 2000 + i, a, b] for i, (_, a, b) in enumerate(test)
+  ])
+  return directory
+
+
+def write_stsb_folder(directory, train, dev, test):
+  """STS-B layout from lists of (score, text_a, text_b)."""
+  directory = str(directory)
+  os.makedirs(directory, exist_ok=True)
+
+  def row(i, a, b):
+    return [i, "main-captions", "MSRvid", "2012test", "%04d" % i, "none",
+            "none", a, b]
+
+  for name, pairs in (("train.tsv", train), ("dev.tsv", dev)):
+    write_tsv(os.path.join(directory, name), [STSB_HEADER] + [
+        row(i, a, b) + ["%.3f" % score]
+        for i, (score, a, b) in enumerate(pairs)
+    ])
+  write_tsv(os.path.join(directory, "test.tsv"), [STSB_HEADER[:9]] + [
+      row(i, a, b) for i, (_, a, b) in enumerate(test)
+  ])
+  return directory
+
+
+def read_eval_results(path):
+  results = {}
+  with open(path) as f:
+    for line in f:
+      key, value = line.split(" = ")
+      results[key] = float(value)
+  return results
+
+
+def read_test_results(path):
+  with open(path) as f:
+    return [[float(x) for x in line.rstrip("\n").split("\t")] for line in f]
