@@ -25,7 +25,6 @@ F1 (for 2.0 also the HasAns/NoAns split and the best threshold for
 """
 
 import collections
-import inspect
 import json
 import math
 import os
@@ -838,25 +837,6 @@ def _position_loss(logits, positions, seq_length):
       tf.reduce_sum(one_hot_positions * log_probs, axis=-1))
 
 
-def _create_optimizer(loss, learning_rate, num_train_steps, num_warmup_steps,
-                      use_tpu, num_accumulation_steps):
-  if num_accumulation_steps == 1:
-    return optimization.create_optimizer(loss, learning_rate, num_train_steps,
-                                         num_warmup_steps, use_tpu)
-  return optimization.create_optimizer(
-      loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
-      num_accumulation_steps=num_accumulation_steps)
-
-
-def optimizer_supports_accumulation():
-  """Whether optimization.create_optimizer takes num_accumulation_steps."""
-  try:
-    parameters = inspect.signature(optimization.create_optimizer).parameters
-  except (TypeError, ValueError):
-    return False
-  return "num_accumulation_steps" in parameters
-
-
 def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1):
@@ -897,9 +877,9 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       end_loss = _position_loss(end_logits, features["end_positions"],
                                 seq_length)
       total_loss = (start_loss + end_loss) / 2.0
-      train_op = _create_optimizer(total_loss, learning_rate, num_train_steps,
-                                   num_warmup_steps, use_tpu,
-                                   num_accumulation_steps)
+      train_op = optimization.create_optimizer(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps,
+          use_tpu, num_accumulation_steps=num_accumulation_steps)
       return tf1.estimator.tpu.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
@@ -1275,10 +1255,6 @@ def validate_flags_or_throw(bert_config):
       raise script_utils.UsageError("--%s must be at least 1, got %d" %
                                     (name, getattr(FLAGS, name)))
   if FLAGS.do_train and FLAGS.num_accumulation_steps > 1:
-    if not optimizer_supports_accumulation():
-      raise script_utils.UsageError(
-          "--num_accumulation_steps is not supported by this "
-          "optimization.create_optimizer")
     if FLAGS.train_batch_size % FLAGS.num_accumulation_steps != 0:
       raise script_utils.UsageError(
           "--train_batch_size (%d) must be divisible by "
@@ -1302,6 +1278,9 @@ def _train(estimator, tokenizer, train_examples,
   tf1.logging.info("  Num orig examples = %d", len(train_examples))
   tf1.logging.info("  Num split examples = %d", writer.num_features)
   tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
+  if FLAGS.num_accumulation_steps > 1:
+    tf1.logging.info("  Micro-batch size = %d (%d per update)",
+                     micro_batch_size, FLAGS.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
   train_input_fn = input_fn_builder(
       input_file=train_record,
@@ -1311,8 +1290,10 @@ def _train(estimator, tokenizer, train_examples,
   estimator.train(
       input_fn=train_input_fn,
       max_steps=num_train_steps,
-      hooks=[script_utils.ProgressHook("train", micro_batch_size,
-                                       num_train_steps)])
+      # The hook counts session runs: num_accumulation_steps per update.
+      hooks=[script_utils.ProgressHook(
+          "train", micro_batch_size,
+          num_train_steps * FLAGS.num_accumulation_steps)])
 
 
 def _predict(estimator, tokenizer):
