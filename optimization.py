@@ -1,0 +1,391 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""The BERT training step: learning-rate schedule, AdamW and gradient clipping.
+
+`create_optimizer` builds the whole training step into the current graph and
+returns one op for `EstimatorSpec.train_op`:
+
+  * learning rate: linear warm-up from 0 over the first `num_warmup_steps`
+    updates, otherwise a linear (polynomial, power 1) decay from `init_lr` at
+    step 0 to 0 at `num_train_steps`. The two pieces are not blended: at the
+    end of warm-up the rate jumps from `init_lr * (w - 1) / w` to the decayed
+    value, exactly as the released checkpoints were trained;
+  * `AdamWeightDecayOptimizer` (Adam without bias correction, with decoupled
+    weight decay 0.01 skipped for LayerNorm and bias variables);
+  * gradients clipped to a global norm of 1.0;
+  * the global step advanced by one per optimizer update.
+
+Gradient accumulation
+---------------------
+With `num_accumulation_steps=k > 1` each run of the train op consumes one
+micro-batch. Its gradients are added to per-variable accumulators; on every
+k-th run the accumulated gradients are averaged, clipped, applied, zeroed and
+the global step moves on by one. If the loss is a mean over the micro-batch,
+the mean of the k micro-batch gradients is the gradient of the mean loss over
+all k micro-batches, so one update equals one step on the whole batch.
+
+Because the global step counts updates, not micro-batches, a script using
+accumulation needs only two changes:
+
+  * the input_fn batch size becomes `train_batch_size // k` (the estimator's
+    `train_batch_size` for TPUEstimator);
+  * nothing else: `estimator.train(max_steps=num_train_steps)` stops after
+    `num_train_steps` updates, that is `num_train_steps * k` session runs,
+    and the learning-rate schedule, checkpoint intervals
+    (`save_checkpoints_steps`) and summaries all count updates.
+
+The estimator's step counter hook may log "global step has not been
+increased" a few times; that is expected, since k - 1 out of k runs only
+accumulate. The accumulators and the micro-step counter are local variables:
+they are initialised by the Scaffold's local init op and are not saved, so
+checkpoints hold the same variables with or without accumulation and can be
+exchanged freely. A job restarted from a checkpoint written between two
+updates starts a fresh accumulation; the partial sum of at most k - 1
+micro-batches is dropped, never applied twice.
+"""
+
+import re
+
+import tensorflow as tf
+
+tf1 = tf.compat.v1
+
+# Hyper-parameters of BERT pre-training and fine-tuning.
+WEIGHT_DECAY_RATE = 0.01
+ADAM_BETA_1 = 0.9
+ADAM_BETA_2 = 0.999
+ADAM_EPSILON = 1e-6
+CLIP_NORM = 1.0
+# Regular expressions; a variable whose name matches any is not decayed.
+NO_DECAY_PATTERNS = ("LayerNorm", "layer_norm", "bias")
+
+# Name given to the learning-rate tensor so that callers and tests can fetch
+# it from the graph (prefixed by any enclosing name scope).
+LEARNING_RATE_NAME = "learning_rate"
+
+
+def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
+                     num_accumulation_steps=1):
+  """Builds the training op for `loss`.
+
+  Args:
+    loss: float scalar Tensor, the loss to minimise; with accumulation, the
+      mean loss of one micro-batch.
+    init_lr: float, peak learning rate.
+    num_train_steps: int, number of optimizer updates after which the
+      learning rate reaches 0.
+    num_warmup_steps: int or None, updates of linear warm-up (0 or None: no
+      warm-up).
+    use_tpu: bool, wrap the optimizer in `CrossShardOptimizer` so that
+      gradients are summed over TPU cores.
+    num_accumulation_steps: int >= 1, micro-batches per optimizer update
+      (see the module docstring).
+
+  Returns:
+    An Operation that runs one training step (one micro-batch).
+
+  Raises:
+    ValueError: if `num_train_steps` or `num_accumulation_steps` is not a
+      positive integer.
+  """
+  if not num_train_steps or num_train_steps < 1:
+    raise ValueError("create_optimizer: num_train_steps must be a positive "
+                     "integer, got %r" % (num_train_steps,))
+  if (not isinstance(num_accumulation_steps, int) or
+      num_accumulation_steps < 1):
+    raise ValueError("create_optimizer: num_accumulation_steps must be a "
+                     "positive integer, got %r" % (num_accumulation_steps,))
+
+  global_step = tf1.train.get_or_create_global_step()
+  learning_rate = tf.identity(
+      learning_rate_schedule(global_step, init_lr, num_train_steps,
+                             num_warmup_steps),
+      name=LEARNING_RATE_NAME)
+
+  adamw = AdamWeightDecayOptimizer(
+      learning_rate=learning_rate,
+      weight_decay_rate=WEIGHT_DECAY_RATE,
+      beta_1=ADAM_BETA_1,
+      beta_2=ADAM_BETA_2,
+      epsilon=ADAM_EPSILON,
+      exclude_from_weight_decay=list(NO_DECAY_PATTERNS))
+  optimizer = adamw
+  if use_tpu:
+    optimizer = tf1.tpu.CrossShardOptimizer(adamw)
+
+  tvars = tf1.trainable_variables()
+  grads = tf1.gradients(loss, tvars)
+
+  if num_accumulation_steps == 1:
+    apply_op = _clip_and_apply(optimizer, grads, tvars, global_step)
+  else:
+    apply_op = _accumulate_and_apply(optimizer, adamw, grads, tvars,
+                                     global_step, num_accumulation_steps)
+  return apply_op
+
+
+def learning_rate_schedule(global_step, init_lr, num_train_steps,
+                           num_warmup_steps):
+  """The BERT learning rate at `global_step`.
+
+  Args:
+    global_step: int scalar Tensor (or Variable), optimizer updates so far.
+    init_lr: float, peak learning rate.
+    num_train_steps: int, updates until the rate reaches 0.
+    num_warmup_steps: int or None, updates of linear warm-up.
+
+  Returns:
+    float32 scalar Tensor.
+  """
+  step = tf.cast(global_step, tf.float32)
+  decayed = polynomial_decay(init_lr, step, num_train_steps)
+  if not num_warmup_steps:
+    return decayed
+  warmup_steps = tf.constant(num_warmup_steps, dtype=tf.float32)
+  warmup_lr = init_lr * (step / warmup_steps)
+  # Integer comparison, so that a large step never rounds into warm-up.
+  in_warmup = tf.cast(global_step, tf.int64) < num_warmup_steps
+  return tf.where(in_warmup, warmup_lr, decayed)
+
+
+def polynomial_decay(init_lr, step, decay_steps, end_lr=0.0, power=1.0):
+  """Polynomial decay from `init_lr` to `end_lr` over `decay_steps`, then flat.
+
+  Args:
+    init_lr: float, rate at step 0.
+    step: float32 scalar Tensor.
+    decay_steps: int, steps to reach `end_lr`.
+    end_lr: float, final rate.
+    power: float, exponent of the decay (1.0 is linear).
+
+  Returns:
+    float32 scalar Tensor.
+  """
+  decay_steps = float(decay_steps)
+  fraction_done = tf.minimum(step, decay_steps) / decay_steps
+  return (init_lr - end_lr) * tf.pow(1.0 - fraction_done, power) + end_lr
+
+
+def _clip_and_apply(optimizer, grads, tvars, global_step):
+  """Clips `grads` to global norm 1.0, applies them and bumps the global step.
+
+  Args:
+    optimizer: tf1 Optimizer whose apply_gradients leaves the global step
+      alone (AdamWeightDecayOptimizer, maybe inside CrossShardOptimizer).
+    grads: list of Tensor/IndexedSlices/None, one per variable in `tvars`.
+    tvars: list of Variables.
+    global_step: int64 scalar Variable.
+
+  Returns:
+    An Operation.
+  """
+  # Embedding gradients from tf.gather arrive as IndexedSlices with one row
+  # per lookup. Summing them into a dense gradient first makes the global norm
+  # that of the real gradient (clip_by_global_norm would count a repeated
+  # token's rows separately), the same as on the one-hot TPU path that trained
+  # the released checkpoints. The update needs the dense form anyway.
+  grads = [_densify(g) for g in grads]
+  clipped, _ = tf.clip_by_global_norm(grads, clip_norm=CLIP_NORM)
+  apply_op = optimizer.apply_gradients(
+      list(zip(clipped, tvars)), global_step=global_step)
+  # Ordered after the update, so that the update always reads the learning
+  # rate of its own step, never the next one's.
+  with tf.control_dependencies([apply_op]):
+    new_global_step = global_step.assign_add(1)
+  return tf.group(apply_op, new_global_step)
+
+
+def _accumulate_and_apply(optimizer, adamw, grads, tvars, global_step,
+                          num_accumulation_steps):
+  """Adds `grads` to accumulators; every k-th call applies their mean.
+
+  Args:
+    optimizer: the optimizer to apply with (maybe CrossShardOptimizer).
+    adamw: the AdamWeightDecayOptimizer inside `optimizer`; its slots are
+      created here, outside the conditional branch, because variables cannot
+      be created inside one.
+    grads: list of Tensor/IndexedSlices/None, one per variable in `tvars`.
+    tvars: list of Variables.
+    global_step: int64 scalar Variable.
+    num_accumulation_steps: int > 1, micro-batches per update.
+
+  Returns:
+    An Operation.
+  """
+  pairs = [(g, v) for g, v in zip(grads, tvars) if g is not None]
+  adamw.create_slots([v for _, v in pairs])
+
+  accumulators = []
+  add_ops = []
+  for grad, var in pairs:
+    accum = _local_variable(_base_name(var.name) + "/grad_accum",
+                            var.shape, var.dtype.base_dtype)
+    accumulators.append(accum)
+    if isinstance(grad, tf.IndexedSlices):
+      # Embedding gradients touch few rows; adding only those saves a full
+      # pass over the table per micro-batch.
+      add_ops.append(accum.scatter_add(tf.IndexedSlices(
+          tf.cast(grad.values, accum.dtype), grad.indices, grad.dense_shape)))
+    else:
+      add_ops.append(accum.assign_add(tf.cast(grad, accum.dtype)))
+
+  counter = _local_variable("grad_accum_counter", [], tf.int64)
+  with tf.control_dependencies(add_ops):
+    micro_step = counter.assign_add(1)
+  is_update = micro_step >= num_accumulation_steps
+
+  def apply_update():
+    scale = 1.0 / num_accumulation_steps
+    mean_grads = [a.read_value() * scale for a in accumulators]
+    apply_op = _clip_and_apply(optimizer, mean_grads,
+                               [v for _, v in pairs], global_step)
+    with tf.control_dependencies([apply_op]):
+      resets = [a.assign(tf.zeros_like(a)) for a in accumulators]
+      resets.append(counter.assign(0))
+    with tf.control_dependencies(resets):
+      return tf.identity(micro_step)
+
+  def keep_accumulating():
+    return tf.identity(micro_step)
+
+  done = tf.cond(is_update, apply_update, keep_accumulating)
+  return tf.group(done)
+
+
+def _densify(grad):
+  """IndexedSlices -> dense Tensor (duplicate rows summed); others as is."""
+  if isinstance(grad, tf.IndexedSlices):
+    return tf.convert_to_tensor(grad)
+  return grad
+
+
+def _local_variable(name, shape, dtype):
+  """A zero-initialised, non-trainable variable that checkpoints do not hold."""
+  return tf1.get_variable(
+      name=name,
+      shape=shape,
+      dtype=dtype,
+      trainable=False,
+      initializer=tf1.zeros_initializer(),
+      collections=[tf1.GraphKeys.LOCAL_VARIABLES])
+
+
+def _base_name(tensor_name):
+  """'bert/pooler/dense/kernel:0' -> 'bert/pooler/dense/kernel'."""
+  match = re.match(r"^(.*):\d+$", tensor_name)
+  return match.group(1) if match else tensor_name
+
+
+class AdamWeightDecayOptimizer(tf1.train.Optimizer):
+  """Adam with decoupled weight decay and no bias correction, as BERT uses.
+
+  For a parameter p with gradient g:
+    m <- beta_1 * m + (1 - beta_1) * g
+    v <- beta_2 * v + (1 - beta_2) * g^2
+    u <- m / (sqrt(v) + epsilon) + weight_decay_rate * p   (decay if p matches
+                                                            no exclusion)
+    p <- p - learning_rate * u
+
+  Adding the decay to the update, rather than an L2 term to the loss, keeps it
+  out of m and v, so it is not rescaled by the adaptive denominator. There is
+  no bias correction of m and v: the released checkpoints were trained this
+  way, and warm-up hides the small early moments anyway.
+
+  The slots are ordinary variables `<var>/adam_m` and `<var>/adam_v`, the names
+  released checkpoints hold. `apply_gradients` does not touch the global step;
+  `create_optimizer` advances it.
+  """
+
+  def __init__(self,
+               learning_rate,
+               weight_decay_rate=0.0,
+               beta_1=0.9,
+               beta_2=0.999,
+               epsilon=1e-06,
+               exclude_from_weight_decay=None,
+               name="AdamWeightDecayOptimizer"):
+    super(AdamWeightDecayOptimizer, self).__init__(False, name)
+    self.learning_rate = learning_rate
+    self.weight_decay_rate = weight_decay_rate
+    self.beta_1 = beta_1
+    self.beta_2 = beta_2
+    self.epsilon = epsilon
+    self.exclude_from_weight_decay = exclude_from_weight_decay
+    # Slot variables by parameter name, so that slots made ahead of time (for
+    # gradient accumulation) are found again by apply_gradients.
+    self._moments = {}
+
+  def create_slots(self, var_list):
+    """Creates (or finds) the `adam_m`/`adam_v` slots of `var_list`.
+
+    Args:
+      var_list: list of Variables.
+
+    Returns:
+      list of (m, v) Variable pairs, one per variable.
+    """
+    return [self._slots_for(var) for var in var_list]
+
+  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    """Applies one AdamW update.
+
+    Args:
+      grads_and_vars: list of (gradient, variable); gradients may be dense
+        Tensors, IndexedSlices (from tf.gather) or None (skipped).
+      global_step: ignored; the caller advances the global step.
+      name: optional name of the returned op.
+
+    Returns:
+      An Operation that updates every parameter and its slots.
+    """
+    del global_step  # Advanced by create_optimizer, not here.
+    updates = []
+    for grad, param in grads_and_vars:
+      if grad is None or param is None:
+        continue
+      m, v = self._slots_for(param)
+      updates.extend(self._update_ops(grad, param, m, v))
+    return tf.group(*updates, name=name or self._name)
+
+  def _update_ops(self, grad, param, m, v):
+    """The assignments of one AdamW step for one parameter.
+
+    Args:
+      grad: Tensor or IndexedSlices with the shape of `param`.
+      param: Variable.
+      m: first-moment Variable, shape of `param`.
+      v: second-moment Variable, shape of `param`.
+
+    Returns:
+      list of three assign Operations/Tensors (param, m, v).
+    """
+    grad = tf.cast(tf.convert_to_tensor(grad), param.dtype.base_dtype)
+    next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
+    next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
+    update = next_m / (tf.sqrt(next_v) + self.epsilon)
+    if self._use_weight_decay(_base_name(param.name)):
+      update += self.weight_decay_rate * param
+    next_param = param - self.learning_rate * update
+    return [param.assign(next_param), m.assign(next_m), v.assign(next_v)]
+
+  def _slots_for(self, param):
+    """Returns the (m, v) slot variables of `param`, creating them once."""
+    param_name = _base_name(param.name)
+    if param_name not in self._moments:
+      self._moments[param_name] = tuple(
+          tf1.get_variable(
+              name=param_name + suffix,
+              shape=param.shape.as_list(),
+              dtype=param.dtype.base_dtype,
+              trainable=False,
+              initializer=tf1.zeros_initializer())
+          for suffix in ("/adam_m", "/adam_v"))
+    return self._moments[param_name]
+
+  def _use_weight_decay(self, param_name):
+    """Whether `param_name` is decayed (no exclusion pattern matches it)."""
+    if not self.weight_decay_rate:
+      return False
+    for pattern in self.exclude_from_weight_decay or ():
+      if re.search(pattern, param_name) is not None:
+        return False
+    return True
