@@ -1296,13 +1296,29 @@ def _train(estimator, tokenizer, train_examples,
           num_train_steps * FLAGS.num_accumulation_steps)])
 
 
-def _predict(estimator, tokenizer):
+def _read_predict_examples():
+  """The questions of --predict_file and, when it has answers, the parsed file
+  for scoring (checked now, so scoring cannot fail after a long run)."""
   eval_examples = read_squad_examples(
       FLAGS.predict_file, is_training=False,
       version_2_with_negative=FLAGS.version_2_with_negative)
   if not eval_examples:
     raise script_utils.UsageError("--predict_file=%s has no questions" %
                                   FLAGS.predict_file)
+  with tf.io.gfile.GFile(FLAGS.predict_file, "r") as reader:
+    dataset = json.load(reader)
+  if not squad_metrics.has_gold_answers(dataset):
+    tf1.logging.info("%s has no answers; metrics will not be computed",
+                     FLAGS.predict_file)
+    return eval_examples, None
+  try:
+    squad_metrics.gold_answers(dataset)
+  except squad_metrics.GoldFormatError as e:
+    raise _format_error(FLAGS.predict_file, str(e))
+  return eval_examples, dataset
+
+
+def _predict(estimator, tokenizer, eval_examples, gold_dataset):
   eval_features = []
   eval_record = os.path.join(FLAGS.output_dir, "eval.tf_record")
   with FeatureWriter(filename=eval_record, is_training=False) as writer:
@@ -1351,34 +1367,29 @@ def _predict(estimator, tokenizer):
       version_2_with_negative=FLAGS.version_2_with_negative,
       null_score_diff_threshold=FLAGS.null_score_diff_threshold,
       verbose_logging=FLAGS.verbose_logging)
-  _write_metrics(predictions)
+  if gold_dataset is not None:
+    _write_metrics(predictions, gold_dataset)
 
 
-def _write_metrics(predictions):
-  """Scores predictions when --predict_file has gold answers."""
-  with tf.io.gfile.GFile(FLAGS.predict_file, "r") as reader:
-    dataset = json.load(reader)
-  if not squad_metrics.has_gold_answers(dataset):
-    tf1.logging.info("%s has no answers; skipping metrics",
-                     FLAGS.predict_file)
-    return None
+def _write_metrics(predictions, gold_dataset):
+  """Scores predictions against the answers in --predict_file and writes
+  squad_metrics.json."""
   null_odds = None
   non_null = None
   if FLAGS.version_2_with_negative:
     null_odds = predictions.null_odds
     non_null = predictions.non_null_predictions
-  try:
-    metrics = squad_metrics.evaluate(dataset, predictions.predictions,
-                                     null_odds=null_odds,
-                                     non_null_predictions=non_null)
-  except squad_metrics.GoldFormatError as e:
-    raise _format_error(FLAGS.predict_file, str(e))
+  metrics = squad_metrics.evaluate(gold_dataset, predictions.predictions,
+                                   null_odds=null_odds,
+                                   non_null_predictions=non_null)
   metrics["null_score_diff_threshold"] = FLAGS.null_score_diff_threshold
   path = os.path.join(FLAGS.output_dir, "squad_metrics.json")
   text = json.dumps(metrics, indent=2)
   with script_utils.atomic_output(path) as writer:
     writer.write(text + "\n")
-  tf1.logging.info("***** SQuAD metrics (%s) *****", path)
+  tf1.logging.info("***** SQuAD metrics (written to %s) *****", path)
+  for key, value in metrics.items():
+    tf1.logging.info("  %s = %s", key, value)
   print(text)
   return metrics
 
@@ -1424,6 +1435,12 @@ def main(_):
     # small buffer and SQuAD questions come grouped by paragraph.
     random.Random(12345).shuffle(train_examples)
 
+  eval_examples = gold_dataset = None
+  if FLAGS.do_predict:
+    # Read before training, so a bad file is reported in seconds, not after
+    # hours of fine-tuning.
+    eval_examples, gold_dataset = _read_predict_examples()
+
   model_fn = model_fn_builder(
       bert_config=bert_config,
       init_checkpoint=FLAGS.init_checkpoint,
@@ -1443,7 +1460,7 @@ def main(_):
     _train(estimator, tokenizer, train_examples,
            num_train_steps, micro_batch_size)
   if FLAGS.do_predict:
-    _predict(estimator, tokenizer)
+    _predict(estimator, tokenizer, eval_examples, gold_dataset)
 
 
 if __name__ == "__main__":
