@@ -1,0 +1,271 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""extract_features.py against an independent NumPy BERT.
+
+A checkpoint with seeded random weights is written, the script runs on a few
+lines (single texts, pairs, inputs that need truncation), and every value in
+the JSON output is compared with tests/numpy_bert.py run on the checkpoint's
+own weights.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import extract_features
+import script_utils
+from tests import numpy_bert
+
+tf1 = tf.compat.v1
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CONFIG = {
+    "vocab_size": 40,
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "intermediate_size": 48,
+    "hidden_act": "gelu",
+    "hidden_dropout_prob": 0.1,
+    "attention_probs_dropout_prob": 0.1,
+    "max_position_embeddings": 16,
+    "type_vocab_size": 2,
+    "initializer_range": 0.02,
+}
+VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat",
+         "on", "mat", "dog", "##s", "play", "##ing", "a", "big", "red", ".",
+         ",", "hello", "world", "un", "##aff", "##able"]
+SEQ = 10
+
+# Input line -> the tokens the model must see, worked out by hand.
+LINES = [
+    ("The cat sat.",
+     ["[CLS]", "the", "cat", "sat", ".", "[SEP]"]),
+    # Pair of 3 + 6 tokens with room for 10 - 3 = 7: the longer side (b)
+    # loses tokens from its end until both fit.
+    ("Hello, world ||| the dogs were playing",
+     ["[CLS]", "hello", ",", "world", "[SEP]", "the", "dog", "##s", "[UNK]",
+      "[SEP]"]),
+    ("a cat ||| a dog",
+     ["[CLS]", "a", "cat", "[SEP]", "a", "dog", "[SEP]"]),
+    # Single text of 17 tokens: the first 10 - 2 = 8 are kept.
+    ("the big red dog sat on the mat, the cat sat on a mat.",
+     ["[CLS]", "the", "big", "red", "dog", "sat", "on", "the", "mat",
+      "[SEP]"]),
+    ("UNAFFABLE",
+     ["[CLS]", "un", "##aff", "##able", "[SEP]"]),
+]
+
+
+def _write_checkpoint(weights, path):
+  with tf.Graph().as_default():
+    variables = [tf1.get_variable(name, initializer=tf.constant(value))
+                 for name, value in sorted(weights.items())]
+    saver = tf1.train.Saver(variables)
+    with tf1.Session() as sess:
+      sess.run(tf1.global_variables_initializer())
+      saver.save(sess, path)
+  return path
+
+
+@pytest.fixture(scope="module")
+def model_files(tmp_path_factory):
+  d = tmp_path_factory.mktemp("model")
+  (d / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
+  (d / "bert_config.json").write_text(json.dumps(CONFIG))
+  ckpt = _write_checkpoint(numpy_bert.random_weights(CONFIG, seed=7),
+                           str(d / "bert_model.ckpt"))
+  return {"vocab_file": str(d / "vocab.txt"),
+          "bert_config_file": str(d / "bert_config.json"),
+          "init_checkpoint": ckpt}
+
+
+# The flag defaults of API.md; the script defines its flags only when run as
+# a script, so in-process runs get a namespace instead.
+DEFAULT_FLAGS = dict(
+    input_file=None, output_file=None, layers="-1,-2,-3,-4",
+    bert_config_file=None, max_seq_length=128, init_checkpoint=None,
+    vocab_file=None, do_lower_case=True, batch_size=32, use_tpu=False,
+    master=None, num_tpu_cores=8, use_one_hot_embeddings=False,
+    tpu_name=None, tpu_zone=None, gcp_project=None)
+
+
+def _run_main(monkeypatch, **flag_values):
+  values = dict(DEFAULT_FLAGS)
+  values.update({k: str(v) if isinstance(v, os.PathLike) else v
+                 for k, v in flag_values.items()})
+  monkeypatch.setattr(extract_features, "FLAGS",
+                      types.SimpleNamespace(**values))
+  extract_features.main([])
+
+
+def _expected_inputs(tokens):
+  """ids/mask/type ids for hand-written tokens, padded to SEQ."""
+  ids = [VOCAB.index(t) for t in tokens]
+  first_sep = tokens.index("[SEP]")
+  types = [0 if i <= first_sep else 1 for i in range(len(tokens))]
+  pad = [0] * (SEQ - len(tokens))
+  return ids + pad, [1] * len(tokens) + pad, types + pad
+
+
+def test_json_values_match_numpy_bert(model_files, tmp_path, monkeypatch):
+  input_file = tmp_path / "input.txt"
+  input_file.write_text("\n".join(line for line, _ in LINES) + "\n")
+  output_file = tmp_path / "out" / "features.jsonl"
+  output_file.parent.mkdir()
+  layers = [-1, 0, -2]
+  _run_main(monkeypatch, input_file=input_file, output_file=output_file,
+            layers=",".join(map(str, layers)), max_seq_length=SEQ,
+            batch_size=2, do_lower_case=True, **model_files)
+
+  # Nothing but the output itself is left beside it.
+  assert os.listdir(output_file.parent) == ["features.jsonl"]
+  records = [json.loads(line) for line in
+             output_file.read_text().splitlines()]
+  assert [r["linex_index"] for r in records] == list(range(len(LINES)))
+
+  reader = tf.train.load_checkpoint(model_files["init_checkpoint"])
+  weights = {name: reader.get_tensor(name)
+             for name in reader.get_variable_to_shape_map()}
+  expected_tokens = [tokens for _, tokens in LINES]
+  ids, mask, types = (np.array(a) for a in zip(
+      *[_expected_inputs(t) for t in expected_tokens]))
+  reference = numpy_bert.forward(weights, CONFIG, ids, mask, types)["layers"]
+
+  checked = 0
+  for b, (record, tokens) in enumerate(zip(records, expected_tokens)):
+    assert [f["token"] for f in record["features"]] == tokens
+    for t, feature in enumerate(record["features"]):
+      assert [l["index"] for l in feature["layers"]] == layers
+      for layer in feature["layers"]:
+        values = layer["values"]
+        assert len(values) == CONFIG["hidden_size"]
+        assert all(round(v, 6) == v for v in values)
+        # 5e-7 of rounding plus float32 arithmetic in the graph.
+        np.testing.assert_allclose(values, reference[layer["index"]][b, t],
+                                   atol=1e-5, rtol=0)
+        checked += 1
+  assert checked == sum(len(t) for t in expected_tokens) * len(layers)
+  # The layers really differ, so a wrong index could not pass.
+  assert np.abs(reference[0] - reference[1]).max() > 0.1
+
+
+def test_read_examples_and_features(tmp_path):
+  path = tmp_path / "in.txt"
+  path.write_text("one ||| two\nplain text\n\nx ||| y ||| z\nno|||spaces\n")
+  examples = extract_features.read_examples(str(path))
+  assert [(e.unique_id, e.text_a, e.text_b) for e in examples] == [
+      (0, "one", "two"), (1, "plain text", None), (2, "", None),
+      (3, "x ||| y", "z"), (4, "no|||spaces", None)]
+
+  class WordTokenizer(object):
+    vocab = {"[CLS]": 1, "[SEP]": 2}
+
+    def tokenize(self, text):
+      return text.split()
+
+    def convert_tokens_to_ids(self, tokens):
+      return [self.vocab.get(t, 3) for t in tokens]
+
+  examples = [extract_features.InputExample(7, "a b c d e", "f g"),
+              extract_features.InputExample(8, "", None)]
+  f1, f2 = extract_features.convert_examples_to_features(
+      examples, 7, WordTokenizer())
+  assert f1.unique_id == 7
+  assert f1.tokens == ["[CLS]", "a", "b", "[SEP]", "f", "g", "[SEP]"]
+  assert f1.input_ids == [1, 3, 3, 2, 3, 3, 2]
+  assert f1.input_type_ids == [0, 0, 0, 0, 1, 1, 1]
+  assert f2.tokens == ["[CLS]", "[SEP]"]
+  assert f2.input_ids == [1, 2, 0, 0, 0, 0, 0]
+  assert f2.input_mask == [1, 1, 0, 0, 0, 0, 0]
+  assert f2.input_type_ids == [0] * 7
+
+
+def test_parse_layer_indexes():
+  assert extract_features.parse_layer_indexes("-1,-2,-3,-4", 4) == [
+      -1, -2, -3, -4]
+  assert extract_features.parse_layer_indexes(" 0, 3 ,-4", 4) == [0, 3, -4]
+  for bad, message in (("4", "out of range.*4 layers.*-4..3"),
+                       ("-5", "out of range"), ("1,x", "'x' is not an int"),
+                       ("", "empty"), (" , ", "empty")):
+    with pytest.raises(script_utils.UsageError, match="--layers.*" + message):
+      extract_features.parse_layer_indexes(bad, 4)
+
+
+@pytest.mark.parametrize("case", ["empty_input", "missing_vocab",
+                                  "missing_checkpoint", "bad_layers"])
+def test_bad_input_is_one_clear_error(model_files, tmp_path, monkeypatch,
+                                      case):
+  input_file = tmp_path / "input.txt"
+  input_file.write_text("" if case == "empty_input" else "the cat\n")
+  output_file = tmp_path / "features.jsonl"
+  flag_values = dict(model_files, input_file=input_file,
+                     output_file=output_file, max_seq_length=SEQ,
+                     layers="-1")
+  expected = {
+      "empty_input": "--input_file=.*is empty",
+      "missing_vocab": "--vocab_file=.*not found",
+      "missing_checkpoint": "--init_checkpoint=.*not a readable checkpoint",
+      "bad_layers": "--layers=.*out of range.*2 layers",
+  }[case]
+  if case == "missing_vocab":
+    flag_values["vocab_file"] = tmp_path / "nope.txt"
+  if case == "missing_checkpoint":
+    flag_values["init_checkpoint"] = tmp_path / "nope.ckpt"
+  if case == "bad_layers":
+    flag_values["layers"] = "-1,2"
+  with pytest.raises(script_utils.UsageError, match=expected):
+    _run_main(monkeypatch, **flag_values)
+  assert not output_file.exists()
+
+
+def test_command_line_error_is_one_line(model_files, tmp_path):
+  input_file = tmp_path / "input.txt"
+  input_file.write_text("the cat\n")
+  output_file = tmp_path / "features.jsonl"
+  args = ["--%s=%s" % kv for kv in model_files.items()]
+  args += ["--input_file=%s" % input_file, "--output_file=%s" % output_file,
+           "--layers=-3", "--max_seq_length=%d" % SEQ]
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+  proc = subprocess.run([sys.executable, "extract_features.py"] + args,
+                        cwd=ROOT, env=env, capture_output=True, text=True,
+                        timeout=120)
+  assert proc.returncode == 1
+  assert "Traceback" not in proc.stderr
+  error_lines = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
+  assert error_lines == [
+      "error: --layers=-3: index -3 is out of range for a model with 2 layers "
+      "(valid: -2..1)"]
+  assert not output_file.exists()
+
+
+def test_command_line_flags_and_defaults():
+  # The namespace the in-process tests use must be what the script defines.
+  proc = subprocess.run([sys.executable, "extract_features.py", "--helpfull"],
+                        cwd=ROOT, capture_output=True, text=True, timeout=120,
+                        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+  # absl exits with status 1 after printing help.
+  assert "--layers" in proc.stdout, proc.stderr[-2000:]
+  defaults = {}
+  name = None
+  for line in proc.stdout.splitlines():
+    flag = re.match(r"\s+(?:-\?,)?--(?:\[no\])?(\w+):", line)
+    if flag:
+      name = flag.group(1)
+      defaults[name] = None
+    elif not line.startswith(" "):
+      name = None  # a module heading ends the previous flag
+    default = re.search(r"\(default: '([^']*)'\)", line)
+    if default and name:
+      defaults[name] = default.group(1)
+  for name, value in DEFAULT_FLAGS.items():
+    assert name in defaults, name
+    expected = None if value is None else str(value).lower()
+    assert defaults[name] == expected, name
