@@ -31,6 +31,7 @@ import os
 import random
 
 from absl import flags
+import numpy as np
 import six
 import tensorflow as tf
 
@@ -342,7 +343,9 @@ def read_squad_examples(input_file, is_training,
   num_skipped = 0
   num_multi_answer = 0
   for article in articles:
-    paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
+    paragraphs = None
+    if isinstance(article, dict):
+      paragraphs = article.get("paragraphs")
     if not isinstance(paragraphs, list):
       raise _format_error(input_file, "an article has no \"paragraphs\" list")
     for paragraph in paragraphs:
@@ -425,9 +428,10 @@ _DocSpan = collections.namedtuple("DocSpan", ["start", "length"])
 def _doc_spans(num_doc_tokens, max_tokens_for_doc, doc_stride):
   """Overlapping windows over the paragraph's WordPiece tokens.
 
-  Windows start every `doc_stride` tokens (or right after the previous one if
-  it was shorter) until one reaches the end. An empty paragraph still gets
-  one empty window so the question gets a prediction ("" ) instead of none.
+  Windows start every `doc_stride` tokens (or where the previous window
+  ended, when the stride is longer than a window, so no token is skipped)
+  until one reaches the end. An empty paragraph still gets one empty window,
+  so its questions get a prediction ("") instead of none.
   """
   spans = []
   start = 0
@@ -1153,9 +1157,9 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
   pred_text is found in it, and the character positions are carried over
   through the space-free versions of both, giving "Steve Smith".
 
-  When anything does not line up (the basic tokenizer changed characters,
-  e.g. dropped accents, or pred_text is not found), the heuristic gives up
-  and returns orig_text.
+  When anything does not line up (the basic tokenizer removed characters,
+  e.g. combining accents or control characters, or pred_text is not found),
+  the heuristic gives up and returns orig_text.
 
   Args:
     pred_text: str, the answer rebuilt from WordPiece tokens.
@@ -1201,10 +1205,10 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
 
 
 def _get_best_indexes(logits, n_best_size):
-  """Indexes of the `n_best_size` largest logits, largest first."""
-  index_and_score = sorted(enumerate(logits), key=lambda x: x[1],
-                           reverse=True)
-  return [index for (index, _) in index_and_score[:n_best_size]]
+  """Indexes of the `n_best_size` largest logits, largest first (ties keep
+  the lower index first)."""
+  scores = np.asarray(logits, dtype=np.float64)
+  return np.argsort(-scores, kind="stable")[:n_best_size].tolist()
 
 
 def _compute_softmax(scores):
@@ -1350,11 +1354,13 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset):
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
                                   yield_single_examples=True):
+    # float32 arrays, not lists of Python floats: a SQuAD dev set gives
+    # millions of logits.
     all_results.append(
         RawResult(
             unique_id=int(result["unique_ids"]),
-            start_logits=[float(x) for x in result["start_logits"].flat],
-            end_logits=[float(x) for x in result["end_logits"].flat]))
+            start_logits=np.array(result["start_logits"], np.float32),
+            end_logits=np.array(result["end_logits"], np.float32)))
     progress.update()
 
   output_dir = FLAGS.output_dir

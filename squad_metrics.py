@@ -106,7 +106,9 @@ def gold_answers(dataset):
     raise GoldFormatError("expected a JSON object with a \"data\" list")
   golds = collections.OrderedDict()
   for article in articles:
-    paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
+    paragraphs = None
+    if isinstance(article, dict):
+      paragraphs = article.get("paragraphs")
     if not isinstance(paragraphs, list):
       raise GoldFormatError("an article has no \"paragraphs\" list")
     for paragraph in paragraphs:

@@ -359,6 +359,8 @@ def test_softmax_and_best_indexes():
   assert run_squad._compute_softmax([1000.0, 1000.0]) == [0.5, 0.5]
   assert run_squad._compute_softmax([]) == []
   assert run_squad._get_best_indexes([0.1, 5.0, -1.0, 2.0], 2) == [1, 3]
+  assert run_squad._get_best_indexes(np.array([1.0, 3.0, 3.0, 0.0],
+                                              np.float32), 3) == [1, 2, 0]
 
 
 def _oracle_results(train_features, seed=0, noise=0.0, peak=8.0,
