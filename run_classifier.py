@@ -37,81 +37,71 @@ tf1 = tf.compat.v1
 FLAGS = flags.FLAGS
 
 
-def _define_flag(define_fn, name, default, help_text):
-  """Defines a flag of this script unless another script already has.
+def define_flags():
+  """Defines the command-line flags.
 
-  The scripts share flag names (`vocab_file`, `do_train`, ...). Run as a
-  program only this script's flags exist, but a test session or notebook may
-  import several scripts into one process, where absl would otherwise refuse
-  the second definition. `allow_override` lets a script imported later take
-  the name over instead of failing.
+  Called only when the module runs as a script (or by a wrapper script that
+  registers its own task, see PROCESSORS), so that the module can be imported
+  next to the other scripts: absl refuses a flag name defined twice.
   """
-  if name in FLAGS:
-    return
-  define_fn(name, default, help_text, allow_override=True)
+  # Required.
+  flags.DEFINE_string(
+      "data_dir", None,
+      "Directory with the task's data files (e.g. train.tsv, dev.tsv and "
+      "test.tsv for the GLUE tasks).")
+  flags.DEFINE_string(
+      "bert_config_file", None,
+      "bert_config.json of the pre-trained model: the architecture to build.")
+  flags.DEFINE_string(
+      "task_name", None,
+      "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
+  flags.DEFINE_string("vocab_file", None,
+                      "vocab.txt the pre-trained model was trained with.")
+  flags.DEFINE_string(
+      "output_dir", None,
+      "Where checkpoints, the TFRecord files and the results are written.")
 
-
-## Required parameters
-_define_flag(
-    flags.DEFINE_string, "data_dir", None,
-    "Directory with the task's data files (e.g. train.tsv, dev.tsv and "
-    "test.tsv for the GLUE tasks).")
-_define_flag(
-    flags.DEFINE_string, "bert_config_file", None,
-    "bert_config.json of the pre-trained model: the architecture to build.")
-_define_flag(flags.DEFINE_string, "task_name", None,
-             "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
-_define_flag(flags.DEFINE_string, "vocab_file", None,
-             "vocab.txt the pre-trained model was trained with.")
-_define_flag(
-    flags.DEFINE_string, "output_dir", None,
-    "Where checkpoints, the TFRecord files and the results are written.")
-
-## Other parameters
-_define_flag(
-    flags.DEFINE_string, "init_checkpoint", None,
-    "Checkpoint to start from, usually the pre-trained bert_model.ckpt.")
-_define_flag(
-    flags.DEFINE_bool, "do_lower_case", True,
-    "Lower-case the input; True for uncased models, False for cased ones.")
-_define_flag(
-    flags.DEFINE_integer, "max_seq_length", 128,
-    "Length in WordPiece tokens, [CLS] and [SEP]s included, every example is "
-    "truncated or padded to.")
-_define_flag(flags.DEFINE_bool, "do_train", False, "Fine-tune on train.")
-_define_flag(flags.DEFINE_bool, "do_eval", False,
-             "Evaluate on dev and write eval_results.txt.")
-_define_flag(flags.DEFINE_bool, "do_predict", False,
-             "Predict on test and write test_results.tsv.")
-_define_flag(flags.DEFINE_integer, "train_batch_size", 32,
-             "Examples per training step.")
-_define_flag(flags.DEFINE_integer, "eval_batch_size", 8,
-             "Examples per evaluation batch.")
-_define_flag(flags.DEFINE_integer, "predict_batch_size", 8,
-             "Examples per prediction batch.")
-_define_flag(flags.DEFINE_float, "learning_rate", 5e-5,
-             "Peak learning rate for Adam.")
-_define_flag(flags.DEFINE_float, "num_train_epochs", 3.0,
-             "Passes over the training data.")
-_define_flag(
-    flags.DEFINE_float, "warmup_proportion", 0.1,
-    "Fraction of the training steps over which the learning rate warms up "
-    "linearly from 0.")
-_define_flag(flags.DEFINE_integer, "save_checkpoints_steps", 1000,
-             "Steps between checkpoints.")
-_define_flag(flags.DEFINE_integer, "iterations_per_loop", 1000,
-             "Steps per TPU host round-trip.")
-_define_flag(
-    flags.DEFINE_string, "xnli_language", "zh",
-    "Only for task xnli: language of the machine-translated training set "
-    "and of the dev rows to keep.")
-_define_flag(
-    flags.DEFINE_integer, "num_accumulation_steps", 1,
-    "Accumulate gradients over this many micro-batches of "
-    "train_batch_size / num_accumulation_steps examples before each update, "
-    "to fit a large batch into little memory.")
-
-script_utils.define_tpu_flags()
+  # Optional.
+  flags.DEFINE_string(
+      "init_checkpoint", None,
+      "Checkpoint to start from, usually the pre-trained bert_model.ckpt.")
+  flags.DEFINE_bool(
+      "do_lower_case", True,
+      "Lower-case the input; True for uncased models, False for cased ones.")
+  flags.DEFINE_integer(
+      "max_seq_length", 128,
+      "Length in WordPiece tokens, [CLS] and [SEP]s included, every example "
+      "is truncated or padded to.")
+  flags.DEFINE_bool("do_train", False, "Fine-tune on train.")
+  flags.DEFINE_bool("do_eval", False,
+                    "Evaluate on dev and write eval_results.txt.")
+  flags.DEFINE_bool("do_predict", False,
+                    "Predict on test and write test_results.tsv.")
+  flags.DEFINE_integer("train_batch_size", 32, "Examples per training step.")
+  flags.DEFINE_integer("eval_batch_size", 8, "Examples per evaluation batch.")
+  flags.DEFINE_integer("predict_batch_size", 8,
+                       "Examples per prediction batch.")
+  flags.DEFINE_float("learning_rate", 5e-5, "Peak learning rate for Adam.")
+  flags.DEFINE_float("num_train_epochs", 3.0,
+                     "Passes over the training data.")
+  flags.DEFINE_float(
+      "warmup_proportion", 0.1,
+      "Fraction of the training steps over which the learning rate warms up "
+      "linearly from 0.")
+  flags.DEFINE_integer("save_checkpoints_steps", 1000,
+                       "Steps between checkpoints.")
+  flags.DEFINE_integer("iterations_per_loop", 1000,
+                       "Steps per TPU host round-trip.")
+  flags.DEFINE_string(
+      "xnli_language", "zh",
+      "Only for task xnli: language of the machine-translated training set "
+      "and of the dev/test rows to keep.")
+  flags.DEFINE_integer(
+      "num_accumulation_steps", 1,
+      "Accumulate gradients over this many micro-batches of "
+      "train_batch_size / num_accumulation_steps examples before each "
+      "update, to fit a large batch into little memory.")
+  script_utils.define_tpu_flags()
 
 
 # ----------------------------------------------------------------------------
@@ -969,14 +959,9 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                                                        use_tpu)
 
     if mode == tf.estimator.ModeKeys.TRAIN:
-      if num_accumulation_steps > 1:
-        train_op = optimization.create_optimizer(
-            total_loss, learning_rate, num_train_steps, num_warmup_steps,
-            use_tpu, num_accumulation_steps=num_accumulation_steps)
-      else:
-        train_op = optimization.create_optimizer(
-            total_loss, learning_rate, num_train_steps, num_warmup_steps,
-            use_tpu)
+      train_op = optimization.create_optimizer(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps,
+          use_tpu, num_accumulation_steps=num_accumulation_steps)
       return tf1.estimator.tpu.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
@@ -1253,12 +1238,14 @@ def run_task(flags_obj):
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    max_steps = num_train_steps * num_accumulation_steps
+    # The global step counts optimizer updates, so max_steps does not
+    # change with accumulation; the session runs k micro-batches per step.
     estimator.train(
         input_fn=train_input_fn,
-        max_steps=max_steps,
-        hooks=[script_utils.ProgressHook("Training", micro_batch_size,
-                                         max_steps)])
+        max_steps=num_train_steps,
+        hooks=[script_utils.ProgressHook(
+            "Training", micro_batch_size,
+            num_train_steps * num_accumulation_steps)])
 
   if eval_examples:
     run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
@@ -1355,4 +1342,5 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
 
 
 if __name__ == "__main__":
+  define_flags()
   script_utils.run(main)

@@ -7,8 +7,8 @@ a few dozen steps from scratch:
 - pair task (MRPC layout): text_a is random filler; text_b is made of
   "positive" words for label 1 and of "negative" words for label 0, so that
   every token of b carries the label;
-- regression (STS-B layout): the score is the number of times "up" occurs in
-  a five-word text_b.
+- regression (STS-B layout): text_b has five words, the score (0 to 5) is
+  how many of them are "positive".
 """
 
 import json
@@ -27,9 +27,8 @@ FILLER = ("apple river stone cloud music paper table green quick slow "
           "ladder meadow pencil").split()
 POSITIVE = "good great happy bright warm kind lovely sunny".split()
 NEGATIVE = "bad awful sad dark cold cruel ugly rainy".split()
-COUNT_WORD = "up"
 VOCAB = (["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + FILLER + POSITIVE +
-         NEGATIVE + [COUNT_WORD])
+         NEGATIVE)
 
 MRPC_HEADER = ["Quality", "#1 ID", "#2 ID", "#1 String", "#2 String"]
 MRPC_TEST_HEADER = ["index", "#1 ID", "#2 ID", "#1 String", "#2 String"]
@@ -101,13 +100,14 @@ def keyword_pairs(num_examples, seed):
   return [pairs[i] for i in order]
 
 
-def count_pairs(num_examples, seed):
-  """[(score, text_a, text_b)]: score = occurrences of "up" in 5-word b."""
+def positive_share_pairs(num_examples, seed):
+  """[(score, text_a, text_b)]: score = positive words among b's five."""
   rng = np.random.RandomState(seed)
   pairs = []
   for i in range(num_examples):
-    count = i % 5
-    text_b = _words(rng, 5 - count) + [COUNT_WORD] * count
+    count = i % 6
+    text_b = (_words(rng, count, POSITIVE) +
+              _words(rng, 5 - count, NEGATIVE))
     rng.shuffle(text_b)
     pairs.append((float(count), " ".join(_words(rng, 4)), " ".join(text_b)))
   order = rng.permutation(len(pairs))

@@ -1,0 +1,185 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Builds a small sentence-pair classification task from plain text.
+
+The fine-tuning demo needs a labelled task without downloading GLUE. This
+makes one out of any pre-training style text (one sentence per line,
+documents separated by blank lines, like `sample_text.txt`): "is sentence B
+the sentence that follows sentence A?". Label 1 pairs are consecutive
+sentences of one document; label 0 pairs put a random sentence, preferably
+from another document, after A. The folder is written in the MRPC layout, so
+`run_classifier.py --task_name=mrpc` reads it unchanged:
+
+  python demo_tasks.py --input_file=sample_text.txt \
+      --output_dir=demo_output/next_sentence
+"""
+
+import os
+import random
+
+from absl import flags
+import tensorflow as tf
+
+import script_utils
+from script_utils import UsageError
+
+FLAGS = flags.FLAGS
+
+_MRPC_HEADER = ("Quality", "#1 ID", "#2 ID", "#1 String", "#2 String")
+_MRPC_TEST_HEADER = ("index", "#1 ID", "#2 ID", "#1 String", "#2 String")
+
+
+def read_documents(input_file):
+  """Reads documents: lists of sentences, split at blank lines.
+
+  Tabs become spaces (the output is tab-separated) and surrounding
+  whitespace is dropped.
+
+  Returns:
+    list of documents, each a non-empty list of sentence strings.
+  """
+  script_utils.require_file(input_file, "input_file")
+  documents = [[]]
+  with tf.io.gfile.GFile(input_file, "r") as reader:
+    for line in reader:
+      sentence = " ".join(line.replace("\t", " ").split())
+      if sentence:
+        documents[-1].append(sentence)
+      elif documents[-1]:
+        documents.append([])
+  return [document for document in documents if document]
+
+
+def make_next_sentence_pairs(documents, rng):
+  """One positive and (when possible) one negative pair per sentence pair.
+
+  Args:
+    documents: list of lists of sentences.
+    rng: random.Random.
+
+  Returns:
+    list of (label, id_a, id_b, sentence_a, sentence_b); label is "1" when
+    sentence_b follows sentence_a in its document, "0" otherwise. Ids are
+    the sentences' positions in the whole text.
+  """
+  sentences = []  # (document index, sentence)
+  for doc_index, document in enumerate(documents):
+    for sentence in document:
+      sentences.append((doc_index, sentence))
+
+  pairs = []
+  position = 0
+  for doc_index, document in enumerate(documents):
+    for i in range(len(document) - 1):
+      id_a, id_b = position + i, position + i + 1
+      pairs.append(("1", id_a, id_b, document[i], document[i + 1]))
+      negative = _random_other_sentence(sentences, doc_index, id_a, id_b, rng)
+      if negative is not None:
+        pairs.append(("0", id_a, negative, document[i],
+                      sentences[negative][1]))
+    position += len(document)
+  return pairs
+
+
+def _random_other_sentence(sentences, doc_index, id_a, id_next, rng):
+  """Id of a sentence that does not follow id_a, or None if there is none.
+
+  Preferably from another document: a sentence of the same document is on
+  topic, which makes the task much harder for a small demo model.
+  """
+  for _ in range(100):
+    i = rng.randrange(len(sentences))
+    if sentences[i][0] != doc_index:
+      return i
+  # (Nearly) all the text is this one document.
+  candidates = [
+      i for i in range(len(sentences))
+      if i not in (id_a, id_next) and sentences[i][1] != sentences[id_next][1]
+  ]
+  return rng.choice(candidates) if candidates else None
+
+
+def split_pairs(pairs, dev_fraction, test_fraction, rng):
+  """Shuffles and splits pairs into non-empty train, dev and test lists."""
+  if len(pairs) < 3:
+    raise UsageError(
+        "the text yields %d sentence pair(s); at least 3 are needed (one each "
+        "for train, dev and test): give more sentences, one per line" %
+        len(pairs))
+  pairs = list(pairs)
+  rng.shuffle(pairs)
+  num_test = max(1, int(round(len(pairs) * test_fraction)))
+  num_dev = max(1, int(round(len(pairs) * dev_fraction)))
+  num_train = max(1, len(pairs) - num_dev - num_test)
+  num_dev = min(num_dev, len(pairs) - num_train - 1)
+  train = pairs[:num_train]
+  dev = pairs[num_train:num_train + num_dev]
+  test = pairs[num_train + num_dev:]
+  return train, dev, test
+
+
+def _write_tsv(path, header, rows):
+  with script_utils.atomic_output(path) as writer:
+    writer.write("\t".join(header) + "\n")
+    for row in rows:
+      writer.write("\t".join(str(x) for x in row) + "\n")
+
+
+def write_next_sentence_task(input_file, output_dir, dev_fraction=0.1,
+                             test_fraction=0.1, seed=12345):
+  """Writes train.tsv, dev.tsv and test.tsv (MRPC layout) into output_dir.
+
+  The test file has no labels, as in GLUE; `test_labels.tsv` holds them (one
+  per line, in test order) for anyone who wants to score test_results.tsv.
+
+  Args:
+    input_file: text, one sentence per line, blank lines between documents.
+    output_dir: directory to create or fill.
+    dev_fraction, test_fraction: shares of the pairs held out.
+    seed: int, for the negative sentences and the split.
+
+  Returns:
+    dict with the number of "train", "dev" and "test" pairs.
+  """
+  if not 0 < dev_fraction < 1 or not 0 < test_fraction < 1 or (
+      dev_fraction + test_fraction >= 1):
+    raise UsageError("dev_fraction and test_fraction must be in (0, 1) and "
+                     "leave room for training data")
+  rng = random.Random(seed)
+  documents = read_documents(input_file)
+  pairs = make_next_sentence_pairs(documents, rng)
+  train, dev, test = split_pairs(pairs, dev_fraction, test_fraction, rng)
+  script_utils.prepare_output_dir(output_dir)
+  _write_tsv(os.path.join(output_dir, "train.tsv"), _MRPC_HEADER, train)
+  _write_tsv(os.path.join(output_dir, "dev.tsv"), _MRPC_HEADER, dev)
+  _write_tsv(os.path.join(output_dir, "test.tsv"), _MRPC_TEST_HEADER,
+             [(i,) + tuple(pair[1:]) for i, pair in enumerate(test)])
+  with script_utils.atomic_output(os.path.join(output_dir,
+                                               "test_labels.tsv")) as writer:
+    writer.write("".join(pair[0] + "\n" for pair in test))
+  return {"train": len(train), "dev": len(dev), "test": len(test)}
+
+
+def define_flags():
+  flags.DEFINE_string(
+      "input_file", None,
+      "Text with one sentence per line and blank lines between documents.")
+  flags.DEFINE_string("output_dir", None,
+                      "Folder to write train.tsv, dev.tsv, test.tsv into.")
+  flags.DEFINE_float("dev_fraction", 0.1, "Share of the pairs for dev.tsv.")
+  flags.DEFINE_float("test_fraction", 0.1, "Share of the pairs for test.tsv.")
+  flags.DEFINE_integer("random_seed", 12345,
+                       "Seed for the negative pairs and the split.")
+
+
+def main(_):
+  script_utils.require_flags(FLAGS, ["input_file", "output_dir"])
+  counts = write_next_sentence_task(FLAGS.input_file, FLAGS.output_dir,
+                                    FLAGS.dev_fraction, FLAGS.test_fraction,
+                                    FLAGS.random_seed)
+  print("Wrote %d train, %d dev and %d test pairs (MRPC layout) to %s" %
+        (counts["train"], counts["dev"], counts["test"], FLAGS.output_dir))
+
+
+if __name__ == "__main__":
+  define_flags()
+  script_utils.run(main)
