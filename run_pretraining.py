@@ -1,0 +1,625 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Pre-trains BERT with the masked-LM and next-sentence objectives.
+
+Reads the records written by `create_pretraining_data.py`, trains with
+`--do_train` (resuming from the newest checkpoint in `--output_dir` if there
+is one) and evaluates with `--do_eval`, writing `eval_results.txt`.
+
+Example:
+
+  python run_pretraining.py \
+    --input_file=/tmp/tf_examples.tfrecord --output_dir=/tmp/pretraining \
+    --do_train=True --do_eval=True --bert_config_file=bert_config.json \
+    --train_batch_size=32 --max_seq_length=128 --max_predictions_per_seq=20 \
+    --num_train_steps=20 --num_warmup_steps=10 --learning_rate=2e-5
+"""
+
+from absl import flags
+import tensorflow as tf
+
+import modeling
+import optimization
+import script_utils
+
+tf1 = tf.compat.v1
+FLAGS = flags.FLAGS
+
+# The record schema of create_pretraining_data.py; lengths are filled in.
+INT_FEATURES_OF_SEQ_LENGTH = ("input_ids", "input_mask", "segment_ids")
+INT_FEATURES_OF_PREDICTIONS = ("masked_lm_positions", "masked_lm_ids")
+
+# How often training logs its losses (session runs) when not on TPU.
+LOG_LOSS_EVERY_N_STEPS = 100
+
+
+def define_flags():
+  """Defines the command-line flags (only when run as a script).
+
+  Kept out of import time so that `model_fn_builder` and friends can be
+  imported next to other scripts' modules, which define flags with the same
+  names.
+  """
+  flags.DEFINE_string(
+      "bert_config_file", None,
+      "The config json file corresponding to the pre-trained BERT model. "
+      "This specifies the model architecture.")
+  flags.DEFINE_string(
+      "input_file", None,
+      "Input TF example files (can be a glob or comma separated).")
+  flags.DEFINE_string(
+      "output_dir", None,
+      "The output directory where the model checkpoints will be written.")
+  flags.DEFINE_string(
+      "init_checkpoint", None,
+      "Initial checkpoint (usually from a pre-trained BERT model).")
+  flags.DEFINE_integer(
+      "max_seq_length", 128,
+      "The maximum total input sequence length after WordPiece tokenization. "
+      "Must match the data generation.")
+  flags.DEFINE_integer(
+      "max_predictions_per_seq", 20,
+      "Maximum number of masked LM predictions per sequence. Must match the "
+      "data generation.")
+  flags.DEFINE_bool("do_train", False, "Whether to run training.")
+  flags.DEFINE_bool("do_eval", False, "Whether to run eval on the dev set.")
+  flags.DEFINE_integer(
+      "train_batch_size", 32,
+      "Total batch size for training (per optimizer step, summed over "
+      "accumulation steps).")
+  flags.DEFINE_integer("eval_batch_size", 8, "Total batch size for eval.")
+  flags.DEFINE_float("learning_rate", 5e-5, "The initial learning rate for Adam.")
+  flags.DEFINE_integer("num_train_steps", 100000, "Number of training steps.")
+  flags.DEFINE_integer("num_warmup_steps", 10000, "Number of warmup steps.")
+  flags.DEFINE_integer("save_checkpoints_steps", 1000,
+                       "How often to save the model checkpoint.")
+  flags.DEFINE_integer("iterations_per_loop", 1000,
+                       "How many steps to make in each estimator call.")
+  flags.DEFINE_integer("max_eval_steps", 100, "Maximum number of eval steps.")
+  flags.DEFINE_integer(
+      "num_accumulation_steps", 1,
+      "Gradients of this many micro-batches of train_batch_size / "
+      "num_accumulation_steps examples are summed before each optimizer "
+      "step: a large batch in little memory.")
+  script_utils.define_tpu_flags()
+
+
+# ----------------------------------------------------------------------------
+# Model
+# ----------------------------------------------------------------------------
+
+
+def model_fn_builder(bert_config, init_checkpoint, learning_rate,
+                     num_train_steps, num_warmup_steps, use_tpu,
+                     use_one_hot_embeddings, num_accumulation_steps=1):
+  """Returns the TPUEstimator `model_fn` for pre-training.
+
+  Args:
+    bert_config: `modeling.BertConfig`.
+    init_checkpoint: checkpoint to warm-start from, or None. Variables it
+      lacks (for example the `cls/` heads of a checkpoint saved from a bare
+      BertModel) start from their initialisers.
+    learning_rate: float, peak learning rate.
+    num_train_steps: int, step at which the learning rate reaches 0.
+    num_warmup_steps: int, steps of linear warm-up.
+    use_tpu: bool.
+    use_one_hot_embeddings: bool, one-hot matmul embedding lookup (TPU).
+    num_accumulation_steps: int, micro-batches per optimizer step.
+
+  Returns:
+    model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
+  """
+
+  def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
+    tf1.logging.info("*** Features ***")
+    for name in sorted(features.keys()):
+      tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+
+    input_ids = features["input_ids"]
+    input_mask = features["input_mask"]
+    segment_ids = features["segment_ids"]
+    masked_lm_positions = features["masked_lm_positions"]
+    masked_lm_ids = features["masked_lm_ids"]
+    masked_lm_weights = features["masked_lm_weights"]
+    next_sentence_labels = features["next_sentence_labels"]
+
+    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+
+    model = modeling.BertModel(
+        config=bert_config,
+        is_training=is_training,
+        input_ids=input_ids,
+        input_mask=input_mask,
+        token_type_ids=segment_ids,
+        use_one_hot_embeddings=use_one_hot_embeddings)
+
+    (masked_lm_loss, masked_lm_example_loss,
+     masked_lm_log_probs) = get_masked_lm_output(
+         bert_config, model.get_sequence_output(), model.get_embedding_table(),
+         masked_lm_positions, masked_lm_ids, masked_lm_weights)
+
+    (next_sentence_loss, next_sentence_example_loss,
+     next_sentence_log_probs) = get_next_sentence_output(
+         bert_config, model.get_pooled_output(), next_sentence_labels)
+
+    total_loss = masked_lm_loss + next_sentence_loss
+
+    scaffold_fn, _ = script_utils.init_from_checkpoint(
+        init_checkpoint, use_tpu, tf1.trainable_variables())
+
+    if mode == tf.estimator.ModeKeys.TRAIN:
+      train_op = optimization.create_optimizer(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps,
+          use_tpu, num_accumulation_steps=num_accumulation_steps)
+      training_hooks = None
+      if not use_tpu:
+        # On CPU/GPU the losses can be printed as training goes; on TPU the
+        # tensors live on the device and only the summaries see them.
+        training_hooks = [tf1.train.LoggingTensorHook(
+            {"loss": total_loss, "masked_lm_loss": masked_lm_loss,
+             "next_sentence_loss": next_sentence_loss},
+            every_n_iter=LOG_LOSS_EVERY_N_STEPS)]
+      return tf1.estimator.tpu.TPUEstimatorSpec(
+          mode=mode,
+          loss=total_loss,
+          train_op=train_op,
+          training_hooks=training_hooks,
+          scaffold_fn=scaffold_fn)
+
+    if mode == tf.estimator.ModeKeys.EVAL:
+      eval_metrics = (metric_fn, [
+          masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
+          masked_lm_weights, next_sentence_example_loss,
+          next_sentence_log_probs, next_sentence_labels
+      ])
+      return tf1.estimator.tpu.TPUEstimatorSpec(
+          mode=mode,
+          loss=total_loss,
+          eval_metrics=eval_metrics,
+          scaffold_fn=scaffold_fn)
+
+    raise ValueError("run_pretraining supports only TRAIN and EVAL modes, "
+                     "not %s" % mode)
+
+  return model_fn
+
+
+def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
+              masked_lm_weights, next_sentence_example_loss,
+              next_sentence_log_probs, next_sentence_labels):
+  """Evaluation metrics of both pre-training tasks.
+
+  Args:
+    masked_lm_example_loss: float [batch_size * max_predictions_per_seq].
+    masked_lm_log_probs: float [batch_size * max_predictions_per_seq,
+      vocab_size].
+    masked_lm_ids: int [batch_size, max_predictions_per_seq].
+    masked_lm_weights: float [batch_size, max_predictions_per_seq]; padded
+      predictions have weight 0 and do not count.
+    next_sentence_example_loss: float [batch_size].
+    next_sentence_log_probs: float [batch_size, 2].
+    next_sentence_labels: int [batch_size, 1].
+
+  Returns:
+    dict of metric name -> (value, update_op).
+  """
+  masked_lm_log_probs = tf.reshape(masked_lm_log_probs,
+                                   [-1, masked_lm_log_probs.shape[-1]])
+  masked_lm_predictions = tf.argmax(
+      masked_lm_log_probs, axis=-1, output_type=tf.int32)
+  masked_lm_example_loss = tf.reshape(masked_lm_example_loss, [-1])
+  masked_lm_ids = tf.reshape(masked_lm_ids, [-1])
+  masked_lm_weights = tf.reshape(masked_lm_weights, [-1])
+  masked_lm_accuracy = tf1.metrics.accuracy(
+      labels=masked_lm_ids,
+      predictions=masked_lm_predictions,
+      weights=masked_lm_weights)
+  masked_lm_mean_loss = tf1.metrics.mean(
+      values=masked_lm_example_loss, weights=masked_lm_weights)
+
+  next_sentence_log_probs = tf.reshape(
+      next_sentence_log_probs, [-1, next_sentence_log_probs.shape[-1]])
+  next_sentence_predictions = tf.argmax(
+      next_sentence_log_probs, axis=-1, output_type=tf.int32)
+  next_sentence_labels = tf.reshape(next_sentence_labels, [-1])
+  next_sentence_accuracy = tf1.metrics.accuracy(
+      labels=next_sentence_labels, predictions=next_sentence_predictions)
+  next_sentence_mean_loss = tf1.metrics.mean(
+      values=next_sentence_example_loss)
+
+  return {
+      "masked_lm_accuracy": masked_lm_accuracy,
+      "masked_lm_loss": masked_lm_mean_loss,
+      "next_sentence_accuracy": next_sentence_accuracy,
+      "next_sentence_loss": next_sentence_mean_loss,
+  }
+
+
+def get_masked_lm_output(bert_config, input_tensor, output_weights, positions,
+                         label_ids, label_weights):
+  """Masked-LM head: predicts the original token at each masked position.
+
+  The output projection reuses the input word embeddings (tied weights), so
+  only a transform layer and an output bias are added.
+
+  Args:
+    bert_config: `modeling.BertConfig`.
+    input_tensor: float [batch_size, seq_length, hidden_size], the encoder
+      output.
+    output_weights: float [vocab_size, hidden_size], the embedding table.
+    positions: int [batch_size, max_predictions_per_seq].
+    label_ids: int [batch_size, max_predictions_per_seq].
+    label_weights: float [batch_size, max_predictions_per_seq], 1.0 for real
+      predictions and 0.0 for padding.
+
+  Returns:
+    (loss, per_example_loss, log_probs): scalar loss averaged over the real
+    predictions, float [batch_size * max_predictions_per_seq] and float
+    [batch_size * max_predictions_per_seq, vocab_size].
+  """
+  input_tensor = gather_indexes(input_tensor, positions)
+
+  with tf1.variable_scope("cls/predictions"):
+    # A non-linear transform before the tied output layer, so the encoder's
+    # last layer need not itself be shaped like the embeddings.
+    with tf1.variable_scope("transform"):
+      input_tensor = modeling.dense_layer(
+          input_tensor,
+          bert_config.hidden_size,
+          activation=modeling.get_activation(bert_config.hidden_act),
+          kernel_initializer=modeling.create_initializer(
+              bert_config.initializer_range),
+          name="dense")
+      input_tensor = modeling.layer_norm(input_tensor)
+
+    # Every token gets its own bias even though the weights are tied.
+    output_bias = tf1.get_variable(
+        "output_bias",
+        shape=[bert_config.vocab_size],
+        initializer=tf1.zeros_initializer())
+    logits = tf.matmul(input_tensor, output_weights, transpose_b=True)
+    logits = tf.nn.bias_add(logits, output_bias)
+    log_probs = tf.nn.log_softmax(logits, axis=-1)
+
+    label_ids = tf.reshape(label_ids, [-1])
+    label_weights = tf.reshape(tf.cast(label_weights, tf.float32), [-1])
+
+    one_hot_labels = tf.one_hot(
+        label_ids, depth=bert_config.vocab_size, dtype=tf.float32)
+    per_example_loss = -tf.reduce_sum(log_probs * one_hot_labels, axis=[-1])
+    # Padded predictions have weight 0. The epsilon keeps a batch without any
+    # real prediction from dividing by zero.
+    numerator = tf.reduce_sum(label_weights * per_example_loss)
+    denominator = tf.reduce_sum(label_weights) + 1e-5
+    loss = numerator / denominator
+
+  return (loss, per_example_loss, log_probs)
+
+
+def get_next_sentence_output(bert_config, input_tensor, labels):
+  """Next-sentence head: is segment B the text that follows A?
+
+  Args:
+    bert_config: `modeling.BertConfig`.
+    input_tensor: float [batch_size, hidden_size], the pooled output.
+    labels: int [batch_size] or [batch_size, 1]; 0 = actual next sentence,
+      1 = random sentence.
+
+  Returns:
+    (loss, per_example_loss, log_probs): scalar mean loss, float
+    [batch_size] and float [batch_size, 2].
+  """
+  with tf1.variable_scope("cls/seq_relationship"):
+    output_weights = tf1.get_variable(
+        "output_weights",
+        shape=[2, bert_config.hidden_size],
+        initializer=modeling.create_initializer(bert_config.initializer_range))
+    output_bias = tf1.get_variable(
+        "output_bias", shape=[2], initializer=tf1.zeros_initializer())
+
+    logits = tf.matmul(input_tensor, output_weights, transpose_b=True)
+    logits = tf.nn.bias_add(logits, output_bias)
+    log_probs = tf.nn.log_softmax(logits, axis=-1)
+    labels = tf.reshape(labels, [-1])
+    one_hot_labels = tf.one_hot(labels, depth=2, dtype=tf.float32)
+    per_example_loss = -tf.reduce_sum(one_hot_labels * log_probs, axis=-1)
+    loss = tf.reduce_mean(per_example_loss)
+    return (loss, per_example_loss, log_probs)
+
+
+def gather_indexes(sequence_tensor, positions):
+  """Gathers the vectors at the given positions of every sequence.
+
+  Args:
+    sequence_tensor: float [batch_size, seq_length, width].
+    positions: int [batch_size, num_positions], indexes into each sequence.
+
+  Returns:
+    float [batch_size * num_positions, width].
+  """
+  sequence_shape = modeling.get_shape_list(sequence_tensor, expected_rank=3)
+  batch_size = sequence_shape[0]
+  seq_length = sequence_shape[1]
+  width = sequence_shape[2]
+
+  # Index into the flattened [batch_size * seq_length, width] matrix: one
+  # gather instead of a batched one, which TPUs handle poorly.
+  flat_offsets = tf.reshape(
+      tf.range(0, batch_size, dtype=tf.int32) * seq_length, [-1, 1])
+  flat_positions = tf.reshape(
+      tf.cast(positions, tf.int32) + flat_offsets, [-1])
+  flat_sequence_tensor = tf.reshape(sequence_tensor,
+                                    [batch_size * seq_length, width])
+  return tf.gather(flat_sequence_tensor, flat_positions)
+
+
+# ----------------------------------------------------------------------------
+# Input
+# ----------------------------------------------------------------------------
+
+
+def name_to_features(max_seq_length, max_predictions_per_seq):
+  """The pre-training record schema (see create_pretraining_data.py)."""
+  features = {}
+  for name in INT_FEATURES_OF_SEQ_LENGTH:
+    features[name] = tf.io.FixedLenFeature([max_seq_length], tf.int64)
+  for name in INT_FEATURES_OF_PREDICTIONS:
+    features[name] = tf.io.FixedLenFeature([max_predictions_per_seq],
+                                           tf.int64)
+  features["masked_lm_weights"] = tf.io.FixedLenFeature(
+      [max_predictions_per_seq], tf.float32)
+  features["next_sentence_labels"] = tf.io.FixedLenFeature([1], tf.int64)
+  return features
+
+
+def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
+                     is_training, num_cpu_threads=4):
+  """Returns the input_fn TPUEstimator calls with params["batch_size"].
+
+  Training reads the files in a shuffled order, several at a time, repeats
+  forever and shuffles records within a small buffer: with many shard files
+  that mixes well without holding much in memory. Evaluation reads every
+  file once, in order. Partial batches are dropped because TPUs need fixed
+  shapes.
+
+  Args:
+    input_files: list of TFRecord paths.
+    max_seq_length: int.
+    max_predictions_per_seq: int.
+    is_training: bool.
+    num_cpu_threads: int, parallel readers and parsers.
+
+  Returns:
+    input_fn(params) -> tf.data.Dataset of feature dicts (int32 / float32).
+  """
+  input_files = list(input_files)
+  features = name_to_features(max_seq_length, max_predictions_per_seq)
+
+  def input_fn(params):
+    batch_size = params["batch_size"]
+
+    if is_training:
+      d = tf.data.Dataset.from_tensor_slices(tf.constant(input_files))
+      d = d.repeat()
+      d = d.shuffle(buffer_size=len(input_files))
+      # Never read more files at once than there are.
+      cycle_length = min(num_cpu_threads, len(input_files))
+      d = d.interleave(
+          tf.data.TFRecordDataset,
+          cycle_length=cycle_length,
+          num_parallel_calls=cycle_length,
+          deterministic=False)
+      d = d.shuffle(buffer_size=100)
+    else:
+      d = tf.data.TFRecordDataset(input_files)
+
+    d = d.map(
+        lambda record: script_utils.decode_record(record, features),
+        num_parallel_calls=num_cpu_threads)
+    d = d.batch(batch_size=batch_size, drop_remainder=True)
+    return d.prefetch(1)
+
+  return input_fn
+
+
+# ----------------------------------------------------------------------------
+# Checks on the input files
+# ----------------------------------------------------------------------------
+
+
+def _first_record(path):
+  """The first record of a TFRecord file as a tf.train.Example, or None."""
+  try:
+    for raw in tf.data.TFRecordDataset([path]).take(1):
+      return tf.train.Example.FromString(raw.numpy())
+  except (tf.errors.OpError, ValueError) as e:
+    reason = getattr(e, "message", None) or str(e)
+    raise script_utils.UsageError(
+        "--input_file: %s is not a readable TFRecord file of pre-training "
+        "examples (%s)" % (path, reason.strip().splitlines()[0]))
+  return None
+
+
+def check_input_records(input_files, max_seq_length, max_predictions_per_seq,
+                        vocab_size):
+  """Checks the first record of each file against the flags and the config.
+
+  A length mismatch would otherwise surface as a parse error deep inside
+  the input pipeline, and token ids past the embedding table as garbage on
+  GPU/TPU; both mean the data was made with other settings or another vocab.
+
+  Raises:
+    script_utils.UsageError naming the flag and the file.
+  """
+  expected = name_to_features(max_seq_length, max_predictions_per_seq)
+  for path in input_files:
+    example = _first_record(path)
+    if example is None:
+      raise script_utils.UsageError("--input_file: %s contains no records" %
+                                    path)
+    feature_map = example.features.feature
+    missing = sorted(set(expected) - set(feature_map.keys()))
+    if missing:
+      raise script_utils.UsageError(
+          "--input_file: %s lacks the feature(s) %s; it was not written by "
+          "create_pretraining_data.py" % (path, ", ".join(missing)))
+    for name, spec in sorted(expected.items()):
+      feature = feature_map[name]
+      values = (feature.float_list.value if spec.dtype == tf.float32 else
+                feature.int64_list.value)
+      length = len(values)
+      if length != spec.shape[0]:
+        flag = ("max_seq_length" if name in INT_FEATURES_OF_SEQ_LENGTH else
+                "max_predictions_per_seq")
+        if name == "next_sentence_labels":
+          flag = "input_file"
+        raise script_utils.UsageError(
+            "--%s=%d does not match %s: its %s has length %d (use the value "
+            "given to create_pretraining_data.py)" %
+            (flag, spec.shape[0], path, name, length))
+    largest_id = max(list(feature_map["input_ids"].int64_list.value) +
+                     list(feature_map["masked_lm_ids"].int64_list.value))
+    if largest_id >= vocab_size:
+      raise script_utils.UsageError(
+          "--input_file: %s holds token id %d but bert_config vocab_size is "
+          "%d; the data was made with another vocabulary" %
+          (path, largest_id, vocab_size))
+
+
+def _has_at_least(input_files, num_records):
+  """Whether the files hold at least `num_records` records (reads no more)."""
+  count = 0
+  for _ in tf.data.TFRecordDataset(input_files).take(num_records):
+    count += 1
+  return count >= num_records
+
+
+def _current_step(output_dir):
+  """Global step of the newest checkpoint in output_dir (0 if none)."""
+  latest = tf.train.latest_checkpoint(output_dir)
+  if not latest:
+    return 0
+  try:
+    return int(tf.train.load_checkpoint(latest).get_tensor(
+        tf1.GraphKeys.GLOBAL_STEP))
+  except (tf.errors.OpError, ValueError, KeyError):
+    return 0
+
+
+# ----------------------------------------------------------------------------
+# Script
+# ----------------------------------------------------------------------------
+
+
+def validate_flags(flags_obj):
+  """Raises UsageError for inconsistent flags (before any graph is built)."""
+  if not flags_obj.do_train and not flags_obj.do_eval:
+    raise script_utils.UsageError(
+        "at least one of --do_train or --do_eval must be True")
+  script_utils.require_flags(flags_obj,
+                             ["bert_config_file", "input_file", "output_dir"])
+  for name in ("max_seq_length", "max_predictions_per_seq",
+               "train_batch_size", "eval_batch_size", "num_accumulation_steps",
+               "max_eval_steps", "iterations_per_loop",
+               "save_checkpoints_steps"):
+    if getattr(flags_obj, name) < 1:
+      raise script_utils.UsageError("--%s must be >= 1" % name)
+  if flags_obj.do_train:
+    if flags_obj.num_train_steps < 1:
+      raise script_utils.UsageError("--num_train_steps must be >= 1")
+    if flags_obj.num_warmup_steps < 0:
+      raise script_utils.UsageError("--num_warmup_steps must be >= 0")
+    if flags_obj.train_batch_size % flags_obj.num_accumulation_steps:
+      raise script_utils.UsageError(
+          "--train_batch_size=%d is not divisible by "
+          "--num_accumulation_steps=%d" %
+          (flags_obj.train_batch_size, flags_obj.num_accumulation_steps))
+    if flags_obj.num_warmup_steps > flags_obj.num_train_steps:
+      tf1.logging.warning(
+          "--num_warmup_steps=%d exceeds --num_train_steps=%d: the learning "
+          "rate never reaches --learning_rate", flags_obj.num_warmup_steps,
+          flags_obj.num_train_steps)
+
+
+def main(_):
+  tf1.logging.set_verbosity(tf1.logging.INFO)
+  validate_flags(FLAGS)
+
+  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
+                                              FLAGS.max_seq_length)
+  input_files = script_utils.expand_file_patterns(FLAGS.input_file,
+                                                  "input_file")
+  check_input_records(input_files, FLAGS.max_seq_length,
+                      FLAGS.max_predictions_per_seq, bert_config.vocab_size)
+  if FLAGS.do_eval and not _has_at_least(input_files, FLAGS.eval_batch_size):
+    raise script_utils.UsageError(
+        "--input_file holds fewer records than --eval_batch_size=%d, so "
+        "evaluation would see no complete batch" % FLAGS.eval_batch_size)
+  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  script_utils.prepare_output_dir(FLAGS.output_dir)
+
+  tf1.logging.info("*** Input Files ***")
+  for input_file in input_files:
+    tf1.logging.info("  %s", input_file)
+
+  num_accumulation_steps = FLAGS.num_accumulation_steps
+  model_fn = model_fn_builder(
+      bert_config=bert_config,
+      init_checkpoint=FLAGS.init_checkpoint,
+      learning_rate=FLAGS.learning_rate,
+      num_train_steps=FLAGS.num_train_steps,
+      num_warmup_steps=FLAGS.num_warmup_steps,
+      use_tpu=FLAGS.use_tpu,
+      use_one_hot_embeddings=FLAGS.use_tpu,
+      num_accumulation_steps=num_accumulation_steps)
+
+  # With gradient accumulation each call of the model sees a micro-batch;
+  # the optimizer steps once per num_accumulation_steps of them.
+  micro_batch_size = FLAGS.train_batch_size // num_accumulation_steps
+  estimator = script_utils.make_estimator(
+      model_fn,
+      script_utils.run_config_from_flags(FLAGS),
+      FLAGS.use_tpu,
+      train_batch_size=micro_batch_size,
+      eval_batch_size=FLAGS.eval_batch_size)
+
+  if FLAGS.do_train:
+    start_step = _current_step(FLAGS.output_dir)
+    tf1.logging.info("***** Running training *****")
+    tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
+    if num_accumulation_steps > 1:
+      tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
+                       micro_batch_size, num_accumulation_steps)
+    tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
+                     start_step)
+    train_input_fn = input_fn_builder(
+        input_files=input_files,
+        max_seq_length=FLAGS.max_seq_length,
+        max_predictions_per_seq=FLAGS.max_predictions_per_seq,
+        is_training=True)
+    progress = script_utils.ProgressHook(
+        "Training", micro_batch_size,
+        total_steps=max(FLAGS.num_train_steps - start_step, 0) *
+        num_accumulation_steps)
+    estimator.train(input_fn=train_input_fn,
+                    max_steps=FLAGS.num_train_steps,
+                    hooks=[progress])
+
+  if FLAGS.do_eval:
+    tf1.logging.info("***** Running evaluation *****")
+    tf1.logging.info("  Batch size = %d", FLAGS.eval_batch_size)
+    eval_input_fn = input_fn_builder(
+        input_files=input_files,
+        max_seq_length=FLAGS.max_seq_length,
+        max_predictions_per_seq=FLAGS.max_predictions_per_seq,
+        is_training=False)
+    result = estimator.evaluate(
+        input_fn=eval_input_fn,
+        steps=FLAGS.max_eval_steps,
+        hooks=[script_utils.ProgressHook("Evaluating", FLAGS.eval_batch_size,
+                                         total_steps=FLAGS.max_eval_steps)])
+    script_utils.write_eval_results(FLAGS.output_dir, result)
+
+
+if __name__ == "__main__":
+  define_flags()
+  script_utils.run(main)
