@@ -223,7 +223,10 @@ class DataProcessor(object):
         rows = csv.reader(reader, delimiter="\t", quoting=csv.QUOTE_NONE)
       else:
         rows = csv.reader(reader, delimiter="\t", quotechar=quotechar)
-      return [row for row in rows]
+      try:
+        return [row for row in rows]
+      except csv.Error as e:  # E.g. a NUL byte or an unterminated quote.
+        raise UsageError("%s line %d: %s" % (input_file, rows.line_num, e))
 
   # Helpers for subclasses: find a file, read its rows, check its labels,
   # all with errors that name the file and line.

@@ -13,6 +13,7 @@ a few dozen steps from scratch:
 
 import json
 import os
+import types
 
 import numpy as np
 import tensorflow as tf
@@ -34,6 +35,24 @@ MRPC_HEADER = ["Quality", "#1 ID", "#2 ID", "#1 String", "#2 String"]
 MRPC_TEST_HEADER = ["index", "#1 ID", "#2 ID", "#1 String", "#2 String"]
 STSB_HEADER = ["index", "genre", "filename", "year", "old_index", "source1",
                "source2", "sentence1", "sentence2", "score"]
+
+
+def flags_namespace(**overrides):
+  """The script's flags (API.md defaults) as a plain namespace."""
+  values = dict(
+      data_dir=None, bert_config_file=None, task_name=None, vocab_file=None,
+      output_dir=None, init_checkpoint=None, do_lower_case=True,
+      max_seq_length=128, do_train=False, do_eval=False, do_predict=False,
+      train_batch_size=32, eval_batch_size=8, predict_batch_size=8,
+      learning_rate=5e-5, num_train_epochs=3.0, warmup_proportion=0.1,
+      save_checkpoints_steps=1000, iterations_per_loop=1000,
+      xnli_language="zh", num_accumulation_steps=1, use_tpu=False,
+      tpu_name=None, tpu_zone=None, gcp_project=None, master=None,
+      num_tpu_cores=8)
+  for key in overrides:
+    assert key in values, key
+  values.update(overrides)
+  return types.SimpleNamespace(**values)
 
 
 def bert_config(max_position_embeddings=32, vocab_size=None):
