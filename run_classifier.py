@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 import modeling
+import export_utils
 import optimization
 import script_utils
 import tokenization
@@ -102,6 +103,7 @@ def define_flags():
       "train_batch_size / num_accumulation_steps examples before each "
       "update, to fit a large batch into little memory.")
   script_utils.define_tpu_flags()
+  export_utils.define_export_flags()
 
 
 # ----------------------------------------------------------------------------
@@ -1056,10 +1058,11 @@ def spearman_correlation(x, y):
 
 def validate_flags(flags_obj):
   """Checks the flags that need no file access; raises UsageError."""
-  if not (flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict):
+  if not (flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict or
+          getattr(flags_obj, "export_dir", None)):
     raise UsageError(
         "nothing to do: set at least one of --do_train, --do_eval, "
-        "--do_predict")
+        "--do_predict, --export_dir")
   script_utils.require_flags(flags_obj, [
       "task_name", "data_dir", "vocab_file", "bert_config_file", "output_dir"
   ])
@@ -1200,6 +1203,10 @@ def run_task(flags_obj):
 
   output_dir = flags_obj.output_dir
   script_utils.prepare_output_dir(output_dir)
+  export_dir = getattr(flags_obj, "export_dir", None)
+  if export_dir:
+    # Checked now so a bad --export_dir fails before training, not after.
+    export_utils.check_export_dir(export_dir)
   use_tpu = flags_obj.use_tpu
 
   model_fn = model_fn_builder(
@@ -1257,6 +1264,13 @@ def run_task(flags_obj):
   if predict_examples:
     run_prediction(estimator, flags_obj, predict_examples, label_list,
                    tokenizer, is_regression)
+
+  if export_dir:
+    export_utils.export_saved_model(
+        model_fn, export_dir, flags_obj.max_seq_length,
+        checkpoint_path=export_utils.checkpoint_for_export(
+            output_dir, flags_obj.init_checkpoint),
+        output_keys=["probabilities"])
 
 
 def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,

@@ -35,6 +35,7 @@ import numpy as np
 import six
 import tensorflow as tf
 
+import export_utils
 import modeling
 import optimization
 import script_utils
@@ -120,6 +121,7 @@ def define_flags():
       "because the start and end predictions are not conditioned on one "
       "another.")
   script_utils.define_tpu_flags()
+  export_utils.define_export_flags()
   flags.DEFINE_bool(
       "verbose_logging", False,
       "If true, all of the warnings related to data processing will be "
@@ -1233,9 +1235,10 @@ def validate_flags_or_throw(bert_config):
   Raises:
     script_utils.UsageError: naming the flag and what is wrong.
   """
-  if not FLAGS.do_train and not FLAGS.do_predict:
+  if not FLAGS.do_train and not FLAGS.do_predict and not FLAGS.export_dir:
     raise script_utils.UsageError(
-        "At least one of --do_train or --do_predict must be True.")
+        "At least one of --do_train, --do_predict or --export_dir must be "
+        "set.")
   if FLAGS.do_train and not FLAGS.train_file:
     raise script_utils.UsageError(
         "If --do_train is True, then --train_file must be specified.")
@@ -1414,6 +1417,9 @@ def main(_):
     script_utils.require_file(FLAGS.predict_file, "predict_file")
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   script_utils.prepare_output_dir(FLAGS.output_dir)
+  if FLAGS.export_dir:
+    # Checked now so a bad --export_dir fails before training, not after.
+    export_utils.check_export_dir(FLAGS.export_dir)
 
   tokenizer = tokenization.FullTokenizer(
       vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case)
@@ -1467,6 +1473,12 @@ def main(_):
            num_train_steps, micro_batch_size)
   if FLAGS.do_predict:
     _predict(estimator, tokenizer, eval_examples, gold_dataset)
+  if FLAGS.export_dir:
+    export_utils.export_saved_model(
+        model_fn, FLAGS.export_dir, FLAGS.max_seq_length,
+        checkpoint_path=export_utils.checkpoint_for_export(
+            FLAGS.output_dir, FLAGS.init_checkpoint),
+        output_keys=["start_logits", "end_logits"])
 
 
 if __name__ == "__main__":
