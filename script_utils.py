@@ -202,6 +202,41 @@ def define_tpu_flags():
       "Only used if `use_tpu` is True. Total number of TPU cores to use.")
 
 
+PRECISIONS = ("fp32", "bf16", "fp16")
+DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
+
+
+def define_performance_flags():
+  """Defines the speed flags shared by the training scripts (CPU/GPU)."""
+  flags.DEFINE_bool(
+      "use_xla", False,
+      "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).")
+  flags.DEFINE_enum(
+      "precision", "fp32", list(PRECISIONS),
+      "Arithmetic of the encoder's matrix products. bf16/fp16 keep float32 "
+      "master weights (checkpoints are unchanged) and float32 layer norm, "
+      "softmax and losses; fp16 adds dynamic loss scaling.")
+  flags.DEFINE_enum(
+      "distribution", "none", list(DISTRIBUTIONS),
+      "Training on several devices: 'mirrored' replicates over all local "
+      "GPUs (or --num_cpu_devices CPUs), 'multi_worker' over the machines in "
+      "the TF_CONFIG environment variable. --train_batch_size stays the "
+      "global batch. Cloud TPU uses --use_tpu instead.")
+  flags.DEFINE_integer(
+      "num_cpu_devices", None,
+      "Expose this many logical CPU devices (for --distribution=mirrored on "
+      "a machine without GPUs, e.g. for testing).")
+
+
+def compute_type_for_precision(precision):
+  """Maps a --precision value to the encoder's compute dtype."""
+  if precision not in PRECISIONS:
+    raise UsageError("--precision=%s: expected one of %s" %
+                     (precision, ", ".join(PRECISIONS)))
+  return {"fp32": tf.float32, "bf16": tf.bfloat16,
+          "fp16": tf.float16}[precision]
+
+
 def make_run_config(output_dir,
                     use_tpu=False,
                     tpu_name=None,
@@ -212,7 +247,10 @@ def make_run_config(output_dir,
                     save_checkpoints_steps=1000,
                     iterations_per_loop=1000,
                     keep_checkpoint_max=5,
-                    log_step_count_steps=100):
+                    log_step_count_steps=100,
+                    use_xla=False,
+                    num_cpu_devices=None,
+                    train_distribute=None):
   """Builds the TPU RunConfig that also drives CPU/GPU runs.
 
   Args:
@@ -225,6 +263,10 @@ def make_run_config(output_dir,
     iterations_per_loop: TPU steps per host round-trip.
     keep_checkpoint_max: how many recent checkpoints to keep.
     log_step_count_steps: how often the estimator logs steps/sec.
+    use_xla: bool, JIT-compile the graph with XLA (CPU/GPU sessions).
+    num_cpu_devices: (optional) int, logical CPU devices the session exposes;
+      lets a mirrored strategy run over CPUs where there is no GPU.
+    train_distribute: (optional) a `tf.distribute.Strategy` for training.
 
   Returns:
     `tf.compat.v1.estimator.tpu.RunConfig`.
@@ -234,10 +276,21 @@ def make_run_config(output_dir,
     tpu_cluster_resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
         tpu_name, zone=tpu_zone, project=gcp_project)
 
+  session_config = None
+  if use_xla or num_cpu_devices:
+    session_config = tf1.ConfigProto(allow_soft_placement=True)
+    if use_xla:
+      session_config.graph_options.optimizer_options.global_jit_level = (
+          tf1.OptimizerOptions.ON_1)
+    if num_cpu_devices:
+      session_config.device_count["CPU"] = num_cpu_devices
+
   # PER_HOST_V2 feeds each host's cores from one input pipeline per host,
   # which is what the batched record readers here are written for.
   is_per_host = tf1.estimator.tpu.InputPipelineConfig.PER_HOST_V2
   return tf1.estimator.tpu.RunConfig(
+      session_config=session_config,
+      train_distribute=train_distribute,
       cluster=tpu_cluster_resolver,
       master=master,
       model_dir=output_dir,
@@ -262,7 +315,9 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
       num_tpu_cores=getattr(flags_obj, "num_tpu_cores", 8),
       save_checkpoints_steps=getattr(flags_obj, "save_checkpoints_steps",
                                      1000),
-      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000))
+      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
+      use_xla=getattr(flags_obj, "use_xla", False),
+      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None))
   kwargs.update(overrides)
   return make_run_config(**kwargs)
 
