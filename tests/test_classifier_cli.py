@@ -214,3 +214,13 @@ def test_readme_new_task_recipe(tmp_path):
     assert len(rows) == 2 and all(len(row) == 2 for row in rows)
   finally:
     run_classifier.PROCESSORS.pop("sentiment", None)
+
+
+def test_readme_shows_these_commands_verbatim():
+  """The commands run above are the README's own, not a drifting copy."""
+  readme_path = os.path.join(os.path.dirname(os.path.dirname(
+      os.path.abspath(__file__))), "README.md")
+  with open(readme_path) as f:
+    readme = f.read()
+  for block in (README_TRAIN, README_PREDICT, README_NEW_TASK):
+    assert block.strip() in readme
