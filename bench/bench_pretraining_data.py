@@ -1,0 +1,159 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Throughput and peak memory of the pre-training data pipeline.
+
+Generates a few MB of English-like text deterministically (documents of one
+sentence per line, Zipf-distributed words from a made-up lexicon), then runs
+the two data scripts as child processes, exactly as a user would:
+
+1. learn_vocab.py             (vocabulary from the corpus)
+2. create_pretraining_data.py (records; default flags except --dupe_factor)
+
+and reports wall time, instances/second and the peak resident memory of
+each child (from os.wait4, so it is that process's own maximum). The time
+to start Python and import TensorFlow is measured separately and reported
+too, since on a small corpus it is a large part of the total.
+
+  python bench/bench_pretraining_data.py --mb=3 --dupe_factor=5
+"""
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+_SYLLABLES = ("ba be bi bo ca ce co da de di do fa fe fi ga go ka ke ki ko "
+              "la le li lo ma me mi mo na ne ni no pa pe pi po ra re ri ro "
+              "sa se si so ta te ti to va ve vi za zo str pl tr ch sh th an "
+              "en in on ar er or al el il ol").split()
+_SUFFIXES = ["", "", "", "s", "ed", "ing", "ly", "er", "tion", "ness"]
+_FUNCTION_WORDS = ("the of and to a in is it that was for on are with as be "
+                   "at by this from or had not but what all were when we "
+                   "there can an your which their said if will each about "
+                   "how up out them then she many some so these would").split()
+
+
+def generate_corpus(path, num_bytes, seed):
+  """Writes about `num_bytes` of text; returns (documents, sentences)."""
+  rng = random.Random(seed)
+  lexicon = list(_FUNCTION_WORDS)
+  seen = set(lexicon)
+  while len(lexicon) < 30000:
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 4)))
+    word += rng.choice(_SUFFIXES)
+    if word not in seen:
+      seen.add(word)
+      lexicon.append(word)
+  cum_weights = []
+  total = 0.0
+  for rank in range(1, len(lexicon) + 1):
+    total += 1.0 / (rank + 1.5)
+    cum_weights.append(total)
+
+  size = 0
+  num_documents = 0
+  num_sentences = 0
+  with open(path, "w", encoding="utf-8") as f:
+    while size < num_bytes:
+      lines = []
+      for _ in range(rng.randint(5, 60)):
+        words = rng.choices(lexicon, cum_weights=cum_weights,
+                            k=rng.randint(4, 30))
+        for i in range(len(words)):
+          if rng.random() < 0.06:
+            words[i] += ","
+        sentence = " ".join(words)
+        lines.append(sentence[0].upper() + sentence[1:] + ".")
+      text = "\n".join(lines) + "\n\n"
+      f.write(text)
+      size += len(text.encode("utf-8"))
+      num_documents += 1
+      num_sentences += len(lines)
+  return num_documents, num_sentences
+
+
+def run_child(args):
+  """Runs a child process; returns (seconds, peak RSS in MB, stderr)."""
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+  start = time.time()
+  proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+  # Read stderr while the child runs so that a full pipe cannot block it.
+  stderr = proc.stderr.read()
+  proc.stderr.close()
+  _, status, rusage = os.wait4(proc.pid, 0)
+  seconds = time.time() - start
+  proc.returncode = os.waitstatus_to_exitcode(status)
+  if proc.returncode != 0:
+    sys.stderr.write(stderr[-3000:])
+    raise SystemExit("%s failed with status %d" % (args[1], proc.returncode))
+  # ru_maxrss is in kilobytes on Linux.
+  return seconds, rusage.ru_maxrss / 1024.0, stderr
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+  parser.add_argument("--mb", type=float, default=3.0,
+                      help="Megabytes of text to generate.")
+  parser.add_argument("--seed", type=int, default=12345)
+  parser.add_argument("--dupe_factor", type=int, default=5)
+  parser.add_argument("--max_seq_length", type=int, default=128)
+  parser.add_argument("--max_predictions_per_seq", type=int, default=20)
+  parser.add_argument("--vocab_size", type=int, default=8000)
+  args = parser.parse_args()
+
+  python = sys.executable
+  with tempfile.TemporaryDirectory() as tmp:
+    corpus = os.path.join(tmp, "corpus.txt")
+    t0 = time.time()
+    num_documents, num_sentences = generate_corpus(
+        corpus, int(args.mb * 1e6), args.seed)
+    corpus_mb = os.path.getsize(corpus) / 1e6
+    print("Generated %.2f MB: %d documents, %d sentences (%.1fs)" %
+          (corpus_mb, num_documents, num_sentences, time.time() - t0))
+
+    startup_s, startup_mb, _ = run_child(
+        [python, "-c", "import create_pretraining_data"])
+
+    vocab = os.path.join(tmp, "vocab.txt")
+    vocab_s, vocab_mb, _ = run_child([
+        python, "learn_vocab.py", "--input_file=" + corpus,
+        "--output_file=" + vocab, "--vocab_size=%d" % args.vocab_size])
+    with open(vocab, encoding="utf-8") as f:
+      vocab_tokens = sum(1 for _ in f)
+
+    output = os.path.join(tmp, "out.tfrecord")
+    data_s, data_mb, log = run_child([
+        python, "create_pretraining_data.py", "--input_file=" + corpus,
+        "--output_file=" + output, "--vocab_file=" + vocab,
+        "--max_seq_length=%d" % args.max_seq_length,
+        "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
+        "--dupe_factor=%d" % args.dupe_factor])
+    match = re.search(r"Wrote (\d+) total instances", log)
+    num_instances = int(match.group(1))
+    output_mb = os.path.getsize(output) / 1e6
+
+  work_s = max(data_s - startup_s, 1e-9)
+  print()
+  print("| step | wall time | peak RSS | throughput |")
+  print("|---|---|---|---|")
+  print("| python + import tensorflow | %.1f s | %.0f MB | |" %
+        (startup_s, startup_mb))
+  print("| learn_vocab.py (%d tokens) | %.1f s | %.0f MB | %.2f MB text/s |" %
+        (vocab_tokens, vocab_s, vocab_mb, corpus_mb / vocab_s))
+  print("| create_pretraining_data.py (dupe_factor=%d, seq %d) | %.1f s | "
+        "%.0f MB | %.0f instances/s (%.0f without start-up) |" %
+        (args.dupe_factor, args.max_seq_length, data_s, data_mb,
+         num_instances / data_s, num_instances / work_s))
+  print()
+  print("%d instances, %.1f MB of records, from %.2f MB of text." %
+        (num_instances, output_mb, corpus_mb))
+
+
+if __name__ == "__main__":
+  main()
