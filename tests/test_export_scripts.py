@@ -1,0 +1,137 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""--export_dir on the real scripts: fine-tune, export, serve in eager TF2.
+
+Each test fine-tunes a tiny model with the script itself (a subprocess, as a
+user would run it), loads the SavedModel in a fresh eager TensorFlow 2
+process, feeds it the records the script wrote, and compares with what the
+estimator predicted for the same records.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import run_squad
+import script_utils
+from tests import classifier_testdata
+from tests import squad_data
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Loads the SavedModel eagerly and runs it on every record of a TFRecord file.
+SERVE_SCRIPT = textwrap.dedent("""
+    import sys
+    import numpy as np
+    import tensorflow as tf
+
+    export_dir, record_file, seq_length, out_file = sys.argv[1:5]
+    seq_length = int(seq_length)
+    assert tf.executing_eagerly()
+    serve = tf.saved_model.load(export_dir).signatures["serving_default"]
+    spec = {name: tf.io.FixedLenFeature([seq_length], tf.int64)
+            for name in ("input_ids", "input_mask", "segment_ids")}
+    columns = {name: [] for name in spec}
+    for record in tf.data.TFRecordDataset(record_file):
+      example = tf.io.parse_single_example(record, spec)
+      for name in spec:
+        columns[name].append(example[name].numpy())
+    inputs = {name: tf.constant(np.stack(values), tf.int32)
+              for name, values in columns.items()}
+    outputs = serve(**inputs)
+    np.savez(out_file, **{k: v.numpy() for k, v in outputs.items()})
+""")
+
+
+def _run(args, timeout=600):
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+  result = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return result
+
+
+def _serve(tmp_path, export_dir, record_file, seq_length):
+  script = tmp_path / "serve.py"
+  script.write_text(SERVE_SCRIPT)
+  out_file = str(tmp_path / "served.npz")
+  _run([str(script), export_dir, record_file, str(seq_length), out_file])
+  return dict(np.load(out_file))
+
+
+@pytest.mark.slow
+def test_classifier_export_serves_same_probabilities(tmp_path):
+  files = classifier_testdata.write_model_files(tmp_path / "model")
+  data_dir = classifier_testdata.write_mrpc_folder(
+      tmp_path / "data", classifier_testdata.keyword_pairs(48, seed=1),
+      classifier_testdata.keyword_pairs(8, seed=2),
+      classifier_testdata.keyword_pairs(11, seed=3))
+  output_dir = str(tmp_path / "out")
+  export_dir = str(tmp_path / "export")
+  _run(["run_classifier.py", "--task_name=mrpc", "--do_train=true",
+        "--do_predict=true", "--data_dir=" + data_dir,
+        "--vocab_file=" + files["vocab_file"],
+        "--bert_config_file=" + files["bert_config_file"],
+        "--max_seq_length=24", "--train_batch_size=8",
+        "--learning_rate=5e-3", "--num_train_epochs=3",
+        "--predict_batch_size=4", "--output_dir=" + output_dir,
+        "--export_dir=" + export_dir])
+
+  # test_results.tsv is estimator.predict's output, written at full precision.
+  expected = np.array(classifier_testdata.read_test_results(
+      os.path.join(output_dir, "test_results.tsv")))
+  assert expected.shape == (11, 2)
+  served = _serve(tmp_path, export_dir,
+                  os.path.join(output_dir, "predict.tf_record"), 24)
+  assert sorted(served) == ["probabilities"]
+  np.testing.assert_allclose(served["probabilities"], expected, atol=1e-5,
+                             rtol=0)
+  # A model that learned something: predictions are not all identical.
+  assert np.ptp(expected[:, 1]) > 1e-3
+
+
+@pytest.mark.slow
+def test_squad_export_serves_same_logits(tmp_path):
+  vocab_file = squad_data.write_vocab(tmp_path / "vocab.txt")
+  config = classifier_testdata.bert_config(
+      max_position_embeddings=64, vocab_size=len(squad_data.vocab_tokens()))
+  config_file = tmp_path / "bert_config.json"
+  config_file.write_text(json.dumps(config))
+  data_file = squad_data.write_dataset(tmp_path / "train.json")
+  output_dir = str(tmp_path / "out")
+  export_dir = str(tmp_path / "export")
+  seq_length = 48
+  _run(["run_squad.py", "--vocab_file=" + vocab_file,
+        "--bert_config_file=" + str(config_file), "--do_train=true",
+        "--train_file=" + data_file, "--do_predict=true",
+        "--predict_file=" + data_file, "--max_seq_length=%d" % seq_length,
+        "--doc_stride=16", "--max_query_length=16", "--train_batch_size=4",
+        "--learning_rate=1e-3", "--num_train_epochs=2",
+        "--output_dir=" + output_dir, "--export_dir=" + export_dir])
+
+  eval_record = os.path.join(output_dir, "eval.tf_record")
+  served = _serve(tmp_path, export_dir, eval_record, seq_length)
+  assert sorted(served) == ["end_logits", "start_logits"]
+
+  # estimator.predict on the same records, from the same output_dir.
+  with tf.Graph().as_default():
+    model_fn = run_squad.model_fn_builder(
+        bert_config=script_utils.load_bert_config(str(config_file)),
+        init_checkpoint=None, learning_rate=0.0, num_train_steps=None,
+        num_warmup_steps=None, use_tpu=False, use_one_hot_embeddings=False)
+    estimator = script_utils.make_estimator(
+        model_fn, script_utils.make_run_config(output_dir), use_tpu=False,
+        predict_batch_size=4)
+    predictions = list(estimator.predict(run_squad.input_fn_builder(
+        eval_record, seq_length, is_training=False, drop_remainder=False)))
+  start = np.stack([p["start_logits"] for p in predictions])
+  end = np.stack([p["end_logits"] for p in predictions])
+  assert start.shape == served["start_logits"].shape
+  assert start.shape[0] > len(squad_data.ANSWERABLE)  # several windows
+  np.testing.assert_allclose(served["start_logits"], start, atol=1e-5, rtol=0)
+  np.testing.assert_allclose(served["end_logits"], end, atol=1e-5, rtol=0)
