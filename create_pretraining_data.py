@@ -25,6 +25,7 @@ Example:
 """
 
 import collections
+import os
 import random
 
 from absl import flags
@@ -606,9 +607,6 @@ def _output_paths(output_file_flag):
   if len(set(paths)) != len(paths):
     raise script_utils.UsageError("--output_file names the same file twice")
   for path in paths:
-    parent = path.rsplit("/", 1)[0] if "/" in path else ""
-    if parent and not tf.io.gfile.exists(parent):
-      tf.io.gfile.makedirs(parent)
     if tf.io.gfile.isdir(path):
       raise script_utils.UsageError(
           "--output_file=%s is a directory, expected a file path" % path)
@@ -645,6 +643,9 @@ def main(_):
   tf1.logging.info("*** Writing to output files ***")
   for output_file in output_files:
     tf1.logging.info("  %s", output_file)
+    parent = os.path.dirname(output_file)
+    if parent:
+      tf.io.gfile.makedirs(parent)
 
   write_instance_to_example_files(instances, tokenizer, FLAGS.max_seq_length,
                                   FLAGS.max_predictions_per_seq, output_files)

@@ -372,7 +372,7 @@ def name_to_features(max_seq_length, max_predictions_per_seq):
 
 
 def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
-                     is_training, num_cpu_threads=4):
+                     is_training, num_cpu_threads=4, repeat_eval_data=False):
   """Returns the input_fn TPUEstimator calls with params["batch_size"].
 
   Training reads the files in a shuffled order, several at a time, repeats
@@ -387,6 +387,9 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
     max_predictions_per_seq: int.
     is_training: bool.
     num_cpu_threads: int, parallel readers and parsers.
+    repeat_eval_data: bool, cycle through the evaluation files. A TPU runs
+      exactly the requested number of evaluation steps and must not run out
+      of data; on CPU/GPU evaluation simply stops at the end of the files.
 
   Returns:
     input_fn(params) -> tf.data.Dataset of feature dicts (int32 / float32).
@@ -411,6 +414,8 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
       d = d.shuffle(buffer_size=100)
     else:
       d = tf.data.TFRecordDataset(input_files)
+      if repeat_eval_data:
+        d = d.repeat()
 
     d = d.map(
         lambda record: script_utils.decode_record(record, features),
@@ -611,7 +616,8 @@ def main(_):
         input_files=input_files,
         max_seq_length=FLAGS.max_seq_length,
         max_predictions_per_seq=FLAGS.max_predictions_per_seq,
-        is_training=False)
+        is_training=False,
+        repeat_eval_data=FLAGS.use_tpu)
     result = estimator.evaluate(
         input_fn=eval_input_fn,
         steps=FLAGS.max_eval_steps,

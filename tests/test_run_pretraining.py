@@ -309,6 +309,12 @@ def test_input_fn_eval_reads_in_order_and_casts_to_int32(data):
     expected.append(list(example.features.feature["input_ids"].int64_list.value))
   np.testing.assert_array_equal(first["input_ids"].numpy(), expected)
 
+  # On TPU evaluation cycles through the data for its fixed step count.
+  tpu_eval_fn = run_pretraining.input_fn_builder(
+      [data.records], SEQ, PRED, is_training=False, repeat_eval_data=True)
+  repeated = list(tpu_eval_fn({"batch_size": 4}).take(len(batches) + 3))
+  assert len(repeated) == len(batches) + 3
+
   train_fn = run_pretraining.input_fn_builder([data.records, data.records],
                                               SEQ, PRED, is_training=True)
   # Training repeats forever: more batches than one pass holds.
