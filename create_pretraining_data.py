@@ -65,34 +65,40 @@ def define_flags():
   """
   flags.DEFINE_string(
       "input_file", None,
-      "Input raw text file(s): a comma-separated list of files or globs. One "
-      "sentence per line, documents separated by blank lines.")
+      "Raw text to learn from: files or globs, comma-separated. One sentence "
+      "per line; a blank line ends a document.")
   flags.DEFINE_string(
       "output_file", None,
-      "Output TFRecord file(s), comma-separated; instances are distributed "
-      "round-robin over them.")
+      "TFRecord file(s) to write, comma-separated; instances are dealt out "
+      "to them in turn.")
   flags.DEFINE_string("vocab_file", None,
-                      "The vocabulary file the BERT model was trained on.")
+                      "vocab.txt of the model the data is for.")
   flags.DEFINE_bool(
       "do_lower_case", True,
-      "Whether to lower case the input text. True for uncased models, False "
-      "for cased models.")
+      "Lower-case and strip accents (uncased models); False keeps the text "
+      "as is (cased models).")
   flags.DEFINE_bool(
       "do_whole_word_mask", False,
-      "Whether to mask whole words (a word and all of its ## pieces) instead "
-      "of single WordPiece tokens.")
-  flags.DEFINE_integer("max_seq_length", 128, "Maximum sequence length.")
+      "Choose whole words for masking, a word together with all of its ## "
+      "pieces, rather than single pieces.")
+  flags.DEFINE_integer(
+      "max_seq_length", 128,
+      "Length of every instance in tokens, [CLS] and both [SEP]s included.")
   flags.DEFINE_integer("max_predictions_per_seq", 20,
-                       "Maximum number of masked LM predictions per sequence.")
-  flags.DEFINE_integer("random_seed", 12345, "Random seed for data generation.")
+                       "Upper limit on masked positions in one instance.")
+  flags.DEFINE_integer(
+      "random_seed", 12345,
+      "Seed of every random choice; the same seed and input give "
+      "byte-identical output.")
   flags.DEFINE_integer(
       "dupe_factor", 10,
-      "Number of times to duplicate the input data (with different masks).")
-  flags.DEFINE_float("masked_lm_prob", 0.15, "Masked LM probability.")
+      "Passes over the input, each with new sentence pairs and masks.")
+  flags.DEFINE_float("masked_lm_prob", 0.15,
+                     "Fraction of each instance's tokens to mask.")
   flags.DEFINE_float(
       "short_seq_prob", 0.1,
-      "Probability of creating sequences which are shorter than the maximum "
-      "length.")
+      "Fraction of instances that aim for a random length below "
+      "max_seq_length, so the model also sees short inputs.")
 
 
 class TrainingInstance(object):
@@ -249,14 +255,17 @@ def create_instances_from_document(all_documents, document_index,
                                    vocab_words, rng, do_whole_word_mask=False):
   """Cuts one document into `TrainingInstance`s.
 
-  Sentences are accumulated into a chunk until the target length is reached
-  (or the document ends). Every instance draws its own target length, as the
-  paper describes; the reference code drew one per document, which makes a
-  document that drew a short target produce many short instances. A random number of the chunk's leading sentences
-  becomes segment A. Half the time (and always when the chunk has a single
-  sentence) segment B is a random stretch of another document; the chunk's
-  unused sentences are then put back so that no text is wasted. Otherwise B
-  is the rest of the chunk: the actual next sentences.
+  Each instance draws a target length (see `choose_target_length`) and
+  takes whole sentences until they reach it or the document ends. A random
+  number of these leading sentences becomes segment A. Half the time, and
+  always when there is only one sentence, segment B is a random stretch of
+  another document and the sentences after A are left for the next
+  instance, so no text is wasted; otherwise B is the sentences after A: the
+  actual continuation.
+
+  Unlike the reference code, which drew one target length per document (so
+  a document that drew a short target was cut into many short instances),
+  every instance draws its own, as the paper describes.
 
   Args:
     all_documents: list of documents (lists of sentences, each a list of
@@ -274,71 +283,98 @@ def create_instances_from_document(all_documents, document_index,
     list of `TrainingInstance`.
   """
   document = all_documents[document_index]
-
-  # [CLS], [SEP], [SEP]
+  # [CLS] and the two [SEP]s take three of the max_seq_length slots.
   max_num_tokens = max_seq_length - 3
-  target_seq_length = choose_target_length(max_num_tokens, short_seq_prob, rng)
 
   instances = []
-  current_chunk = []
-  current_length = 0
-  i = 0
-  while i < len(document):
-    segment = document[i]
-    current_chunk.append(segment)
-    current_length += len(segment)
-    if i == len(document) - 1 or current_length >= target_seq_length:
-      if current_chunk:
-        a_end = 1
-        if len(current_chunk) >= 2:
-          a_end = rng.randint(1, len(current_chunk) - 1)
-        tokens_a = []
-        for sentence in current_chunk[:a_end]:
-          tokens_a.extend(sentence)
+  start = 0
+  while start < len(document):
+    target_length = choose_target_length(max_num_tokens, short_seq_prob, rng)
+    chunk = document[start:_chunk_end(document, start, target_length)]
+    tokens_a, tokens_b, is_random_next, num_used = _sentence_pair(
+        chunk, target_length, all_documents, document_index, rng)
+    start += num_used
 
-        tokens_b = []
-        if len(current_chunk) == 1 or rng.random() < 0.5:
-          is_random_next = True
-          target_b_length = target_seq_length - len(tokens_a)
-          random_document = all_documents[
-              _random_other_document(len(all_documents), document_index, rng)]
-          random_start = rng.randint(0, len(random_document) - 1)
-          for sentence in random_document[random_start:]:
-            tokens_b.extend(sentence)
-            if len(tokens_b) >= target_b_length:
-              break
-          # Put the chunk's unused sentences back for the next instance.
-          num_unused_segments = len(current_chunk) - a_end
-          i -= num_unused_segments
-        else:
-          is_random_next = False
-          for sentence in current_chunk[a_end:]:
-            tokens_b.extend(sentence)
+    truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng)
+    assert tokens_a and tokens_b
 
-        truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng)
-        assert len(tokens_a) >= 1
-        assert len(tokens_b) >= 1
-
-        tokens, segment_ids = _join_pair(tokens_a, tokens_b)
-        (tokens, masked_lm_positions,
-         masked_lm_labels) = create_masked_lm_predictions(
-             tokens, masked_lm_prob, max_predictions_per_seq, vocab_words,
-             rng, do_whole_word_mask=do_whole_word_mask)
-        instances.append(
-            TrainingInstance(
-                tokens=tokens,
-                segment_ids=segment_ids,
-                is_random_next=is_random_next,
-                masked_lm_positions=masked_lm_positions,
-                masked_lm_labels=masked_lm_labels))
-      current_chunk = []
-      current_length = 0
-      # Each instance draws its own target length.
-      target_seq_length = choose_target_length(max_num_tokens, short_seq_prob,
-                                               rng)
-    i += 1
-
+    tokens, segment_ids = _join_pair(tokens_a, tokens_b)
+    (tokens, masked_lm_positions,
+     masked_lm_labels) = create_masked_lm_predictions(
+         tokens, masked_lm_prob, max_predictions_per_seq, vocab_words, rng,
+         do_whole_word_mask=do_whole_word_mask)
+    instances.append(
+        TrainingInstance(
+            tokens=tokens,
+            segment_ids=segment_ids,
+            masked_lm_positions=masked_lm_positions,
+            masked_lm_labels=masked_lm_labels,
+            is_random_next=is_random_next))
   return instances
+
+
+def _chunk_end(document, start, target_length):
+  """End (exclusive) of the sentences from `start` that reach the target.
+
+  Whole sentences are taken until their tokens number at least
+  `target_length` or the document ends; the pair is truncated later.
+  """
+  length = 0
+  end = start
+  while end < len(document):
+    length += len(document[end])
+    end += 1
+    if length >= target_length:
+      break
+  return end
+
+
+def _flatten(sentences):
+  return [token for sentence in sentences for token in sentence]
+
+
+def _sentence_pair(chunk, target_length, all_documents, document_index, rng):
+  """Splits a chunk into segments A and B.
+
+  Args:
+    chunk: non-empty list of consecutive sentences of the document.
+    target_length: int, tokens A and B should fill together.
+    all_documents: list of all documents, for random next sentences.
+    document_index: int, the chunk's document.
+    rng: `random.Random`.
+
+  Returns:
+    (tokens_a, tokens_b, is_random_next, num_used): `num_used` is how many
+    of the chunk's sentences this pair consumed. A random B leaves the
+    chunk's sentences after A unused, so the next instance starts with them.
+  """
+  a_end = 1
+  if len(chunk) >= 2:
+    a_end = rng.randint(1, len(chunk) - 1)
+  tokens_a = _flatten(chunk[:a_end])
+
+  # A single sentence has no actual next sentence to pair with.
+  if len(chunk) == 1 or rng.random() < 0.5:
+    tokens_b = _random_segment(all_documents, document_index,
+                               target_length - len(tokens_a), rng)
+    return tokens_a, tokens_b, True, a_end
+  return tokens_a, _flatten(chunk[a_end:]), False, len(chunk)
+
+
+def _random_segment(all_documents, document_index, target_length, rng):
+  """Consecutive sentences from a random point of another document.
+
+  Sentences are taken until they hold at least `target_length` tokens (at
+  least one sentence) or that document ends.
+  """
+  other = all_documents[_random_other_document(len(all_documents),
+                                               document_index, rng)]
+  tokens = []
+  for sentence in other[rng.randint(0, len(other) - 1):]:
+    tokens.extend(sentence)
+    if len(tokens) >= target_length:
+      break
+  return tokens
 
 
 def _join_pair(tokens_a, tokens_b):
@@ -373,10 +409,6 @@ def truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng):
 # ----------------------------------------------------------------------------
 # Masking
 # ----------------------------------------------------------------------------
-
-MaskedLmInstance = collections.namedtuple("MaskedLmInstance",
-                                          ["index", "label"])
-
 
 def _candidate_groups(tokens, do_whole_word_mask):
   """Groups of token indexes that are masked together.
@@ -434,34 +466,34 @@ def create_masked_lm_predictions(tokens, masked_lm_prob,
     (output_tokens, masked_lm_positions, masked_lm_labels): the corrupted
     copy of `tokens`, the sorted masked indexes and the original tokens there.
   """
-  cand_indexes = _candidate_groups(tokens, do_whole_word_mask)
-  rng.shuffle(cand_indexes)
+  groups = _candidate_groups(tokens, do_whole_word_mask)
+  rng.shuffle(groups)
+  budget = num_masked_positions(len(tokens), masked_lm_prob,
+                                max_predictions_per_seq)
 
   output_tokens = list(tokens)
-  num_to_predict = num_masked_positions(len(tokens), masked_lm_prob,
-                                        max_predictions_per_seq)
-
-  masked_lms = []
-  for index_set in cand_indexes:
-    if len(masked_lms) >= num_to_predict:
+  chosen = []
+  for group in groups:
+    if len(chosen) >= budget:
       break
     # A whole word that would overshoot the budget is skipped, not cut.
-    if len(masked_lms) + len(index_set) > num_to_predict:
+    if len(chosen) + len(group) > budget:
       continue
-    for index in index_set:
-      if rng.random() < 0.8:
-        masked_token = MASK_TOKEN
-      elif rng.random() < 0.5:
-        masked_token = tokens[index]
-      else:
-        masked_token = vocab_words[rng.randint(0, len(vocab_words) - 1)]
-      output_tokens[index] = masked_token
-      masked_lms.append(MaskedLmInstance(index=index, label=tokens[index]))
+    for index in group:
+      output_tokens[index] = _corrupt(tokens[index], vocab_words, rng)
+      chosen.append(index)
 
-  masked_lms.sort(key=lambda x: x.index)
-  masked_lm_positions = [p.index for p in masked_lms]
-  masked_lm_labels = [p.label for p in masked_lms]
-  return (output_tokens, masked_lm_positions, masked_lm_labels)
+  chosen.sort()
+  return (output_tokens, chosen, [tokens[index] for index in chosen])
+
+
+def _corrupt(token, vocab_words, rng):
+  """[MASK] 80% of the time, `token` itself 10%, a random word 10%."""
+  if rng.random() < 0.8:
+    return MASK_TOKEN
+  if rng.random() < 0.5:
+    return token
+  return vocab_words[rng.randint(0, len(vocab_words) - 1)]
 
 
 # ----------------------------------------------------------------------------

@@ -41,45 +41,56 @@ def define_flags():
   """
   flags.DEFINE_string(
       "bert_config_file", None,
-      "The config json file corresponding to the pre-trained BERT model. "
-      "This specifies the model architecture.")
+      "bert_config.json describing the model to build.")
   flags.DEFINE_string(
       "input_file", None,
-      "Input TF example files (can be a glob or comma separated).")
+      "Records from create_pretraining_data.py: files or globs, "
+      "comma-separated.")
   flags.DEFINE_string(
       "output_dir", None,
-      "The output directory where the model checkpoints will be written.")
+      "Directory for checkpoints and eval_results.txt; training resumes from "
+      "the newest checkpoint found here.")
   flags.DEFINE_string(
       "init_checkpoint", None,
-      "Initial checkpoint (usually from a pre-trained BERT model).")
+      "Checkpoint to start from, e.g. a released bert_model.ckpt. Variables "
+      "it lacks start from scratch.")
   flags.DEFINE_integer(
       "max_seq_length", 128,
-      "The maximum total input sequence length after WordPiece tokenization. "
-      "Must match the data generation.")
+      "Instance length in tokens; must be the value the records were "
+      "created with.")
   flags.DEFINE_integer(
       "max_predictions_per_seq", 20,
-      "Maximum number of masked LM predictions per sequence. Must match the "
-      "data generation.")
-  flags.DEFINE_bool("do_train", False, "Whether to run training.")
-  flags.DEFINE_bool("do_eval", False, "Whether to run eval on the dev set.")
+      "Masked positions per instance; must be the value the records were "
+      "created with.")
+  flags.DEFINE_bool("do_train", False, "Train (or resume training).")
+  flags.DEFINE_bool("do_eval", False,
+                    "Evaluate the newest checkpoint on --input_file.")
   flags.DEFINE_integer(
       "train_batch_size", 32,
-      "Total batch size for training (per optimizer step, summed over "
-      "accumulation steps).")
-  flags.DEFINE_integer("eval_batch_size", 8, "Total batch size for eval.")
-  flags.DEFINE_float("learning_rate", 5e-5, "The initial learning rate for Adam.")
-  flags.DEFINE_integer("num_train_steps", 100000, "Number of training steps.")
-  flags.DEFINE_integer("num_warmup_steps", 10000, "Number of warmup steps.")
+      "Examples per optimizer update, over all accumulation micro-batches.")
+  flags.DEFINE_integer("eval_batch_size", 8, "Examples per evaluation batch.")
+  flags.DEFINE_float("learning_rate", 5e-5,
+                     "Peak learning rate, reached at the end of warm-up.")
+  flags.DEFINE_integer(
+      "num_train_steps", 100000,
+      "Optimizer updates to train for in total (a resumed run continues up "
+      "to this step).")
+  flags.DEFINE_integer(
+      "num_warmup_steps", 10000,
+      "Updates over which the learning rate rises linearly from 0.")
   flags.DEFINE_integer("save_checkpoints_steps", 1000,
-                       "How often to save the model checkpoint.")
-  flags.DEFINE_integer("iterations_per_loop", 1000,
-                       "How many steps to make in each estimator call.")
-  flags.DEFINE_integer("max_eval_steps", 100, "Maximum number of eval steps.")
+                       "Updates between checkpoints.")
+  flags.DEFINE_integer(
+      "iterations_per_loop", 1000,
+      "On TPU, steps run on the device per round-trip to the host.")
+  flags.DEFINE_integer(
+      "max_eval_steps", 100,
+      "Most evaluation batches to run (fewer if the data ends first).")
   flags.DEFINE_integer(
       "num_accumulation_steps", 1,
-      "Gradients of this many micro-batches of train_batch_size / "
-      "num_accumulation_steps examples are summed before each optimizer "
-      "step: a large batch in little memory.")
+      "Split each update into this many micro-batches of train_batch_size / "
+      "num_accumulation_steps examples and sum their gradients: a large "
+      "batch in little memory.")
   script_utils.define_tpu_flags()
 
 
