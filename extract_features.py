@@ -186,7 +186,7 @@ def input_fn_builder(features, seq_length):
 
 
 def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
-                     use_one_hot_embeddings):
+                     use_one_hot_embeddings, compute_type=tf.float32):
   """A prediction-only TPUEstimator model_fn returning encoder layers.
 
   Args:
@@ -195,6 +195,8 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
     layer_indexes: list of ints indexing `get_all_encoder_layers()`.
     use_tpu: bool.
     use_one_hot_embeddings: bool.
+    compute_type: dtype of the encoder's matrix products; the layer outputs
+      are float32 whatever it is.
 
   Returns:
     model_fn whose predictions are `unique_id` [B] and, for each position j
@@ -211,7 +213,8 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
         input_ids=features["input_ids"],
         input_mask=features["input_mask"],
         token_type_ids=features["input_type_ids"],
-        use_one_hot_embeddings=use_one_hot_embeddings)
+        use_one_hot_embeddings=use_one_hot_embeddings,
+        compute_type=compute_type)
 
     scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
@@ -362,6 +365,7 @@ def define_flags():
       "TPU, slower on CPU/GPU; the values are the same.")
 
   script_utils.define_tpu_flags()
+  script_utils.define_performance_flags()
 
 
 def main(_):
@@ -408,7 +412,8 @@ def main(_):
       init_checkpoint=FLAGS.init_checkpoint,
       layer_indexes=layer_indexes,
       use_tpu=FLAGS.use_tpu,
-      use_one_hot_embeddings=FLAGS.use_one_hot_embeddings)
+      use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
+      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
 
   # Prediction writes nothing to its model directory, but the estimator
   # wants one; a private temporary one is removed afterwards.

@@ -41,6 +41,19 @@ checkpoints hold the same variables with or without accumulation and can be
 exchanged freely. A job restarted from a checkpoint written between two
 updates starts a fresh accumulation; the partial sum of at most k - 1
 micro-batches is dropped, never applied twice.
+
+Dynamic loss scaling (fp16)
+---------------------------
+With `loss_scale="dynamic"` the gradients are taken of `loss * scale` and
+divided by `scale` again, so that small float16 gradients inside the model do
+not flush to zero. If any gradient of an update is not finite (a float16
+overflow), the update is skipped: parameters, Adam moments and the global step
+stay as they were, and the scale halves. After `LOSS_SCALE_GROWTH_INTERVAL`
+finite updates in a row the scale doubles. The scale starts at
+`LOSS_SCALE_INITIAL` and lives in local variables, like the accumulators, so
+checkpoints are the same for every precision; a restarted job spends a few
+skipped steps finding the scale again. Without loss scaling none of these ops
+are built.
 """
 
 import re
@@ -62,9 +75,16 @@ NO_DECAY_PATTERNS = ("LayerNorm", "layer_norm", "bias")
 # it from the graph (prefixed by any enclosing name scope).
 LEARNING_RATE_NAME = "learning_rate"
 
+# Dynamic loss scaling: starting scale, finite updates before it doubles, and
+# the floor it never halves below.
+LOSS_SCALE_INITIAL = 2.0**15
+LOSS_SCALE_GROWTH_INTERVAL = 2000
+LOSS_SCALE_MIN = 1.0
+LOSS_SCALES = (None, "dynamic")
+
 
 def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
-                     num_accumulation_steps=1):
+                     num_accumulation_steps=1, loss_scale=None):
   """Builds the training op for `loss`.
 
   Args:
@@ -79,13 +99,16 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       gradients are summed over TPU cores.
     num_accumulation_steps: int >= 1, micro-batches per optimizer update
       (see the module docstring).
+    loss_scale: None, or "dynamic" for float16 training: dynamic loss
+      scaling with non-finite updates skipped (see the module docstring).
 
   Returns:
     An Operation that runs one training step (one micro-batch).
 
   Raises:
     ValueError: if `num_train_steps` or `num_accumulation_steps` is not a
-      positive integer.
+      positive integer, or `loss_scale` is not one of `LOSS_SCALES` (or is
+      combined with `use_tpu`).
   """
   if not num_train_steps or num_train_steps < 1:
     raise ValueError("create_optimizer: num_train_steps must be a positive "
@@ -94,6 +117,13 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       num_accumulation_steps < 1):
     raise ValueError("create_optimizer: num_accumulation_steps must be a "
                      "positive integer, got %r" % (num_accumulation_steps,))
+  if loss_scale not in LOSS_SCALES:
+    raise ValueError("create_optimizer: loss_scale must be one of %r, got %r"
+                     % (LOSS_SCALES, loss_scale))
+  if loss_scale and use_tpu:
+    # TPUs compute in bfloat16, whose range needs no loss scaling.
+    raise ValueError("create_optimizer: loss scaling (float16) is not "
+                     "supported on TPU; use bfloat16 there")
 
   global_step = tf1.train.get_or_create_global_step()
   learning_rate = tf.identity(
@@ -113,14 +143,33 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     optimizer = tf1.tpu.CrossShardOptimizer(adamw)
 
   tvars = tf1.trainable_variables()
-  grads = tf1.gradients(loss, tvars)
+  scaler = None
+  if loss_scale:
+    scaler = _DynamicLossScale()
+    grads = scaler.unscale(tf1.gradients(scaler.scale(loss), tvars))
+  else:
+    grads = tf1.gradients(loss, tvars)
 
   if num_accumulation_steps == 1:
-    apply_op = _clip_and_apply(optimizer, grads, tvars, global_step)
+    if scaler:
+      apply_op = _apply_if_finite(optimizer, adamw, scaler, grads, tvars,
+                                  global_step)
+    else:
+      apply_op = _clip_and_apply(optimizer, grads, tvars, global_step)
   else:
     apply_op = _accumulate_and_apply(optimizer, adamw, grads, tvars,
-                                     global_step, num_accumulation_steps)
+                                     global_step, num_accumulation_steps,
+                                     scaler=scaler)
   return apply_op
+
+
+def loss_scale_for(compute_type):
+  """The `loss_scale` a model computing in `compute_type` needs.
+
+  float16 gradients underflow without loss scaling; bfloat16 has float32's
+  exponent range and float32 needs none.
+  """
+  return "dynamic" if compute_type == tf.float16 else None
 
 
 def learning_rate_schedule(global_step, init_lr, num_train_steps,
@@ -195,7 +244,7 @@ def _clip_and_apply(optimizer, grads, tvars, global_step):
 
 
 def _accumulate_and_apply(optimizer, adamw, grads, tvars, global_step,
-                          num_accumulation_steps):
+                          num_accumulation_steps, scaler=None):
   """Adds `grads` to accumulators; every k-th call applies their mean.
 
   Args:
@@ -207,6 +256,8 @@ def _accumulate_and_apply(optimizer, adamw, grads, tvars, global_step,
     tvars: list of Variables.
     global_step: int64 scalar Variable.
     num_accumulation_steps: int > 1, micro-batches per update.
+    scaler: (optional) `_DynamicLossScale`; the accumulated (unscaled)
+      gradients are then applied only if they are all finite.
 
   Returns:
     An Operation.
@@ -236,8 +287,12 @@ def _accumulate_and_apply(optimizer, adamw, grads, tvars, global_step,
   def apply_update():
     scale = 1.0 / num_accumulation_steps
     mean_grads = [a.read_value() * scale for a in accumulators]
-    apply_op = _clip_and_apply(optimizer, mean_grads,
-                               [v for _, v in pairs], global_step)
+    if scaler:
+      apply_op = _apply_if_finite(optimizer, adamw, scaler, mean_grads,
+                                  [v for _, v in pairs], global_step)
+    else:
+      apply_op = _clip_and_apply(optimizer, mean_grads,
+                                 [v for _, v in pairs], global_step)
     with tf.control_dependencies([apply_op]):
       resets = [a.assign(tf.zeros_like(a)) for a in accumulators]
       resets.append(counter.assign(0))
@@ -251,6 +306,92 @@ def _accumulate_and_apply(optimizer, adamw, grads, tvars, global_step,
   return tf.group(done)
 
 
+def _apply_if_finite(optimizer, adamw, scaler, grads, tvars, global_step):
+  """`_clip_and_apply` if every gradient is finite, else nothing; then
+  adjusts the loss scale.
+
+  Args:
+    optimizer: the optimizer to apply with.
+    adamw: the AdamWeightDecayOptimizer inside `optimizer`; its slots are
+      created outside the conditional branch (variables cannot be created
+      inside one).
+    scaler: `_DynamicLossScale`.
+    grads: list of unscaled Tensor/IndexedSlices/None, one per `tvars`.
+    tvars: list of Variables.
+    global_step: int64 scalar Variable.
+
+  Returns:
+    An Operation.
+  """
+  pairs = [(_densify(g), v) for g, v in zip(grads, tvars) if g is not None]
+  adamw.create_slots([v for _, v in pairs])
+  dense_grads = [g for g, _ in pairs]
+  # One float16 overflow anywhere makes the global norm inf or NaN, so a
+  # single scalar decides for the whole update.
+  is_finite = tf.math.is_finite(tf.linalg.global_norm(dense_grads))
+
+  def apply_update():
+    apply_op = _clip_and_apply(optimizer, dense_grads, [v for _, v in pairs],
+                               global_step)
+    with tf.control_dependencies([apply_op]):
+      return tf.constant(True)
+
+  def skip_update():
+    return tf.constant(False)
+
+  applied = tf.cond(is_finite, apply_update, skip_update)
+  return tf.group(scaler.update(applied))
+
+
+class _DynamicLossScale(object):
+  """The loss scale and its count of finite updates, as local variables."""
+
+  def __init__(self):
+    self.loss_scale = _local_variable("loss_scale", [], tf.float32,
+                                      initial_value=LOSS_SCALE_INITIAL)
+    self.good_steps = _local_variable("loss_scale_good_steps", [], tf.int64)
+
+  def scale(self, loss):
+    """float32 scalar -> float32 scalar `loss * scale`."""
+    return tf.cast(loss, tf.float32) * self.loss_scale
+
+  def unscale(self, grads):
+    """Divides each gradient (Tensor/IndexedSlices/None) by the scale."""
+    inverse = 1.0 / self.loss_scale
+    unscaled = []
+    for grad in grads:
+      if grad is None:
+        unscaled.append(None)
+      elif isinstance(grad, tf.IndexedSlices):
+        unscaled.append(tf.IndexedSlices(
+            grad.values * tf.cast(inverse, grad.values.dtype), grad.indices,
+            grad.dense_shape))
+      else:
+        unscaled.append(grad * tf.cast(inverse, grad.dtype))
+    return unscaled
+
+  def update(self, applied):
+    """Halves the scale after a skipped update, doubles it after
+    LOSS_SCALE_GROWTH_INTERVAL applied ones in a row.
+
+    Args:
+      applied: bool scalar Tensor, whether this update was applied.
+
+    Returns:
+      list of assign ops.
+    """
+    good_steps = tf.where(applied, self.good_steps + 1,
+                          tf.zeros_like(self.good_steps))
+    grow = good_steps >= LOSS_SCALE_GROWTH_INTERVAL
+    new_scale = tf.where(
+        applied,
+        tf.where(grow, self.loss_scale * 2.0, self.loss_scale),
+        tf.maximum(self.loss_scale * 0.5, LOSS_SCALE_MIN))
+    good_steps = tf.where(grow, tf.zeros_like(good_steps), good_steps)
+    return [self.loss_scale.assign(new_scale),
+            self.good_steps.assign(good_steps)]
+
+
 def _densify(grad):
   """IndexedSlices -> dense Tensor (duplicate rows summed); others as is."""
   if isinstance(grad, tf.IndexedSlices):
@@ -258,14 +399,18 @@ def _densify(grad):
   return grad
 
 
-def _local_variable(name, shape, dtype):
-  """A zero-initialised, non-trainable variable that checkpoints do not hold."""
+def _local_variable(name, shape, dtype, initial_value=0):
+  """A non-trainable variable (zeros by default) that checkpoints do not hold."""
+  if initial_value:
+    initializer = tf1.constant_initializer(initial_value)
+  else:
+    initializer = tf1.zeros_initializer()
   return tf1.get_variable(
       name=name,
       shape=shape,
       dtype=dtype,
       trainable=False,
-      initializer=tf1.zeros_initializer(),
+      initializer=initializer,
       collections=[tf1.GraphKeys.LOCAL_VARIABLES])
 
 

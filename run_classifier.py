@@ -103,6 +103,7 @@ def define_flags():
       "train_batch_size / num_accumulation_steps examples before each "
       "update, to fit a large batch into little memory.")
   script_utils.define_tpu_flags()
+  script_utils.define_performance_flags()
   export_utils.define_export_flags()
 
 
@@ -808,7 +809,8 @@ def input_fn_builder(features, seq_length, is_training, drop_remainder):
 
 def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
                  labels, num_labels, use_one_hot_embeddings,
-                 is_regression=False, example_weights=None):
+                 is_regression=False, example_weights=None,
+                 compute_type=tf.float32):
   """BERT with one dense layer on the pooled [CLS] vector.
 
   Args:
@@ -822,6 +824,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
     is_regression: bool; one output trained with mean squared error.
     example_weights: (optional) float [batch_size]; 0 for padding examples,
       which then do not count in the mean loss.
+    compute_type: dtype of the encoder's matrix products; the head and the
+      loss are float32 whatever it is.
 
   Returns:
     (loss scalar, per_example_loss [batch_size], logits [batch_size,
@@ -835,7 +839,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
       input_ids=input_ids,
       input_mask=input_mask,
       token_type_ids=segment_ids,
-      use_one_hot_embeddings=use_one_hot_embeddings)
+      use_one_hot_embeddings=use_one_hot_embeddings,
+      compute_type=compute_type)
 
   # [batch_size, hidden_size]
   output_layer = model.get_pooled_output()
@@ -919,7 +924,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, is_regression=False,
                      task_metric=None, positive_label_id=1,
-                     num_accumulation_steps=1):
+                     num_accumulation_steps=1, compute_type=tf.float32):
   """The TPUEstimator model_fn for classification (or regression).
 
   Args:
@@ -934,6 +939,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     task_metric: None, "f1" or "mcc": an extra eval metric (two classes).
     positive_label_id: class id counted as positive by the F1.
     num_accumulation_steps: int; micro-batches per optimizer update.
+    compute_type: dtype of the encoder's matrix products (tf.float16 also
+      turns on dynamic loss scaling).
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -958,7 +965,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     (total_loss, per_example_loss, logits, probabilities) = create_model(
         bert_config, is_training, input_ids, input_mask, segment_ids,
         label_ids, num_labels, use_one_hot_embeddings,
-        is_regression=is_regression, example_weights=is_real_example)
+        is_regression=is_regression, example_weights=is_real_example,
+        compute_type=compute_type)
 
     scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
@@ -966,7 +974,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     if mode == tf.estimator.ModeKeys.TRAIN:
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps=num_accumulation_steps)
+          use_tpu, num_accumulation_steps=num_accumulation_steps,
+          loss_scale=optimization.loss_scale_for(compute_type))
       return tf1.estimator.tpu.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
@@ -1221,7 +1230,9 @@ def run_task(flags_obj):
       is_regression=is_regression,
       task_metric=task_metric,
       positive_label_id=positive_label_id,
-      num_accumulation_steps=num_accumulation_steps)
+      num_accumulation_steps=num_accumulation_steps,
+      compute_type=script_utils.compute_type_for_precision(
+          getattr(flags_obj, "precision", "fp32")))
   # With gradient accumulation each step reads a micro-batch; the update
   # still averages train_batch_size examples.
   micro_batch_size = flags_obj.train_batch_size // num_accumulation_steps

@@ -92,6 +92,7 @@ def define_flags():
       "num_accumulation_steps examples and sum their gradients: a large "
       "batch in little memory.")
   script_utils.define_tpu_flags()
+  script_utils.define_performance_flags()
 
 
 # ----------------------------------------------------------------------------
@@ -101,7 +102,8 @@ def define_flags():
 
 def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
-                     use_one_hot_embeddings, num_accumulation_steps=1):
+                     use_one_hot_embeddings, num_accumulation_steps=1,
+                     compute_type=tf.float32):
   """Returns the TPUEstimator `model_fn` for pre-training.
 
   Args:
@@ -115,6 +117,9 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     use_tpu: bool.
     use_one_hot_embeddings: bool, one-hot matmul embedding lookup (TPU).
     num_accumulation_steps: int, micro-batches per optimizer step.
+    compute_type: dtype of the encoder's matrix products (tf.float32,
+      tf.bfloat16 or tf.float16, which also turns on loss scaling). Variables,
+      heads and losses stay float32.
 
   Returns:
     model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
@@ -141,7 +146,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
         input_ids=input_ids,
         input_mask=input_mask,
         token_type_ids=segment_ids,
-        use_one_hot_embeddings=use_one_hot_embeddings)
+        use_one_hot_embeddings=use_one_hot_embeddings,
+        compute_type=compute_type)
 
     (masked_lm_loss, masked_lm_example_loss,
      masked_lm_log_probs) = get_masked_lm_output(
@@ -160,7 +166,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     if mode == tf.estimator.ModeKeys.TRAIN:
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps=num_accumulation_steps)
+          use_tpu, num_accumulation_steps=num_accumulation_steps,
+          loss_scale=optimization.loss_scale_for(compute_type))
       training_hooks = None
       if not use_tpu:
         # On CPU/GPU the losses can be printed as training goes; on TPU the
@@ -586,7 +593,8 @@ def main(_):
       num_warmup_steps=FLAGS.num_warmup_steps,
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
-      num_accumulation_steps=num_accumulation_steps)
+      num_accumulation_steps=num_accumulation_steps,
+      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.

@@ -121,6 +121,7 @@ def define_flags():
       "because the start and end predictions are not conditioned on one "
       "another.")
   script_utils.define_tpu_flags()
+  script_utils.define_performance_flags()
   export_utils.define_export_flags()
   flags.DEFINE_bool(
       "verbose_logging", False,
@@ -778,7 +779,7 @@ def input_fn_builder(input_file, seq_length, is_training, drop_remainder):
 
 
 def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
-                 use_one_hot_embeddings):
+                 use_one_hot_embeddings, compute_type=tf.float32):
   """BERT with a start/end scoring layer on every token.
 
   Args:
@@ -786,6 +787,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
     is_training: bool, enables dropout.
     input_ids, input_mask, segment_ids: int32 [batch_size, seq_length].
     use_one_hot_embeddings: bool, see `modeling.BertModel`.
+    compute_type: dtype of the encoder's matrix products; the logits are
+      float32 whatever it is.
 
   Returns:
     (start_logits, end_logits), each float32 [batch_size, seq_length].
@@ -796,7 +799,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
       input_ids=input_ids,
       input_mask=input_mask,
       token_type_ids=segment_ids,
-      use_one_hot_embeddings=use_one_hot_embeddings)
+      use_one_hot_embeddings=use_one_hot_embeddings,
+      compute_type=compute_type)
 
   # [batch_size, seq_length, hidden_size]
   final_hidden = model.get_sequence_output()
@@ -845,11 +849,14 @@ def _position_loss(logits, positions, seq_length):
 
 def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
-                     use_one_hot_embeddings, num_accumulation_steps=1):
+                     use_one_hot_embeddings, num_accumulation_steps=1,
+                     compute_type=tf.float32):
   """Returns a `model_fn` closure for TPUEstimator (TRAIN and PREDICT).
 
   Training loss: the mean of the start and end cross-entropies. Prediction
   outputs `unique_ids`, `start_logits` and `end_logits` per feature.
+  `compute_type` is the encoder's matrix-product dtype (tf.float16 also turns
+  on dynamic loss scaling).
   """
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
@@ -871,7 +878,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
         input_ids=input_ids,
         input_mask=input_mask,
         segment_ids=segment_ids,
-        use_one_hot_embeddings=use_one_hot_embeddings)
+        use_one_hot_embeddings=use_one_hot_embeddings,
+        compute_type=compute_type)
 
     scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
@@ -885,7 +893,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       total_loss = (start_loss + end_loss) / 2.0
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps=num_accumulation_steps)
+          use_tpu, num_accumulation_steps=num_accumulation_steps,
+          loss_scale=optimization.loss_scale_for(compute_type))
       return tf1.estimator.tpu.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
@@ -1461,7 +1470,8 @@ def main(_):
       num_warmup_steps=num_warmup_steps,
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
-      num_accumulation_steps=FLAGS.num_accumulation_steps)
+      num_accumulation_steps=FLAGS.num_accumulation_steps,
+      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
   run_config = script_utils.run_config_from_flags(FLAGS)
   estimator = script_utils.make_estimator(
       model_fn, run_config, FLAGS.use_tpu,

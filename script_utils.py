@@ -208,6 +208,8 @@ DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
 
 def define_performance_flags():
   """Defines the speed flags shared by the training scripts (CPU/GPU)."""
+  if "precision" in flags.FLAGS:
+    return  # Already defined by another caller in this process.
   flags.DEFINE_bool(
       "use_xla", False,
       "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).")
@@ -282,6 +284,7 @@ def make_run_config(output_dir,
     if use_xla:
       session_config.graph_options.optimizer_options.global_jit_level = (
           tf1.OptimizerOptions.ON_1)
+      enable_xla_on_cpu()
     if num_cpu_devices:
       session_config.device_count["CPU"] = num_cpu_devices
 
@@ -644,3 +647,52 @@ class ProgressHook(tf1.train.SessionRunHook):
       text += ", about %s left" % _format_seconds(
           left_steps * elapsed / self._steps)
     tf1.logging.info("%s", text)
+
+
+# ----------------------------------------------------------------------------
+# XLA on CPU
+# ----------------------------------------------------------------------------
+
+
+def enable_xla_on_cpu():
+  """Lets a session's global_jit_level compile CPU ops too.
+
+  TensorFlow honours `global_jit_level` only on GPUs unless its
+  `--tf_xla_cpu_global_jit` flag is set; without it --use_xla would do
+  nothing on a CPU-only machine. Sessions whose config leaves JIT off are not
+  affected. The CPU device reads the flag once, when the process creates its
+  first session, so this module sets it on import (through TensorFlow's
+  runtime setter; TF_XLA_FLAGS is the fallback).
+  """
+  try:
+    from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top
+    pywrap_tf_session.TF_SetTfXlaCpuGlobalJit(True)
+  except (ImportError, AttributeError):
+    flags_env = os.environ.get("TF_XLA_FLAGS", "")
+    if "--tf_xla_cpu_global_jit" not in flags_env:
+      os.environ["TF_XLA_FLAGS"] = (flags_env +
+                                    " --tf_xla_cpu_global_jit").strip()
+
+
+def check_output_file(path, flag_name="output_file"):
+  """Refuses an output file path that is a directory or sits under a file.
+
+  Checked before the work starts; the parent directory itself is created
+  only when the output is written.
+  """
+  if tf.io.gfile.isdir(path):
+    raise UsageError("--%s=%s is a directory, expected a file path" %
+                     (flag_name, path))
+  parent = os.path.dirname(path)
+  while parent and not tf.io.gfile.exists(parent):
+    next_parent = os.path.dirname(parent)
+    if next_parent == parent:
+      break
+    parent = next_parent
+  if parent and not tf.io.gfile.isdir(parent):
+    raise UsageError("--%s=%s: %s exists and is not a directory" %
+                     (flag_name, path, parent))
+
+
+# Before any session exists, so that --use_xla reaches the CPU.
+enable_xla_on_cpu()
