@@ -54,6 +54,18 @@ finite updates in a row the scale doubles. The scale starts at
 checkpoints are the same for every precision; a restarted job spends a few
 skipped steps finding the scale again. Without loss scaling none of these ops
 are built.
+
+Several replicas (tf.distribute)
+--------------------------------
+When the model_fn is called per replica of a MirroredStrategy or
+MultiWorkerMirroredStrategy (an Estimator with `train_distribute`), each
+replica's gradients are averaged over all replicas before clipping, and the
+AdamW update runs once per variable copy in cross-replica context; the global
+step advances once per update. Each replica's loss must be the mean over its
+own share of the global batch, so that the average is the gradient of the
+global batch. Gradient accumulation and loss scaling are not available on this
+path (create_optimizer raises ValueError). Single-device and TPU graphs are
+unchanged.
 """
 
 import re
@@ -149,6 +161,13 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     grads = scaler.unscale(tf1.gradients(scaler.scale(loss), tvars))
   else:
     grads = tf1.gradients(loss, tvars)
+
+  if _in_strategy_replica():
+    if num_accumulation_steps > 1 or scaler:
+      raise ValueError(
+          "create_optimizer: gradient accumulation and loss scaling are not "
+          "supported under a tf.distribute strategy")
+    return _reduce_clip_and_apply(adamw, grads, tvars, global_step)
 
   if num_accumulation_steps == 1:
     if scaler:
@@ -390,6 +409,79 @@ class _DynamicLossScale(object):
     good_steps = tf.where(grow, tf.zeros_like(good_steps), good_steps)
     return [self.loss_scale.assign(new_scale),
             self.good_steps.assign(good_steps)]
+
+
+def _in_strategy_replica():
+  """Whether the graph is being built per replica of a tf.distribute strategy.
+
+  True inside `call_for_each_replica` of a MirroredStrategy or
+  MultiWorkerMirroredStrategy (which is how an Estimator with
+  `train_distribute` calls the model_fn); False for single-device and
+  TPUEstimator graphs, which stay exactly as they are.
+  """
+  # has_strategy() is False under the default (no-op) strategy.
+  return (tf.distribute.has_strategy() and
+          not tf.distribute.in_cross_replica_context())
+
+
+def _reduce_clip_and_apply(adamw, grads, tvars, global_step):
+  """`_clip_and_apply` for one replica of a synchronous strategy.
+
+  Every replica computes the gradients of its own share of the global batch.
+  Their mean over replicas (each replica's loss being a mean over its share,
+  the mean is the gradient of the global batch's mean loss) is taken before
+  clipping, so clipping sees the same global norm as one device would. The
+  updates then run once per variable copy in cross-replica context, as the
+  strategy requires for mirrored variables, and the global step moves by one
+  per update, not one per replica.
+
+  Args:
+    adamw: AdamWeightDecayOptimizer.
+    grads: list of Tensor/IndexedSlices/None, one per variable in `tvars`,
+      from this replica's loss.
+    tvars: list of (mirrored) Variables.
+    global_step: int64 scalar (mirrored) Variable.
+
+  Returns:
+    An Operation (per replica) that runs the update.
+  """
+  pairs = [(_densify(g), v) for g, v in zip(grads, tvars) if g is not None]
+  replica_context = tf.distribute.get_replica_context()
+
+  def mean_over_replicas(strategy, grads_and_vars):
+    # Each mean lands on the devices of its variable; merge_call hands every
+    # replica its own copy. (ReplicaContext.all_reduce would do the same but
+    # makes its result differentiable, which needs variable look-ups by name
+    # that fail for the per-replica copies of a TF1 graph.)
+    return strategy.extended.batch_reduce_to(tf.distribute.ReduceOp.MEAN,
+                                             grads_and_vars)
+
+  mean_grads = replica_context.merge_call(mean_over_replicas, args=(pairs,))
+  clipped, _ = tf.clip_by_global_norm(mean_grads, clip_norm=CLIP_NORM)
+
+  def apply_everywhere(strategy, grads_and_vars):
+    """Cross-replica context: one update per variable, on each of its copies."""
+    updates = []
+    for grad, var in grads_and_vars:
+      m, v = adamw.create_slots([var])[0]
+      updates.append(strategy.extended.update(
+          var, _adamw_update_fn(adamw), args=(grad, m, v), group=True))
+    with tf.control_dependencies(updates):
+      step_update = strategy.extended.update(
+          global_step, lambda step: step.assign_add(1), group=True)
+    return tf.group(updates + [step_update])
+
+  return replica_context.merge_call(
+      apply_everywhere, args=(list(zip(clipped, [v for _, v in pairs])),))
+
+
+def _adamw_update_fn(adamw):
+  """fn(param, grad, m, v) for `strategy.extended.update` (one device copy)."""
+
+  def update_fn(param, grad, m, v):
+    return tf.group(*adamw._update_ops(grad, param, m, v))  # pylint: disable=protected-access
+
+  return update_fn
 
 
 def _densify(grad):

@@ -13,6 +13,7 @@ heads; what they share lives here:
 """
 
 import contextlib
+import json
 import os
 import sys
 import time
@@ -321,13 +322,44 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
       iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
       use_xla=getattr(flags_obj, "use_xla", False),
       num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None))
+  distribution = getattr(flags_obj, "distribution", "none") or "none"
+  if distribution != "none" and "train_distribute" not in overrides:
+    if flags_obj.use_tpu:
+      raise UsageError(
+          "--distribution=%s cannot be combined with --use_tpu; Cloud TPU "
+          "replicates over its cores by itself" % distribution)
+    # The per-replica update path has no accumulators and no loss scaling
+    # (both would need a conditional update across replicas).
+    if (getattr(flags_obj, "num_accumulation_steps", 1) or 1) > 1:
+      raise UsageError(
+          "--num_accumulation_steps cannot be combined with --distribution=%s"
+          "; add replicas or lower the per-replica batch instead" %
+          distribution)
+    if getattr(flags_obj, "precision", "fp32") == "fp16":
+      raise UsageError(
+          "--precision=fp16 (loss scaling) cannot be combined with "
+          "--distribution=%s; use --precision=bf16" % distribution)
+    kwargs["train_distribute"] = make_distribution_strategy(
+        distribution, kwargs["num_cpu_devices"])
   kwargs.update(overrides)
   return make_run_config(**kwargs)
 
 
 def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
                    eval_batch_size=None, predict_batch_size=None):
-  """A TPUEstimator; with use_tpu=False it runs as a plain CPU/GPU Estimator."""
+  """A TPUEstimator; with use_tpu=False it runs as a plain CPU/GPU Estimator.
+
+  When `run_config.train_distribute` holds a strategy, TPUEstimator cannot
+  use it, so a `DistributedEstimator` is returned instead: training is
+  replicated by the strategy, evaluation and prediction run on one device.
+  `train_batch_size` is the global batch in both cases.
+  """
+  if run_config.train_distribute is not None:
+    if use_tpu:
+      raise UsageError("a tf.distribute strategy cannot be combined with "
+                       "--use_tpu")
+    return DistributedEstimator(model_fn, run_config, train_batch_size,
+                                eval_batch_size, predict_batch_size)
   return tf1.estimator.tpu.TPUEstimator(
       use_tpu=use_tpu,
       model_fn=model_fn,
@@ -696,3 +728,249 @@ def check_output_file(path, flag_name="output_file"):
 
 # Before any session exists, so that --use_xla reaches the CPU.
 enable_xla_on_cpu()
+
+
+
+# ----------------------------------------------------------------------------
+# Several devices or machines (tf.distribute)
+# ----------------------------------------------------------------------------
+
+
+def make_distribution_strategy(distribution, num_cpu_devices=None):
+  """The tf.distribute strategy for a --distribution value.
+
+  Args:
+    distribution: "none", "mirrored" or "multi_worker".
+    num_cpu_devices: (optional) int. With "mirrored" on a machine without
+      GPUs, replicate over this many logical CPU devices (the session is given
+      as many by `make_run_config`); meant for testing.
+
+  Returns:
+    None for "none", else a TF1-style `tf.distribute.Strategy` for the
+    estimator's RunConfig (`train_distribute`).
+
+  Raises:
+    UsageError: for an unknown value, or a multi-worker run without a usable
+      TF_CONFIG.
+  """
+  if not distribution or distribution == "none":
+    return None
+  if distribution == "mirrored":
+    devices = None
+    if num_cpu_devices and not tf.config.list_physical_devices("GPU"):
+      devices = ["/cpu:%d" % i for i in range(num_cpu_devices)]
+    # Built in a graph so that nothing touches the eager context; the
+    # estimator runs the strategy in its own graph and session.
+    with tf.Graph().as_default():
+      # The CPU replicas live in one process, so a plain sum on one device
+      # is the only all-reduce they need (NCCL is for GPUs).
+      cross_device_ops = (tf.distribute.ReductionToOneDevice()
+                          if devices else None)
+      return tf1.distribute.MirroredStrategy(
+          devices=devices, cross_device_ops=cross_device_ops)
+  if distribution == "multi_worker":
+    cluster = _tf_config_cluster()
+    if not cluster.get("worker") and not cluster.get("chief"):
+      raise UsageError(
+          "--distribution=multi_worker: TF_CONFIG must describe a cluster "
+          "with 'worker' (and optionally 'chief') tasks")
+    # Building the TF1 strategy outside eager mode keeps it from starting
+    # its own gRPC server; the estimator's distribute coordinator starts the
+    # one server this worker needs, on the port TF_CONFIG gives it.
+    with tf.Graph().as_default():
+      return tf1.distribute.experimental.MultiWorkerMirroredStrategy()
+  raise UsageError("--distribution=%s: expected one of %s" %
+                   (distribution, ", ".join(DISTRIBUTIONS)))
+
+
+def _tf_config_cluster():
+  """The 'cluster' dict of the TF_CONFIG environment variable ({} if unset)."""
+  text = os.environ.get("TF_CONFIG", "")
+  if not text.strip():
+    raise UsageError("--distribution=multi_worker needs the TF_CONFIG "
+                     "environment variable (cluster and task)")
+  try:
+    tf_config = json.loads(text)
+  except ValueError as e:
+    raise UsageError("TF_CONFIG is not valid JSON (%s)" % e)
+  if not isinstance(tf_config, dict) or "task" not in tf_config:
+    raise UsageError("TF_CONFIG must be a JSON object with 'cluster' and "
+                     "'task'")
+  return tf_config.get("cluster") or {}
+
+
+def per_replica_batch_size(global_batch_size, num_replicas,
+                           flag_name="train_batch_size"):
+  """Splits a global batch evenly over `num_replicas` replicas.
+
+  Raises:
+    UsageError: if the batch does not divide evenly.
+  """
+  if global_batch_size % num_replicas:
+    raise UsageError(
+        "--%s=%d is the global batch and must be divisible by the %d "
+        "replicas of the distribution strategy" %
+        (flag_name, global_batch_size, num_replicas))
+  return global_batch_size // num_replicas
+
+
+def _estimator_model_fn(tpu_model_fn):
+  """Adapts a TPUEstimator model_fn to a plain Estimator.
+
+  Args:
+    tpu_model_fn: model_fn(features, labels, mode, params) returning a
+      TPUEstimatorSpec (built with use_tpu=False, so no scaffold_fn).
+
+  Returns:
+    model_fn(features, labels, mode, params) returning an EstimatorSpec.
+  """
+
+  # The strategy hands the model_fn to AutoGraph, which would rewrite the
+  # plain Python graph-building code of the whole model for nothing.
+  build = tf.autograph.experimental.do_not_convert(tpu_model_fn)
+
+  def model_fn(features, labels, mode, params):
+    spec = build(features, labels, mode, params)
+    if isinstance(spec, tf1.estimator.tpu.TPUEstimatorSpec):
+      spec = spec.as_estimator_spec()
+    if (mode == tf.estimator.ModeKeys.TRAIN and spec.loss is not None and
+        tf.distribute.has_strategy() and
+        not tf.distribute.in_cross_replica_context()):
+      # The estimator logs the sum of the replicas' losses; scaled like
+      # this, the sum is their mean, the loss of the global batch. (Only
+      # the logged value changes: the train_op is already built.)
+      num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+      spec = spec._replace(loss=spec.loss / num_replicas)
+    return spec
+
+  return model_fn
+
+
+def _single_device_run_config(run_config):
+  """A strategy-free RunConfig with `run_config`'s directory and settings.
+
+  Not `run_config.replace(train_distribute=None)`: that deep-copies the
+  strategy (which, for a multi-worker one, creates variables on devices of
+  a server not started yet) and keeps the multi-worker coordinator mode.
+  TF_CONFIG is hidden while the config is built so that evaluation and
+  prediction stay local to this process.
+  """
+  saved_tf_config = os.environ.pop("TF_CONFIG", None)
+  try:
+    session_config = None
+    if run_config.session_config is not None:
+      session_config = tf1.ConfigProto()
+      session_config.CopyFrom(run_config.session_config)
+    return tf1.estimator.RunConfig(
+        model_dir=run_config.model_dir,
+        tf_random_seed=run_config.tf_random_seed,
+        session_config=session_config,
+        save_checkpoints_steps=run_config.save_checkpoints_steps,
+        keep_checkpoint_max=run_config.keep_checkpoint_max,
+        log_step_count_steps=run_config.log_step_count_steps)
+  finally:
+    if saved_tf_config is not None:
+      os.environ["TF_CONFIG"] = saved_tf_config
+
+
+class DistributedEstimator(object):
+  """train() replicated by a tf.distribute strategy; evaluate()/predict() not.
+
+  Stands in for a CPU/GPU TPUEstimator when `run_config.train_distribute` is
+  set (TPUEstimator ignores strategies). Each mode gets a plain Estimator over
+  the same model_dir, because an Estimator's `params` (and so the input_fn's
+  params["batch_size"]) cannot change between modes:
+
+    * train: the strategy calls the input_fn once per worker and deals its
+      batches out to the replicas, so params["batch_size"] is the global
+      batch divided by the number of replicas;
+    * evaluate / predict: one device, the whole eval/predict batch, and a
+      RunConfig without a strategy, so every worker can evaluate by itself.
+  """
+
+  def __init__(self, model_fn, run_config, train_batch_size=None,
+               eval_batch_size=None, predict_batch_size=None):
+    strategy = run_config.train_distribute
+    self.num_replicas = strategy.num_replicas_in_sync
+    self.train_batch_size = train_batch_size
+    self.per_replica_batch_size = None
+    if train_batch_size:
+      self.per_replica_batch_size = per_replica_batch_size(
+          train_batch_size, self.num_replicas)
+    tf1.logging.info(
+        "Training with %s over %d replicas (global batch %s, %s per replica)",
+        strategy.__class__.__name__, self.num_replicas, train_batch_size,
+        self.per_replica_batch_size)
+    self._model_fn = _estimator_model_fn(model_fn)
+    self._run_config = run_config
+    self._single_device_config = _single_device_run_config(run_config)
+    self._batch_sizes = {"eval": eval_batch_size,
+                         "predict": predict_batch_size}
+    self._trainer = None
+
+  @property
+  def model_dir(self):
+    return self._run_config.model_dir
+
+  @property
+  def config(self):
+    return self._run_config
+
+  def _single_device(self, mode):
+    return tf1.estimator.Estimator(
+        model_fn=self._model_fn,
+        config=self._single_device_config,
+        params={"batch_size": self._batch_sizes[mode]})
+
+  def train(self, input_fn, hooks=None, steps=None, max_steps=None,
+            saving_listeners=None):
+    # The Estimator and the multi-worker coordinator deep-copy the strategy;
+    # done eagerly, the copy of a multi-worker strategy would create
+    # variables on remote devices at once. Inside a graph nothing runs.
+    with tf.Graph().as_default():
+      if self._trainer is None:
+        self._trainer = tf1.estimator.Estimator(
+            model_fn=self._model_fn,
+            config=self._run_config,
+            params={"batch_size": self.per_replica_batch_size})
+      if getattr(self._run_config, "_distribute_coordinator_mode", None):
+        return self._train_as_one_of_many_workers(input_fn, hooks, steps,
+                                                  max_steps, saving_listeners)
+      return self._trainer.train(input_fn, hooks=hooks, steps=steps,
+                                 max_steps=max_steps,
+                                 saving_listeners=saving_listeners)
+
+  def _train_as_one_of_many_workers(self, input_fn, hooks, steps, max_steps,
+                                    saving_listeners):
+    """Training as one worker of a TF_CONFIG cluster.
+
+    The estimator drives an independent worker (TF_CONFIG with a task, each
+    machine running the same command) only through train_and_evaluate; the
+    worker and chief tasks train there and never evaluate, so the EvalSpec is
+    a formality.
+    """
+    if steps is not None or saving_listeners:
+      raise UsageError("multi-worker training counts --num_train_steps "
+                       "(max_steps) only")
+    tf1.estimator.train_and_evaluate(
+        self._trainer,
+        tf1.estimator.TrainSpec(input_fn, max_steps=max_steps,
+                                hooks=hooks or ()),
+        tf1.estimator.EvalSpec(input_fn, steps=1))
+    return self._trainer
+
+  def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None,
+               name=None):
+    return self._single_device("eval").evaluate(
+        input_fn, steps=steps, hooks=hooks, checkpoint_path=checkpoint_path,
+        name=name)
+
+  def predict(self, input_fn, predict_keys=None, hooks=None,
+              checkpoint_path=None, yield_single_examples=True):
+    return self._single_device("predict").predict(
+        input_fn, predict_keys=predict_keys, hooks=hooks,
+        checkpoint_path=checkpoint_path,
+        yield_single_examples=yield_single_examples)
+
+  def latest_checkpoint(self):
+    return tf.train.latest_checkpoint(self.model_dir)
