@@ -157,17 +157,16 @@ def read_documents(input_files, tokenizer):
   all_documents = [[]]
   progress = script_utils.ProgressLogger("Reading input lines")
   for input_file in input_files:
-    with tf.io.gfile.GFile(input_file, "r") as reader:
-      for raw_line in reader:
-        line = tokenization.convert_to_unicode(raw_line).strip()
-        progress.update()
-        if not line:
-          # A blank line ends a document.
-          all_documents.append([])
-          continue
-        tokens = tokenizer.tokenize(line)
-        if tokens:
-          all_documents[-1].append(tokens)
+    for raw_line in script_utils.read_text_lines(input_file):
+      line = raw_line.strip()
+      progress.update()
+      if not line:
+        # A blank line ends a document.
+        all_documents.append([])
+        continue
+      tokens = tokenizer.tokenize(line)
+      if tokens:
+        all_documents[-1].append(tokens)
     # A file boundary ends a document too, even without a trailing blank line.
     all_documents.append([])
   return [document for document in all_documents if document]
@@ -639,9 +638,7 @@ def _output_paths(output_file_flag):
   if len(set(paths)) != len(paths):
     raise script_utils.UsageError("--output_file names the same file twice")
   for path in paths:
-    if tf.io.gfile.isdir(path):
-      raise script_utils.UsageError(
-          "--output_file=%s is a directory, expected a file path" % path)
+    script_utils.check_output_file(path)
   return paths
 
 

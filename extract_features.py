@@ -76,16 +76,16 @@ def read_examples(input_file):
     list of InputExample.
   """
   examples = []
-  with tf.io.gfile.GFile(input_file, "r") as reader:
-    for unique_id, line in enumerate(reader):
-      line = tokenization.convert_to_unicode(line).strip()
-      match = _PAIR_RE.match(line)
-      if match:
-        text_a, text_b = match.group(1), match.group(2)
-      else:
-        text_a, text_b = line, None
-      examples.append(InputExample(unique_id=unique_id, text_a=text_a,
-                                   text_b=text_b))
+  lines = script_utils.read_text_lines(input_file)
+  for unique_id, line in enumerate(lines):
+    line = line.strip()
+    match = _PAIR_RE.match(line)
+    if match:
+      text_a, text_b = match.group(1), match.group(2)
+    else:
+      text_a, text_b = line, None
+    examples.append(InputExample(unique_id=unique_id, text_a=text_a,
+                                 text_b=text_b))
   return examples
 
 
@@ -385,8 +385,7 @@ def main(_):
                      "token and [SEP])" % FLAGS.max_seq_length)
   if FLAGS.batch_size < 1:
     raise UsageError("--batch_size=%d: must be positive" % FLAGS.batch_size)
-  if tf.io.gfile.isdir(FLAGS.output_file):
-    raise UsageError("--output_file=%s: is a directory" % FLAGS.output_file)
+  script_utils.check_output_file(FLAGS.output_file)
   output_parent = os.path.dirname(FLAGS.output_file)
   if output_parent:
     script_utils.prepare_output_dir(output_parent, "output_file")
@@ -395,6 +394,7 @@ def main(_):
                                               FLAGS.max_seq_length)
   layer_indexes = parse_layer_indexes(FLAGS.layers,
                                       bert_config.num_hidden_layers)
+  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
   tokenizer = tokenization.FullTokenizer(vocab_file=FLAGS.vocab_file,
                                          do_lower_case=FLAGS.do_lower_case)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,

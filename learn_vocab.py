@@ -22,6 +22,7 @@ Example:
 
 import collections
 import heapq
+import os
 
 from absl import flags
 import tensorflow as tf
@@ -80,11 +81,9 @@ def count_words(input_files, do_lower_case):
   counts = collections.Counter()
   progress = script_utils.ProgressLogger("Counting words (lines)")
   for input_file in input_files:
-    with tf.io.gfile.GFile(input_file, "r") as reader:
-      for line in reader:
-        counts.update(basic_tokenizer.tokenize(
-            tokenization.convert_to_unicode(line)))
-        progress.update()
+    for line in script_utils.read_text_lines(input_file):
+      counts.update(basic_tokenizer.tokenize(line))
+      progress.update()
   return counts
 
 
@@ -249,10 +248,7 @@ def main(_):
     raise script_utils.UsageError("--min_frequency must be >= 1")
   input_files = script_utils.expand_file_patterns(FLAGS.input_file,
                                                   "input_file")
-  if tf.io.gfile.isdir(FLAGS.output_file):
-    raise script_utils.UsageError(
-        "--output_file=%s is a directory, expected a file path" %
-        FLAGS.output_file)
+  script_utils.check_output_file(FLAGS.output_file)
 
   word_counts = count_words(input_files, FLAGS.do_lower_case)
   if not word_counts:
@@ -262,6 +258,9 @@ def main(_):
                    sum(word_counts.values()))
 
   vocab = learn_vocab(word_counts, FLAGS.vocab_size, FLAGS.min_frequency)
+  output_parent = os.path.dirname(FLAGS.output_file)
+  if output_parent:
+    tf.io.gfile.makedirs(output_parent)
   write_vocab(vocab, FLAGS.output_file)
   tf1.logging.info("Wrote %d tokens to %s", len(vocab), FLAGS.output_file)
 

@@ -221,15 +221,15 @@ class DataProcessor(object):
     files contain unbalanced quotes, which csv quoting would glue across
     lines. Blank lines come back as empty lists.
     """
-    with tf.io.gfile.GFile(input_file, "r") as reader:
-      if quotechar is None:
-        rows = csv.reader(reader, delimiter="\t", quoting=csv.QUOTE_NONE)
-      else:
-        rows = csv.reader(reader, delimiter="\t", quotechar=quotechar)
-      try:
-        return [row for row in rows]
-      except csv.Error as e:  # E.g. a NUL byte or an unterminated quote.
-        raise UsageError("%s line %d: %s" % (input_file, rows.line_num, e))
+    lines = script_utils.read_text_lines(input_file)
+    if quotechar is None:
+      rows = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    else:
+      rows = csv.reader(lines, delimiter="\t", quotechar=quotechar)
+    try:
+      return [row for row in rows]
+    except csv.Error as e:  # E.g. a NUL byte or an unterminated quote.
+      raise UsageError("%s line %d: %s" % (input_file, rows.line_num, e))
 
   # Helpers for subclasses: find a file, read its rows, check its labels,
   # all with errors that name the file and line.
@@ -1168,6 +1168,8 @@ def run_task(flags_obj):
       vocab_file=flags_obj.vocab_file, do_lower_case=flags_obj.do_lower_case)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        flags_obj.vocab_file)
+  script_utils.check_checkpoint_fits_config(flags_obj.init_checkpoint,
+                                            bert_config)
 
   task_name = flags_obj.task_name.lower()
   label_list = processor.get_labels()

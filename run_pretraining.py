@@ -578,6 +578,7 @@ def main(_):
         "--input_file holds fewer records than --eval_batch_size=%d, so "
         "evaluation would see no complete batch" % FLAGS.eval_batch_size)
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
   script_utils.prepare_output_dir(FLAGS.output_dir)
 
   tf1.logging.info("*** Input Files ***")

@@ -267,8 +267,7 @@ def _load_squad_json(input_file):
   """
   if not tf.io.gfile.exists(input_file):
     raise script_utils.UsageError("%s: file not found" % input_file)
-  with tf.io.gfile.GFile(input_file, "r") as reader:
-    text = reader.read()
+  text = script_utils.read_text(input_file)
   try:
     dataset = json.loads(text)
   except ValueError as e:
@@ -1425,6 +1424,7 @@ def main(_):
   if FLAGS.do_predict:
     script_utils.require_file(FLAGS.predict_file, "predict_file")
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
   script_utils.prepare_output_dir(FLAGS.output_dir)
   if FLAGS.export_dir:
     # Checked now so a bad --export_dir fails before training, not after.

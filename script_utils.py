@@ -974,3 +974,66 @@ class DistributedEstimator(object):
 
   def latest_checkpoint(self):
     return tf.train.latest_checkpoint(self.model_dir)
+
+
+# ----------------------------------------------------------------------------
+# Text input
+# ----------------------------------------------------------------------------
+
+
+def read_text_lines(path):
+  """Yields the lines of a UTF-8 text file, refusing bytes that are not UTF-8.
+
+  Policy for every script: text input must be UTF-8. A bad byte is reported
+  with the file and line number instead of being dropped or replaced, since a
+  silently mangled corpus or label is worse than a stopped run. Lines keep
+  their line ending, like iterating over an open file.
+
+  Args:
+    path: text file path (local or gs://).
+
+  Yields:
+    str, one line at a time.
+
+  Raises:
+    UsageError: naming the file, line and byte offset of the first bad byte.
+  """
+  with tf.io.gfile.GFile(path, "rb") as reader:
+    for line_number, raw_line in enumerate(reader, start=1):
+      try:
+        yield raw_line.decode("utf-8")
+      except UnicodeDecodeError as e:
+        raise UsageError(
+            "%s line %d: not valid UTF-8 (byte 0x%02x at column %d); "
+            "convert the file to UTF-8" %
+            (path, line_number, raw_line[e.start], e.start + 1))
+
+
+def read_text(path):
+  """The whole of a UTF-8 text file; bad bytes as in `read_text_lines`."""
+  return "".join(read_text_lines(path))
+
+
+def check_checkpoint_fits_config(init_checkpoint, bert_config,
+                                 flag_name="init_checkpoint"):
+  """Refuses an init_checkpoint whose encoder shapes differ from the config.
+
+  Without this the mismatch surfaces only when the model_fn is built, after
+  feature files have already been written to the output directory. Builds
+  the encoder in a throwaway graph (variables only, nothing is run) and
+  compares it with the checkpoint.
+
+  Raises:
+    UsageError: naming the variable and both shapes.
+  """
+  if not init_checkpoint:
+    return
+  with tf.Graph().as_default():
+    modeling.BertModel(config=bert_config, is_training=False,
+                       input_ids=tf.zeros([1, 2], tf.int32))
+    try:
+      modeling.get_assignment_map_from_checkpoint(tf1.trainable_variables(),
+                                                  init_checkpoint)
+    except ValueError as e:
+      raise UsageError("--%s: %s (does it belong to --bert_config_file?)" %
+                       (flag_name, _one_line(e)))
