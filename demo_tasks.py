@@ -9,8 +9,17 @@ sentences of one document; label 0 pairs put a random sentence, preferably
 from another document, after A. The folder is written in the MRPC layout, so
 `run_classifier.py --task_name=mrpc` reads it unchanged:
 
-  python demo_tasks.py --input_file=sample_text.txt \
+  python demo_tasks.py --task=next_sentence --input_file=sample_text.txt \
       --output_dir=demo_output/next_sentence
+
+It also makes a single-sentence task, "is this sentence in its original word
+order, or scrambled?", in the CoLA layout (`--task_name=cola`). A model needs
+word-order statistics to solve it, which is exactly what masked-LM
+pre-training teaches: the demo's pre-trained model learns it in seconds while
+the same model from random weights stays at chance.
+
+  python demo_tasks.py --task=word_order --input_file=sample_text.txt \
+      --output_dir=demo_output/word_order
 """
 
 import os
@@ -159,7 +168,91 @@ def write_next_sentence_task(input_file, output_dir, dev_fraction=0.1,
   return {"train": len(train), "dev": len(dev), "test": len(test)}
 
 
+def make_word_order_groups(documents, rng):
+  """Each sentence with a scrambled copy of itself.
+
+  Args:
+    documents: list of lists of sentences.
+    rng: random.Random.
+
+  Returns:
+    list of groups, one per distinct sentence of at least two distinct words:
+    [("1", sentence), ("0", the same words in another order)].
+  """
+  groups = []
+  seen = set()
+  for document in documents:
+    for sentence in document:
+      # A repeated sentence could otherwise land in train and in dev.
+      if sentence in seen:
+        continue
+      seen.add(sentence)
+      words = sentence.split()
+      for _ in range(20):
+        shuffled = list(words)
+        rng.shuffle(shuffled)
+        if shuffled != words:
+          groups.append([("1", sentence), ("0", " ".join(shuffled))])
+          break
+  return groups
+
+
+def write_word_order_task(input_file, output_dir, dev_fraction=0.1,
+                          test_fraction=0.1, seed=12345):
+  """Writes an "original or scrambled word order?" task in the CoLA layout.
+
+  A sentence and its scrambled copy always land in the same split, so the
+  dev and test sentences are never seen in training in either form. train.tsv
+  and dev.tsv have no header (source, label, mark, sentence); test.tsv has
+  the header `index, sentence`, as in the CoLA release; `test_labels.tsv`
+  holds the test labels in order.
+
+  Args:
+    input_file: text, one sentence per line, blank lines between documents.
+    output_dir: directory to create or fill.
+    dev_fraction, test_fraction: shares of the sentences held out.
+    seed: int, for the scrambling and the split.
+
+  Returns:
+    dict with the number of "train", "dev" and "test" examples.
+  """
+  if not 0 < dev_fraction < 1 or not 0 < test_fraction < 1 or (
+      dev_fraction + test_fraction >= 1):
+    raise UsageError("dev_fraction and test_fraction must be in (0, 1) and "
+                     "leave room for training data")
+  rng = random.Random(seed)
+  groups = make_word_order_groups(read_documents(input_file), rng)
+  splits = split_pairs(groups, dev_fraction, test_fraction, rng)
+  train, dev, test = [[example for group in split for example in group]
+                      for split in splits]
+  for split in (train, dev, test):
+    rng.shuffle(split)
+  script_utils.prepare_output_dir(output_dir)
+
+  def write_labelled(path, examples):
+    with script_utils.atomic_output(path) as writer:
+      for label, sentence in examples:
+        writer.write("demo\t%s\t\t%s\n" % (label, sentence))
+
+  write_labelled(os.path.join(output_dir, "train.tsv"), train)
+  write_labelled(os.path.join(output_dir, "dev.tsv"), dev)
+  _write_tsv(os.path.join(output_dir, "test.tsv"), ("index", "sentence"),
+             [(i, sentence) for i, (_, sentence) in enumerate(test)])
+  with script_utils.atomic_output(os.path.join(output_dir,
+                                               "test_labels.tsv")) as writer:
+    writer.write("".join(label + "\n" for label, _ in test))
+  return {"train": len(train), "dev": len(dev), "test": len(test)}
+
+
+TASKS = {
+    "next_sentence": (write_next_sentence_task, "MRPC"),
+    "word_order": (write_word_order_task, "CoLA"),
+}
+
+
 def define_flags():
+  flags.DEFINE_enum("task", "next_sentence", sorted(TASKS),
+                    "Which task to make (see the module docstring).")
   flags.DEFINE_string(
       "input_file", None,
       "Text with one sentence per line and blank lines between documents.")
@@ -173,11 +266,12 @@ def define_flags():
 
 def main(_):
   script_utils.require_flags(FLAGS, ["input_file", "output_dir"])
-  counts = write_next_sentence_task(FLAGS.input_file, FLAGS.output_dir,
-                                    FLAGS.dev_fraction, FLAGS.test_fraction,
-                                    FLAGS.random_seed)
-  print("Wrote %d train, %d dev and %d test pairs (MRPC layout) to %s" %
-        (counts["train"], counts["dev"], counts["test"], FLAGS.output_dir))
+  write_task, layout = TASKS[FLAGS.task]
+  counts = write_task(FLAGS.input_file, FLAGS.output_dir, FLAGS.dev_fraction,
+                      FLAGS.test_fraction, FLAGS.random_seed)
+  print("Wrote %d train, %d dev and %d test examples (%s layout) to %s" %
+        (counts["train"], counts["dev"], counts["test"], layout,
+         FLAGS.output_dir))
 
 
 if __name__ == "__main__":

@@ -116,3 +116,51 @@ def test_too_little_text_is_a_clear_error(tmp_path):
     demo_tasks.write_next_sentence_task(
         _write(tmp_path, "Only one.\n\nAnd another.\n"), str(tmp_path / "o"))
   assert not os.path.exists(str(tmp_path / "o"))
+
+
+def test_word_order_task_reads_as_cola_without_leaks(tmp_path):
+  output_dir = str(tmp_path / "word_order")
+  text = "\n".join([TEXT] * 3)
+  counts = demo_tasks.write_word_order_task(
+      _write(tmp_path, text), output_dir, dev_fraction=0.2,
+      test_fraction=0.2, seed=3)
+  processor = run_classifier.get_processor("cola")
+  train = processor.get_train_examples(output_dir)
+  dev = processor.get_dev_examples(output_dir)
+  test = processor.get_test_examples(output_dir)
+  assert (len(train), len(dev), len(test)) == (
+      counts["train"], counts["dev"], counts["test"])
+  # TEXT's 8 distinct sentences (repeats dropped), each kept and scrambled.
+  assert sum(counts.values()) == 2 * 8
+  originals = {" ".join(line.split()) for line in text.splitlines()
+               if line.strip()}
+  for examples in (train, dev):
+    labels = [e.label for e in examples]
+    assert labels.count("1") == labels.count("0")
+    for example in examples:
+      if example.label == "1":
+        assert example.text_a in originals
+      else:
+        assert example.text_a not in originals
+  with open(os.path.join(output_dir, "test_labels.tsv")) as f:
+    test_labels = f.read().split()
+  assert len(test_labels) == len(test)
+  # Every scrambled sentence is a permutation of an original in its split,
+  # and an original sentence never appears in two splits.
+  def word_bags(examples):
+    return {tuple(sorted(e.text_a.split())) for e in examples}
+  splits = [train, dev, test]
+  for i, split in enumerate(splits):
+    for j, other in enumerate(splits):
+      if i < j:
+        assert not word_bags(split) & word_bags(other)
+  for example in train:
+    assert tuple(sorted(example.text_a.split())) in word_bags(
+        [e for e in train if e.label == "1"])
+
+
+def test_word_order_task_on_sample_text(tmp_path):
+  sample = os.path.join(os.path.dirname(os.path.dirname(
+      os.path.abspath(__file__))), "sample_text.txt")
+  counts = demo_tasks.write_word_order_task(sample, str(tmp_path / "t"))
+  assert counts["train"] >= 400 and counts["dev"] >= 40
