@@ -152,6 +152,9 @@ def load_bert_config(bert_config_file, max_seq_length=None):
     raise UsageError("--bert_config_file is required")
   try:
     config = modeling.BertConfig.from_json_file(bert_config_file)
+  except UnicodeDecodeError:
+    raise UsageError("--bert_config_file=%s: not valid UTF-8 (is it a JSON "
+                     "text file?)" % bert_config_file)
   except ValueError as e:
     raise UsageError(str(e))
   if max_seq_length is not None:

@@ -111,6 +111,8 @@ def _make_inputs(d):
                                    json.dumps(missing))
   f["config_negative"] = _write(p("config_negative.json"),
                                 json.dumps(_config(hidden_size=-32)))
+  f["config_not_utf8"] = _write(p("config_not_utf8.json"),
+                                b'{"vocab_size": 64, "hidden_act": "g\xe9lu"}')
   f["config_small_vocab"] = _write(p("config_small_vocab.json"),
                                    json.dumps(_config(vocab_size=8)))
   f["ckpt"] = _write_checkpoint(_config(), p("ckpt/model.ckpt"))
@@ -229,6 +231,9 @@ MATRIX = [
     ("config_invalid_json", [RUN_PRE, CLS, SQD, EXT],
      {"bert_config_file": "config_invalid"},
      r"bert_config_file .*config_invalid\.json: not valid JSON"),
+    ("config_not_utf8", [RUN_PRE, CLS, SQD, EXT],
+     {"bert_config_file": "config_not_utf8"},
+     r"--bert_config_file=.*config_not_utf8\.json: not valid UTF-8"),
     ("config_missing_key", [RUN_PRE, CLS, SQD, EXT],
      {"bert_config_file": "config_missing_key"},
      r"bert_config_file .*config_missing_key\.json: missing key\(s\) "
