@@ -238,6 +238,7 @@ def _free_port():
 def test_two_local_workers_train_and_chief_checkpoint_loads(task, tmp_path):
   cluster = {"worker": ["127.0.0.1:%d" % _free_port(),
                         "127.0.0.1:%d" % _free_port()]}
+  output_dir = tmp_path / "shared"
   processes = []
   logs = []
   try:
@@ -253,7 +254,8 @@ def test_two_local_workers_train_and_chief_checkpoint_loads(task, tmp_path):
            "--task_name=mrpc", "--data_dir=" + task["data_dir"],
            "--vocab_file=" + task["vocab_file"],
            "--bert_config_file=" + task["bert_config_file"],
-           "--output_dir=" + str(tmp_path / ("worker%d" % index)),
+           # One output directory for all, as on shared storage.
+           "--output_dir=" + str(output_dir),
            "--max_seq_length=32", "--do_train",
            "--train_batch_size=%d" % BATCH, "--num_train_epochs=1",
            "--distribution=multi_worker"],
@@ -274,8 +276,19 @@ def test_two_local_workers_train_and_chief_checkpoint_loads(task, tmp_path):
     assert process.returncode == 0, output[-3000:]
   assert "over 2 replicas (global batch 16, 8 per replica)" in outputs[0]
 
-  chief_dir = tmp_path / "worker0"
-  checkpoint = tf.train.latest_checkpoint(str(chief_dir))
+  checkpoint = tf.train.latest_checkpoint(str(output_dir))
   assert checkpoint.endswith("model.ckpt-%d" % (TRAIN_EXAMPLES // BATCH))
-  results = _evaluate_on_one_device(task, chief_dir)
+  # The non-chief worker keeps its own copy in a subdirectory; the same
+  # values prove the gradients were averaged across the two processes.
+  other = tf.train.latest_checkpoint(str(output_dir / "tmp_worker_1"))
+  chief_reader = tf.train.load_checkpoint(checkpoint)
+  other_reader = tf.train.load_checkpoint(other)
+  names = sorted(chief_reader.get_variable_to_shape_map())
+  assert names == sorted(other_reader.get_variable_to_shape_map())
+  for name in names:
+    np.testing.assert_allclose(other_reader.get_tensor(name),
+                               chief_reader.get_tensor(name), rtol=0,
+                               atol=1e-6, err_msg=name)
+
+  results = _evaluate_on_one_device(task, output_dir)
   assert results["global_step"] == TRAIN_EXAMPLES // BATCH
