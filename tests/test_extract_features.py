@@ -94,7 +94,8 @@ DEFAULT_FLAGS = dict(
     bert_config_file=None, max_seq_length=128, init_checkpoint=None,
     vocab_file=None, do_lower_case=True, batch_size=32, use_tpu=False,
     master=None, num_tpu_cores=8, use_one_hot_embeddings=False,
-    tpu_name=None, tpu_zone=None, gcp_project=None)
+    tpu_name=None, tpu_zone=None, gcp_project=None, precision="fp32",
+    use_xla=False)
 
 
 def _run_main(monkeypatch, **flag_values):

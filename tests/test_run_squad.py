@@ -490,13 +490,13 @@ def _flags(**overrides):
                 predict_file=None, max_seq_length=64, max_query_length=12,
                 doc_stride=16, n_best_size=20, max_answer_length=30,
                 train_batch_size=8, predict_batch_size=8,
-                num_accumulation_steps=1)
+                num_accumulation_steps=1, export_dir=None)
   values.update(overrides)
   return types.SimpleNamespace(**values)
 
 
 @pytest.mark.parametrize("overrides,message", [
-    (dict(do_train=False), "--do_train or --do_predict"),
+    (dict(do_train=False), "--do_train, --do_predict or --export_dir"),
     (dict(train_file=None), "--train_file"),
     (dict(do_predict=True), "--predict_file"),
     (dict(max_seq_length=65), "max_position_embeddings"),
@@ -538,7 +538,8 @@ def test_main_reports_bad_predict_file_up_front(tmp_path, monkeypatch,
       use_tpu=False, tpu_name=None, tpu_zone=None, gcp_project=None,
       master=None, num_tpu_cores=8, verbose_logging=False,
       version_2_with_negative=False, null_score_diff_threshold=0.0,
-      num_accumulation_steps=1))
+      num_accumulation_steps=1, export_dir=None, precision="fp32",
+      use_xla=False, distribution="none", num_cpu_devices=None))
   with pytest.raises(script_utils.UsageError) as info:
     run_squad.main([])
   message = str(info.value)
