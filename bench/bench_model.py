@@ -20,6 +20,8 @@ XLA uses the session config `--use_xla` gives the estimator
 
   python bench/bench_model.py                      # full BERT-Base shape
   python bench/bench_model.py --layers=4 --steps=2 # shrunk, for a busy machine
+  python bench/bench_model.py --modes=matmul --batch=1 --steps=5 --rounds=3
+                                                   # fp32 vs bf16 matmul GFLOP/s
 """
 
 import math
@@ -55,7 +57,10 @@ flags.DEFINE_integer("warmup", 1, "Untimed steps per configuration (and XLA "
                      "compilation) before the first round.")
 flags.DEFINE_integer("steps", 3, "Timed steps per configuration per round.")
 flags.DEFINE_integer("rounds", 2, "Interleaved rounds over the configurations.")
-flags.DEFINE_list("modes", ["inference", "training"], "What to time.")
+flags.DEFINE_list("modes", ["inference", "training"],
+                  "What to time: inference, training and/or matmul (a "
+                  "1024x1024 matrix product, the hardware's ceiling).")
+flags.DEFINE_integer("matmul_size", 1024, "Matrix size for --modes=matmul.")
 
 CONFIGS = (("fp32", tf.float32, False), ("bf16", tf.bfloat16, False),
            ("fp32+XLA", tf.float32, True), ("bf16+XLA", tf.bfloat16, True))
@@ -136,13 +141,25 @@ def plain_bert(ids, mask, types):
   return tf.reshape(x, [b, s, h])
 
 
+def matmul_chain(compute_type, count=10):
+  """`count` dependent [n, n] x [n, n] products in `compute_type`."""
+  n = FLAGS.matmul_size
+  a = tf.cast(tf1.get_variable("a", [n, n]), compute_type)
+  x = tf.cast(tf1.get_variable("x", [n, n]), compute_type)
+  for _ in range(count):
+    x = tf.matmul(x, a) * tf.constant(0.03, compute_type)
+  return tf.reduce_sum(tf.cast(x, tf.float32))
+
+
 def build(mode, compute_type, use_xla, plain=False):
   """Returns (session, fetch) for one configuration in its own graph."""
   graph = tf.Graph()
   with graph.as_default():
     tf1.set_random_seed(0)
     ids, mask, types, labels = random_inputs()
-    if plain:
+    if mode == "matmul":
+      fetch = matmul_chain(compute_type)
+    elif plain:
       fetch = plain_bert(ids, mask, types)
     elif mode == "inference":
       model = modeling.BertModel(
@@ -192,6 +209,11 @@ def bench(mode):
             (round_index + 1, name, rates[name][-1]), flush=True)
   for _, sess, _ in built:
     sess.close()
+  if mode == "matmul":
+    # Report GFLOP/s instead: 10 products of 2 n^3 operations per "example".
+    flops = 10 * 2.0 * FLAGS.matmul_size**3 / FLAGS.batch / 1e9
+    rates = {name: [r * flops for r in values]
+             for name, values in rates.items()}
   return rates
 
 
@@ -208,7 +230,8 @@ def main(argv):
     print("%s:" % mode, flush=True)
     rates = bench(mode)
     baseline = float(np.median(rates["fp32"]))
-    lines = ["| %s | examples/s (median) | vs fp32 |" % mode,
+    unit = "GFLOP/s" if mode == "matmul" else "examples/s"
+    lines = ["| %s | %s (median) | vs fp32 |" % (mode, unit),
              "|---|---:|---:|"]
     for name, values in rates.items():
       median = float(np.median(values))

@@ -334,3 +334,41 @@ def test_loss_scaling_is_refused_on_tpu():
     with pytest.raises(ValueError, match="loss_scale"):
       optimization.create_optimizer(tf.reduce_sum(w), 0.1, 10, 0, False,
                                     loss_scale="static")
+
+
+# ----------------------------------------------------------------------------
+# Through the estimator, as the scripts run it
+# ----------------------------------------------------------------------------
+
+
+def _classifier_estimator(model_dir, compute_type, use_xla=False):
+  model_fn = run_classifier.model_fn_builder(
+      modeling.BertConfig.from_dict(CONFIG), 2, None, 2e-3, 100, 0, False,
+      False, compute_type=compute_type)
+  return script_utils.make_estimator(
+      model_fn, script_utils.make_run_config(model_dir, use_xla=use_xla),
+      False, train_batch_size=16, eval_batch_size=16)
+
+
+def _classifier_input_fn(params):
+  ids, mask, types, labels = _classifier_batch()
+  features = {"input_ids": ids, "input_mask": mask, "segment_ids": types,
+              "label_ids": labels}
+  return tf.data.Dataset.from_tensors(features).repeat()
+
+
+def test_estimator_bf16_xla_training_and_fp32_evaluation(tmp_path):
+  model_dir = str(tmp_path / "model")
+  bf16 = _classifier_estimator(model_dir, tf.bfloat16, use_xla=True)
+  fp32 = _classifier_estimator(model_dir, tf.float32)
+
+  bf16.train(_classifier_input_fn, max_steps=1)
+  before = fp32.evaluate(_classifier_input_fn, steps=1)["eval_loss"]
+  bf16.train(_classifier_input_fn, max_steps=30)
+  # The bf16 (+XLA) checkpoint restores into an fp32 estimator ...
+  after = fp32.evaluate(_classifier_input_fn, steps=1)
+  assert after["global_step"] == 30
+  assert after["eval_loss"] < 0.5 * before, (before, after)
+  # ... which computes what the bf16 model computes, to bf16 accuracy.
+  after_bf16 = bf16.evaluate(_classifier_input_fn, steps=1)
+  assert abs(after_bf16["eval_loss"] - after["eval_loss"]) < 0.05
