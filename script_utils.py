@@ -54,6 +54,9 @@ def run(main, argv=None):
   """
 
   def guarded_main(argv):
+    # TensorFlow's logger has a handler of its own; letting its records also
+    # reach absl's handler on the root logger prints every line twice.
+    tf.get_logger().propagate = False
     try:
       return main(argv)
     except _USER_ERRORS as e:
@@ -295,6 +298,10 @@ def make_run_config(output_dir,
   # PER_HOST_V2 feeds each host's cores from one input pipeline per host,
   # which is what the batched record readers here are written for.
   is_per_host = tf1.estimator.tpu.InputPipelineConfig.PER_HOST_V2
+  if not use_tpu and log_step_count_steps and iterations_per_loop:
+    # TPUEstimator logs every ceil(log_step_count_steps / iterations_per_loop)
+    # session runs, which on CPU/GPU (one step per run) means every step.
+    log_step_count_steps *= iterations_per_loop
   return tf1.estimator.tpu.RunConfig(
       session_config=session_config,
       train_distribute=train_distribute,
@@ -685,53 +692,41 @@ class ProgressHook(tf1.train.SessionRunHook):
 
 
 # ----------------------------------------------------------------------------
-# XLA on CPU
+# Text input
 # ----------------------------------------------------------------------------
 
 
-def enable_xla_on_cpu():
-  """Lets a session's global_jit_level compile CPU ops too.
+def read_text_lines(path):
+  """Yields the lines of a UTF-8 text file, refusing bytes that are not UTF-8.
 
-  TensorFlow honours `global_jit_level` only on GPUs unless its
-  `--tf_xla_cpu_global_jit` flag is set; without it --use_xla would do
-  nothing on a CPU-only machine. Sessions whose config leaves JIT off are not
-  affected. The CPU device reads the flag once, when the process creates its
-  first session, so this module sets it on import (through TensorFlow's
-  runtime setter; TF_XLA_FLAGS is the fallback).
+  Policy for every script: text input must be UTF-8. A bad byte is reported
+  with the file and line number instead of being dropped or replaced, since a
+  silently mangled corpus or label is worse than a stopped run. Lines keep
+  their line ending, like iterating over an open file.
+
+  Args:
+    path: text file path (local or gs://).
+
+  Yields:
+    str, one line at a time.
+
+  Raises:
+    UsageError: naming the file, line and byte offset of the first bad byte.
   """
-  try:
-    from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top
-    pywrap_tf_session.TF_SetTfXlaCpuGlobalJit(True)
-  except (ImportError, AttributeError):
-    flags_env = os.environ.get("TF_XLA_FLAGS", "")
-    if "--tf_xla_cpu_global_jit" not in flags_env:
-      os.environ["TF_XLA_FLAGS"] = (flags_env +
-                                    " --tf_xla_cpu_global_jit").strip()
+  with tf.io.gfile.GFile(path, "rb") as reader:
+    for line_number, raw_line in enumerate(reader, start=1):
+      try:
+        yield raw_line.decode("utf-8")
+      except UnicodeDecodeError as e:
+        raise UsageError(
+            "%s line %d: not valid UTF-8 (byte 0x%02x at column %d); "
+            "convert the file to UTF-8" %
+            (path, line_number, raw_line[e.start], e.start + 1))
 
 
-def check_output_file(path, flag_name="output_file"):
-  """Refuses an output file path that is a directory or sits under a file.
-
-  Checked before the work starts; the parent directory itself is created
-  only when the output is written.
-  """
-  if tf.io.gfile.isdir(path):
-    raise UsageError("--%s=%s is a directory, expected a file path" %
-                     (flag_name, path))
-  parent = os.path.dirname(path)
-  while parent and not tf.io.gfile.exists(parent):
-    next_parent = os.path.dirname(parent)
-    if next_parent == parent:
-      break
-    parent = next_parent
-  if parent and not tf.io.gfile.isdir(parent):
-    raise UsageError("--%s=%s: %s exists and is not a directory" %
-                     (flag_name, path, parent))
-
-
-# Before any session exists, so that --use_xla reaches the CPU.
-enable_xla_on_cpu()
-
+def read_text(path):
+  """The whole of a UTF-8 text file; bad bytes as in `read_text_lines`."""
+  return "".join(read_text_lines(path))
 
 
 # ----------------------------------------------------------------------------
@@ -979,44 +974,6 @@ class DistributedEstimator(object):
     return tf.train.latest_checkpoint(self.model_dir)
 
 
-# ----------------------------------------------------------------------------
-# Text input
-# ----------------------------------------------------------------------------
-
-
-def read_text_lines(path):
-  """Yields the lines of a UTF-8 text file, refusing bytes that are not UTF-8.
-
-  Policy for every script: text input must be UTF-8. A bad byte is reported
-  with the file and line number instead of being dropped or replaced, since a
-  silently mangled corpus or label is worse than a stopped run. Lines keep
-  their line ending, like iterating over an open file.
-
-  Args:
-    path: text file path (local or gs://).
-
-  Yields:
-    str, one line at a time.
-
-  Raises:
-    UsageError: naming the file, line and byte offset of the first bad byte.
-  """
-  with tf.io.gfile.GFile(path, "rb") as reader:
-    for line_number, raw_line in enumerate(reader, start=1):
-      try:
-        yield raw_line.decode("utf-8")
-      except UnicodeDecodeError as e:
-        raise UsageError(
-            "%s line %d: not valid UTF-8 (byte 0x%02x at column %d); "
-            "convert the file to UTF-8" %
-            (path, line_number, raw_line[e.start], e.start + 1))
-
-
-def read_text(path):
-  """The whole of a UTF-8 text file; bad bytes as in `read_text_lines`."""
-  return "".join(read_text_lines(path))
-
-
 def check_checkpoint_fits_config(init_checkpoint, bert_config,
                                  flag_name="init_checkpoint"):
   """Refuses an init_checkpoint whose encoder shapes differ from the config.
@@ -1040,3 +997,52 @@ def check_checkpoint_fits_config(init_checkpoint, bert_config,
     except ValueError as e:
       raise UsageError("--%s: %s (does it belong to --bert_config_file?)" %
                        (flag_name, _one_line(e)))
+
+
+# ----------------------------------------------------------------------------
+# XLA on CPU
+# ----------------------------------------------------------------------------
+
+
+def enable_xla_on_cpu():
+  """Lets a session's global_jit_level compile CPU ops too.
+
+  TensorFlow honours `global_jit_level` only on GPUs unless its
+  `--tf_xla_cpu_global_jit` flag is set; without it --use_xla would do
+  nothing on a CPU-only machine. Sessions whose config leaves JIT off are not
+  affected. The CPU device reads the flag once, when the process creates its
+  first session, so this module sets it on import (through TensorFlow's
+  runtime setter; TF_XLA_FLAGS is the fallback).
+  """
+  try:
+    from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top
+    pywrap_tf_session.TF_SetTfXlaCpuGlobalJit(True)
+  except (ImportError, AttributeError):
+    flags_env = os.environ.get("TF_XLA_FLAGS", "")
+    if "--tf_xla_cpu_global_jit" not in flags_env:
+      os.environ["TF_XLA_FLAGS"] = (flags_env +
+                                    " --tf_xla_cpu_global_jit").strip()
+
+
+# Before any session exists, so that --use_xla reaches the CPU.
+enable_xla_on_cpu()
+
+
+def check_output_file(path, flag_name="output_file"):
+  """Refuses an output file path that is a directory or sits under a file.
+
+  Checked before the work starts; the parent directory itself is created
+  only when the output is written.
+  """
+  if tf.io.gfile.isdir(path):
+    raise UsageError("--%s=%s is a directory, expected a file path" %
+                     (flag_name, path))
+  parent = os.path.dirname(path)
+  while parent and not tf.io.gfile.exists(parent):
+    next_parent = os.path.dirname(parent)
+    if next_parent == parent:
+      break
+    parent = next_parent
+  if parent and not tf.io.gfile.isdir(parent):
+    raise UsageError("--%s=%s: %s exists and is not a directory" %
+                     (flag_name, path, parent))

@@ -645,7 +645,10 @@ def test_end_to_end_v1_with_accumulation(tmp_path):
   assert "Skipping question q_missing" in proc.stderr
   predictions = json.load(open(str(out / "predictions.json")))
   assert len(predictions) == len(squad_data.ANSWERABLE) + 1
-  assert all(isinstance(v, str) and v for v in predictions.values())
+  # A question whose window has no valid span among the best starts and ends
+  # gets "" (possible for a model this briefly trained), but most get text.
+  assert all(isinstance(v, str) for v in predictions.values())
+  assert any(predictions.values())
   metrics = json.load(open(str(out / "squad_metrics.json")))
   assert set(metrics) >= {"exact_match", "f1", "total"}
   assert "best_f1_thresh" not in metrics
