@@ -35,8 +35,13 @@ test: $(STAMP)
 demo: $(STAMP)
 	PYTHON=$(PY) bash demo.sh
 
+# The benchmarks behind bench/RESULTS.md (about 25 minutes on 2 cores; the
+# model benchmark alone takes ~17). Each prints ratios against a baseline
+# measured in the same run.
 bench: $(STAMP)
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_tokenizer.py
+	$(PY) bench/bench_pretraining_data.py
+	$(PY) bench/bench_model.py
 
 clean:
 	rm -rf $(VENV) demo_output bench/output
