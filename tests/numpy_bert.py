@@ -58,6 +58,26 @@ def random_weights(config, seed=0, scale=0.2):
   return w
 
 
+def write_checkpoint(weights, path):
+  """Saves `weights` (name -> ndarray) as a TF checkpoint under those names.
+
+  TensorFlow is imported here only, so the reference itself stays NumPy.
+
+  Returns:
+    `path`, the checkpoint prefix.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  tf1 = tf.compat.v1
+  with tf.Graph().as_default():
+    variables = [tf1.get_variable(name, initializer=tf.constant(value))
+                 for name, value in sorted(weights.items())]
+    saver = tf1.train.Saver(variables)
+    with tf1.Session() as sess:
+      sess.run(tf1.global_variables_initializer())
+      saver.save(sess, path)
+  return path
+
+
 def _layer_norm(x, beta, gamma, eps=1e-12):
   mean = x.mean(axis=-1, keepdims=True)
   var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)

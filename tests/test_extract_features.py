@@ -64,15 +64,7 @@ LINES = [
 ]
 
 
-def _write_checkpoint(weights, path):
-  with tf.Graph().as_default():
-    variables = [tf1.get_variable(name, initializer=tf.constant(value))
-                 for name, value in sorted(weights.items())]
-    saver = tf1.train.Saver(variables)
-    with tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
-      saver.save(sess, path)
-  return path
+_write_checkpoint = numpy_bert.write_checkpoint
 
 
 @pytest.fixture(scope="module")

@@ -55,15 +55,7 @@ def _inputs(batch=4, seed=3):
   return ids, mask, types
 
 
-def _write_checkpoint(weights, path):
-  with tf.Graph().as_default():
-    variables = [tf1.get_variable(name, initializer=tf.constant(value))
-                 for name, value in sorted(weights.items())]
-    saver = tf1.train.Saver(variables)
-    with tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
-      saver.save(sess, path)
-  return path
+_write_checkpoint = numpy_bert.write_checkpoint
 
 
 def _encode(checkpoint, compute_type=tf.float32, session_config=None,
