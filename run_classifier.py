@@ -948,9 +948,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """Builds the graph for one of train, eval and predict."""
-    tf1.logging.info("*** Features ***")
-    for name in sorted(features.keys()):
-      tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+    script_utils.log_features(features)
 
     input_ids = features["input_ids"]
     input_mask = features["input_mask"]
@@ -1261,14 +1259,8 @@ def run_task(flags_obj):
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    # The global step counts optimizer updates, so max_steps does not
-    # change with accumulation; the session runs k micro-batches per step.
-    estimator.train(
-        input_fn=train_input_fn,
-        max_steps=num_train_steps,
-        hooks=[script_utils.ProgressHook(
-            "Training", micro_batch_size,
-            num_train_steps * num_accumulation_steps)])
+    script_utils.train_estimator(estimator, train_input_fn, num_train_steps,
+                                 micro_batch_size, num_accumulation_steps)
 
   if eval_examples:
     run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,

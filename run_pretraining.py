@@ -126,9 +126,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
   """
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
-    tf1.logging.info("*** Features ***")
-    for name in sorted(features.keys()):
-      tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+    script_utils.log_features(features)
 
     input_ids = features["input_ids"]
     input_mask = features["input_mask"]
@@ -516,18 +514,6 @@ def _has_at_least(input_files, num_records):
   return count >= num_records
 
 
-def _current_step(output_dir):
-  """Global step of the newest checkpoint in output_dir (0 if none)."""
-  latest = tf.train.latest_checkpoint(output_dir)
-  if not latest:
-    return 0
-  try:
-    return int(tf.train.load_checkpoint(latest).get_tensor(
-        tf1.GraphKeys.GLOBAL_STEP))
-  except (tf.errors.OpError, ValueError, KeyError):
-    return 0
-
-
 # ----------------------------------------------------------------------------
 # Script
 # ----------------------------------------------------------------------------
@@ -608,7 +594,7 @@ def main(_):
       eval_batch_size=FLAGS.eval_batch_size)
 
   if FLAGS.do_train:
-    start_step = _current_step(FLAGS.output_dir)
+    start_step = script_utils.current_global_step(FLAGS.output_dir)
     tf1.logging.info("***** Running training *****")
     tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
     if num_accumulation_steps > 1:
@@ -621,13 +607,9 @@ def main(_):
         max_seq_length=FLAGS.max_seq_length,
         max_predictions_per_seq=FLAGS.max_predictions_per_seq,
         is_training=True)
-    progress = script_utils.ProgressHook(
-        "Training", micro_batch_size,
-        total_steps=max(FLAGS.num_train_steps - start_step, 0) *
-        num_accumulation_steps)
-    estimator.train(input_fn=train_input_fn,
-                    max_steps=FLAGS.num_train_steps,
-                    hooks=[progress])
+    script_utils.train_estimator(estimator, train_input_fn,
+                                 FLAGS.num_train_steps, micro_batch_size,
+                                 num_accumulation_steps)
 
   if FLAGS.do_eval:
     tf1.logging.info("***** Running evaluation *****")

@@ -860,9 +860,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """The `model_fn` for TPUEstimator."""
-    tf1.logging.info("*** Features ***")
-    for name in sorted(features.keys()):
-      tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+    script_utils.log_features(features)
 
     unique_ids = features["unique_ids"]
     input_ids = features["input_ids"]
@@ -1302,13 +1300,8 @@ def _train(estimator, tokenizer, train_examples,
       seq_length=FLAGS.max_seq_length,
       is_training=True,
       drop_remainder=True)
-  estimator.train(
-      input_fn=train_input_fn,
-      max_steps=num_train_steps,
-      # The hook counts session runs: num_accumulation_steps per update.
-      hooks=[script_utils.ProgressHook(
-          "train", micro_batch_size,
-          num_train_steps * FLAGS.num_accumulation_steps)])
+  script_utils.train_estimator(estimator, train_input_fn, num_train_steps,
+                               micro_batch_size, FLAGS.num_accumulation_steps)
 
 
 def _read_predict_examples():

@@ -214,7 +214,7 @@ DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
 
 
 def define_performance_flags():
-  """Defines the speed flags shared by the training scripts (CPU/GPU)."""
+  """Defines the speed (and seed) flags shared by the training scripts."""
   if "precision" in flags.FLAGS:
     return  # Already defined by another caller in this process.
   flags.DEFINE_bool(
@@ -231,6 +231,10 @@ def define_performance_flags():
       "GPUs (or --num_cpu_devices CPUs), 'multi_worker' over the machines in "
       "the TF_CONFIG environment variable. --train_batch_size stays the "
       "global batch. Cloud TPU uses --use_tpu instead.")
+  flags.DEFINE_integer(
+      "tf_random_seed", None,
+      "Graph-level random seed (initialisation, dropout, input shuffling) "
+      "for repeatable runs; default: a different seed every run.")
   flags.DEFINE_integer(
       "num_cpu_devices", None,
       "Expose this many logical CPU devices (for --distribution=mirrored on "
@@ -259,7 +263,8 @@ def make_run_config(output_dir,
                     log_step_count_steps=100,
                     use_xla=False,
                     num_cpu_devices=None,
-                    train_distribute=None):
+                    train_distribute=None,
+                    tf_random_seed=None):
   """Builds the TPU RunConfig that also drives CPU/GPU runs.
 
   Args:
@@ -276,6 +281,8 @@ def make_run_config(output_dir,
     num_cpu_devices: (optional) int, logical CPU devices the session exposes;
       lets a mirrored strategy run over CPUs where there is no GPU.
     train_distribute: (optional) a `tf.distribute.Strategy` for training.
+    tf_random_seed: (optional) int, graph-level seed for initialisation,
+      dropout and shuffling, for repeatable runs.
 
   Returns:
     `tf.compat.v1.estimator.tpu.RunConfig`.
@@ -305,6 +312,7 @@ def make_run_config(output_dir,
   return tf1.estimator.tpu.RunConfig(
       session_config=session_config,
       train_distribute=train_distribute,
+      tf_random_seed=tf_random_seed,
       cluster=tpu_cluster_resolver,
       master=master,
       model_dir=output_dir,
@@ -331,7 +339,8 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
                                      1000),
       iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
       use_xla=getattr(flags_obj, "use_xla", False),
-      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None))
+      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None),
+      tf_random_seed=getattr(flags_obj, "tf_random_seed", None))
   distribution = getattr(flags_obj, "distribution", "none") or "none"
   if distribution != "none" and "train_distribute" not in overrides:
     if flags_obj.use_tpu:
@@ -377,6 +386,54 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
       train_batch_size=train_batch_size,
       eval_batch_size=eval_batch_size,
       predict_batch_size=predict_batch_size)
+
+
+def log_features(features):
+  """Logs the name and shape of every input feature a model_fn receives."""
+  tf1.logging.info("*** Features ***")
+  for name in sorted(features.keys()):
+    tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+
+
+def current_global_step(output_dir):
+  """Global step of the newest checkpoint in output_dir (0 if none)."""
+  latest = tf.train.latest_checkpoint(output_dir)
+  if not latest:
+    return 0
+  try:
+    return int(tf.train.load_checkpoint(latest).get_tensor(
+        tf1.GraphKeys.GLOBAL_STEP))
+  except (tf.errors.OpError, ValueError, KeyError):
+    return 0
+
+
+def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
+                    num_accumulation_steps=1):
+  """Trains up to `num_train_steps` optimizer updates, logging progress.
+
+  The global step counts optimizer updates, so `max_steps` is the same with
+  or without gradient accumulation, and a restarted run continues from the
+  newest checkpoint in the model directory to the same end. The progress
+  hook counts session runs (one micro-batch each), so its total is the
+  updates still to do times `num_accumulation_steps`.
+
+  Args:
+    estimator: the script's estimator.
+    input_fn: training input_fn, batching `micro_batch_size` examples.
+    num_train_steps: int, optimizer updates in the whole run.
+    micro_batch_size: int, examples per session run.
+    num_accumulation_steps: int, micro-batches per update.
+
+  Returns:
+    The global step the run started from (0 for a fresh run).
+  """
+  start_step = current_global_step(estimator.model_dir)
+  remaining_runs = max(num_train_steps - start_step, 0) * num_accumulation_steps
+  estimator.train(
+      input_fn=input_fn,
+      max_steps=num_train_steps,
+      hooks=[ProgressHook("Training", micro_batch_size, remaining_runs)])
+  return start_step
 
 
 def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
