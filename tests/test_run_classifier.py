@@ -294,7 +294,11 @@ def _estimator_for(model_dir, flags_obj, num_labels, is_regression=False,
 
 
 def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
-  """Acceptance 3: train, eval and predict on a synthetic MRPC-layout task."""
+  """Acceptance 3: train, eval and predict on a synthetic MRPC-layout task.
+
+  Seeded: unseeded, a from-scratch tiny model occasionally collapses to a
+  constant prediction (about 1 run in 10 at this learning rate).
+  """
   train = data.keyword_pairs(320, seed=1)
   dev = data.keyword_pairs(42, seed=2)
   test = data.keyword_pairs(13, seed=3)
@@ -303,7 +307,8 @@ def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
   flags_obj = _flags(
       task_name="MRPC", data_dir=data_dir, output_dir=output_dir,
       do_train=True, do_eval=True, do_predict=True, train_batch_size=16,
-      num_train_epochs=2.0, **dict(_TINY, **model_files))
+      num_train_epochs=3.0, tf_random_seed=12345,
+      **dict(_TINY, learning_rate=1e-3, **model_files))
   run_classifier.run_task(flags_obj)
 
   for name in ("train.tf_record", "eval.tf_record", "predict.tf_record",
@@ -313,7 +318,7 @@ def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
                                                 "eval_results.txt"))
   assert set(results) == {"eval_accuracy", "eval_loss", "global_step", "loss",
                           "eval_f1"}
-  assert results["global_step"] == 40  # 320 / 16 * 2.
+  assert results["global_step"] == 60  # 320 / 16 * 3.
   assert results["eval_accuracy"] >= 0.9, results
   assert results["eval_f1"] >= 0.85, results
 
