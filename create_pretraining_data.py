@@ -586,7 +586,10 @@ def write_instance_to_example_files(instances, tokenizer, max_seq_length,
     for (inst_index, instance) in enumerate(instances):
       example = instance_to_example(instance, tokenizer, max_seq_length,
                                     max_predictions_per_seq)
-      writers[writer_index].write(example.SerializeToString())
+      # deterministic=True: protobuf 7 (TF 2.21) orders map entries (the
+      # features map) randomly per process otherwise.
+      writers[writer_index].write(
+          example.SerializeToString(deterministic=True))
       writer_index = (writer_index + 1) % len(writers)
       total_written += 1
       progress.update()

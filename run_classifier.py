@@ -720,7 +720,10 @@ def file_based_convert_examples_to_features(examples, label_list,
     for (ex_index, example) in enumerate(examples):
       feature = convert_single_example(ex_index, example, label_list,
                                        max_seq_length, tokenizer)
-      writers[0].write(_features_to_example(feature).SerializeToString())
+      # deterministic=True: protobuf 7 (TF 2.21) orders map entries (the
+      # features map) randomly per process otherwise.
+      writers[0].write(
+          _features_to_example(feature).SerializeToString(deterministic=True))
       progress.update()
   return len(examples)
 

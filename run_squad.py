@@ -719,7 +719,9 @@ class FeatureWriter(object):
       features["is_impossible"] = script_utils.create_int_feature(
           [1 if feature.is_impossible else 0])
     tf_example = tf.train.Example(features=tf.train.Features(feature=features))
-    self._writer.write(tf_example.SerializeToString())
+    # deterministic=True: protobuf 7 (TF 2.21) orders map entries (the
+    # features map) randomly per process otherwise.
+    self._writer.write(tf_example.SerializeToString(deterministic=True))
 
   def close(self):
     """Finishes the file and moves it to its final name."""

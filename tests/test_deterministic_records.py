@@ -1,0 +1,153 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Record files are byte-identical across processes for a given seed.
+
+protobuf 7 (TensorFlow 2.21) serializes map fields, such as the feature map of
+a tf.train.Example, in an order that is randomized per process, so a record
+writer that does not ask for deterministic serialization writes different
+bytes each run. The writers of create_pretraining_data, run_classifier and
+run_squad each run here in two fresh Python processes (not forks, which would
+share the order) on the same small inputs and seed; their files must match
+byte for byte.
+
+Run as `python -m tests.test_deterministic_records IN_DIR OUT_DIR` (from the
+repository root) it is the child: it writes every record file into OUT_DIR.
+"""
+
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+import tensorflow as tf
+
+import create_pretraining_data as cpd
+import run_classifier
+import run_squad
+import tokenization
+from tests import classifier_testdata
+from tests import squad_data
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEED = 7
+
+# File name -> what writes it. create_pretraining_data writes round-robin
+# over two files, as with a comma-separated --output_file.
+PRETRAINING_FILES = ["pretraining-0.tfrecord", "pretraining-1.tfrecord"]
+CLASSIFIER_FILE = "classifier.tf_record"
+SQUAD_FILE = "squad.tf_record"
+
+
+# ----------------------------------------------------------------------------
+# Inputs (written once by the test) and the child that writes the records
+# ----------------------------------------------------------------------------
+
+
+def _write_inputs(in_dir):
+  """A small corpus, SQuAD file and the two vocabularies into in_dir."""
+  classifier_testdata.write_model_files(in_dir)  # vocab.txt
+  squad_data.write_vocab(os.path.join(in_dir, "squad_vocab.txt"))
+  squad_data.write_dataset(os.path.join(in_dir, "squad.json"), version_2=True)
+  rng = random.Random(0)
+  docs = []
+  for _ in range(6):
+    sentences = [
+        " ".join(rng.choice(classifier_testdata.FILLER)
+                 for _ in range(rng.randint(3, 10))) + "."
+        for _ in range(rng.randint(2, 8))]
+    docs.append("\n".join(sentences))
+  with open(os.path.join(in_dir, "corpus.txt"), "w") as f:
+    f.write("\n\n".join(docs) + "\n")
+
+
+def write_records(in_dir, out_dir):
+  """Writes every record file into out_dir with the library writers."""
+  tokenizer = tokenization.FullTokenizer(
+      os.path.join(in_dir, "vocab.txt"), do_lower_case=True)
+
+  instances = cpd.create_training_instances(
+      [os.path.join(in_dir, "corpus.txt")], tokenizer, max_seq_length=32,
+      dupe_factor=2, short_seq_prob=0.1, masked_lm_prob=0.15,
+      max_predictions_per_seq=5, rng=random.Random(SEED))
+  cpd.write_instance_to_example_files(
+      instances, tokenizer, 32, 5,
+      [os.path.join(out_dir, name) for name in PRETRAINING_FILES])
+
+  examples = [
+      run_classifier.InputExample("train-%d" % i, text_a, text_b, label)
+      for i, (label, text_a, text_b) in enumerate(
+          classifier_testdata.keyword_pairs(12, seed=SEED))]
+  examples.append(run_classifier.PaddingInputExample())
+  run_classifier.file_based_convert_examples_to_features(
+      examples, ["0", "1"], 16, tokenizer,
+      os.path.join(out_dir, CLASSIFIER_FILE))
+
+  squad_tokenizer = tokenization.FullTokenizer(
+      os.path.join(in_dir, "squad_vocab.txt"), do_lower_case=True)
+  squad_examples = run_squad.read_squad_examples(
+      os.path.join(in_dir, "squad.json"), is_training=True,
+      version_2_with_negative=True)
+  with run_squad.FeatureWriter(os.path.join(out_dir, SQUAD_FILE),
+                               is_training=True) as writer:
+    run_squad.convert_examples_to_features(
+        squad_examples, squad_tokenizer, max_seq_length=48, doc_stride=16,
+        max_query_length=12, is_training=True,
+        output_fn=writer.process_feature)
+
+
+# ----------------------------------------------------------------------------
+# Tests
+# ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+  """Output folders of two child processes run in parallel on one input."""
+  tmp = tmp_path_factory.mktemp("records")
+  in_dir = str(tmp / "in")
+  _write_inputs(in_dir)
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+  procs = []
+  for name in ("first", "second"):
+    out_dir = str(tmp / name)
+    os.makedirs(out_dir)
+    procs.append((out_dir, subprocess.Popen(
+        [sys.executable, "-m", "tests.test_deterministic_records", in_dir,
+         out_dir], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)))
+  out_dirs = []
+  for out_dir, proc in procs:
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr[-3000:]
+    out_dirs.append(out_dir)
+  return out_dirs
+
+
+def _assert_identical(two_runs, name):
+  first, second = [os.path.join(d, name) for d in two_runs]
+  records = [[r.numpy() for r in tf.data.TFRecordDataset([path])]
+             for path in (first, second)]
+  assert records[0], "%s has no records" % name
+  assert len(records[0]) == len(records[1]), name
+  for i, (a, b) in enumerate(zip(*records)):
+    assert a == b, "%s: record %d differs between the two processes" % (name,
+                                                                        i)
+  with open(first, "rb") as f1, open(second, "rb") as f2:
+    assert f1.read() == f2.read(), name
+
+
+@pytest.mark.parametrize("name", PRETRAINING_FILES)
+def test_create_pretraining_data_records(two_runs, name):
+  _assert_identical(two_runs, name)
+
+
+def test_run_classifier_records(two_runs):
+  _assert_identical(two_runs, CLASSIFIER_FILE)
+
+
+def test_run_squad_records(two_runs):
+  _assert_identical(two_runs, SQUAD_FILE)
+
+
+if __name__ == "__main__":
+  write_records(sys.argv[1], sys.argv[2])
