@@ -1,7 +1,7 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
 """Exporting a fine-tuned model as a TensorFlow SavedModel for serving.
 
-The scripts train and predict through (TPU)Estimator model_fns. For serving,
+The scripts train and predict through TPUEstimator-style model_fns. For serving,
 the same model_fn is run once more in PREDICT mode on placeholders, the
 weights are restored from a checkpoint, and the graph is written as a
 SavedModel whose "serving_default" signature takes
@@ -23,6 +23,7 @@ import uuid
 from absl import flags
 import tensorflow as tf
 
+import estimator_runtime
 import script_utils
 
 tf1 = tf.compat.v1
@@ -122,13 +123,6 @@ def serving_features(max_seq_length, synthesized_features=None):
   return receivers, features
 
 
-def _as_estimator_spec(spec):
-  """TPUEstimatorSpec -> EstimatorSpec; an EstimatorSpec is returned as is."""
-  if isinstance(spec, tf1.estimator.tpu.TPUEstimatorSpec):
-    return spec.as_estimator_spec()
-  return spec
-
-
 def _select_outputs(predictions, output_keys):
   """Picks the exported prediction tensors by name."""
   if not isinstance(predictions, dict):
@@ -219,10 +213,9 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     with tf.Graph().as_default() as graph:
       receivers, features = serving_features(max_seq_length,
                                              synthesized_features)
-      spec = _as_estimator_spec(
-          model_fn(features=features, labels=None,
-                   mode=tf1.estimator.ModeKeys.PREDICT,
-                   params=dict(params or {})))
+      spec = model_fn(features=features, labels=None,
+                      mode=estimator_runtime.ModeKeys.PREDICT,
+                      params=dict(params or {}))
       outputs = _select_outputs(spec.predictions, output_keys)
       signature = tf1.saved_model.signature_def_utils.predict_signature_def(
           inputs=receivers, outputs=outputs)

@@ -24,6 +24,7 @@ import tempfile
 from absl import flags
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 import script_utils
 import tokenization
@@ -204,7 +205,7 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
   """
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
-    if mode != tf1.estimator.ModeKeys.PREDICT:
+    if mode != estimator_runtime.ModeKeys.PREDICT:
       raise ValueError("extract_features only predicts; got mode %s" % mode)
 
     model = modeling.BertModel(
@@ -224,7 +225,7 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
     for j, layer_index in enumerate(layer_indexes):
       predictions["layer_output_%d" % j] = all_layers[layer_index]
 
-    return tf1.estimator.tpu.TPUEstimatorSpec(
+    return estimator_runtime.TPUEstimatorSpec(
         mode=mode, predictions=predictions, scaffold_fn=scaffold_fn)
 
   return model_fn

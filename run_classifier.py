@@ -26,6 +26,7 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 import export_utils
 import optimization
@@ -962,7 +963,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     else:
       is_real_example = tf.ones(tf.shape(label_ids), dtype=tf.float32)
 
-    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+    is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
     (total_loss, per_example_loss, logits, probabilities) = create_model(
         bert_config, is_training, input_ids, input_mask, segment_ids,
         label_ids, num_labels, use_one_hot_embeddings,
@@ -972,16 +973,16 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
 
-    if mode == tf.estimator.ModeKeys.TRAIN:
+    if mode == estimator_runtime.ModeKeys.TRAIN:
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
           use_tpu, num_accumulation_steps=num_accumulation_steps,
           loss_scale=optimization.loss_scale_for(compute_type))
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
 
-    if mode == tf.estimator.ModeKeys.EVAL:
+    if mode == estimator_runtime.ModeKeys.EVAL:
 
       def metric_fn(per_example_loss, label_ids, logits, is_real_example):
         """Runs on the CPU host; padding examples have weight 0."""
@@ -1005,11 +1006,11 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
 
       eval_metrics = (metric_fn,
                       [per_example_loss, label_ids, logits, is_real_example])
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode, loss=total_loss, eval_metrics=eval_metrics,
           scaffold_fn=scaffold_fn)
 
-    return tf1.estimator.tpu.TPUEstimatorSpec(
+    return estimator_runtime.TPUEstimatorSpec(
         mode=mode,
         predictions={
             "probabilities": probabilities,

@@ -17,6 +17,7 @@ Example:
 from absl import flags
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 import optimization
 import script_utils
@@ -136,7 +137,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     masked_lm_weights = features["masked_lm_weights"]
     next_sentence_labels = features["next_sentence_labels"]
 
-    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+    is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
 
     model = modeling.BertModel(
         config=bert_config,
@@ -161,7 +162,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     scaffold_fn, _ = script_utils.init_from_checkpoint(
         init_checkpoint, use_tpu, tf1.trainable_variables())
 
-    if mode == tf.estimator.ModeKeys.TRAIN:
+    if mode == estimator_runtime.ModeKeys.TRAIN:
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
           use_tpu, num_accumulation_steps=num_accumulation_steps,
@@ -174,20 +175,20 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
             {"loss": total_loss, "masked_lm_loss": masked_lm_loss,
              "next_sentence_loss": next_sentence_loss},
             every_n_iter=LOG_LOSS_EVERY_N_STEPS)]
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode,
           loss=total_loss,
           train_op=train_op,
           training_hooks=training_hooks,
           scaffold_fn=scaffold_fn)
 
-    if mode == tf.estimator.ModeKeys.EVAL:
+    if mode == estimator_runtime.ModeKeys.EVAL:
       eval_metrics = (metric_fn, [
           masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
           masked_lm_weights, next_sentence_example_loss,
           next_sentence_log_probs, next_sentence_labels
       ])
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode,
           loss=total_loss,
           eval_metrics=eval_metrics,

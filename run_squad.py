@@ -36,6 +36,7 @@ import six
 import tensorflow as tf
 
 import export_utils
+import estimator_runtime
 import modeling
 import optimization
 import script_utils
@@ -869,7 +870,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     input_mask = features["input_mask"]
     segment_ids = features["segment_ids"]
 
-    is_training = (mode == tf.estimator.ModeKeys.TRAIN)
+    is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
 
     (start_logits, end_logits) = create_model(
         bert_config=bert_config,
@@ -883,7 +884,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
 
-    if mode == tf.estimator.ModeKeys.TRAIN:
+    if mode == estimator_runtime.ModeKeys.TRAIN:
       seq_length = modeling.get_shape_list(input_ids)[1]
       start_loss = _position_loss(start_logits, features["start_positions"],
                                   seq_length)
@@ -894,16 +895,16 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
           use_tpu, num_accumulation_steps=num_accumulation_steps,
           loss_scale=optimization.loss_scale_for(compute_type))
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode, loss=total_loss, train_op=train_op,
           scaffold_fn=scaffold_fn)
-    if mode == tf.estimator.ModeKeys.PREDICT:
+    if mode == estimator_runtime.ModeKeys.PREDICT:
       predictions = {
           "unique_ids": unique_ids,
           "start_logits": start_logits,
           "end_logits": end_logits,
       }
-      return tf1.estimator.tpu.TPUEstimatorSpec(
+      return estimator_runtime.TPUEstimatorSpec(
           mode=mode, predictions=predictions, scaffold_fn=scaffold_fn)
     raise ValueError("Only TRAIN and PREDICT modes are supported: %s" % mode)
 

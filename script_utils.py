@@ -5,7 +5,8 @@ The scripts (`run_pretraining.py`, `run_classifier.py`, `run_squad.py`,
 `extract_features.py`, `create_pretraining_data.py`) differ in their data and
 heads; what they share lives here:
 
-- the Cloud TPU flags and the RunConfig / TPUEstimator they lead to;
+- the Cloud TPU flags and the run config they lead to (what runs the
+  model_fns is `estimator_runtime`'s business);
 - warm-starting from `init_checkpoint` (with the `*INIT_FROM_CKPT*` log);
 - pair truncation, record features and record decoding;
 - writing outputs atomically, so an interrupted run leaves no truncated file;
@@ -23,6 +24,7 @@ from absl import app
 from absl import flags
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 
 tf1 = tf.compat.v1
@@ -58,6 +60,7 @@ def run(main, argv=None):
     # reach absl's handler on the root logger prints every line twice.
     tf.get_logger().propagate = False
     try:
+      check_runtime_flags(flags.FLAGS)
       return main(argv)
     except _USER_ERRORS as e:
       message = _one_line(e)
@@ -69,6 +72,17 @@ def run(main, argv=None):
       raise SystemExit(1)
 
   app.run(guarded_main, argv=argv)
+
+
+def check_runtime_flags(flags_obj):
+  """Refuses, before any work, flags this TensorFlow runtime cannot honour.
+
+  Raises:
+    UsageError: --use_tpu where TensorFlow has no TPUEstimator (TF >= 2.16).
+  """
+  if ("use_tpu" in flags_obj and flags_obj.use_tpu and
+      not estimator_runtime.HAS_TPU_ESTIMATOR):
+    raise UsageError(estimator_runtime.NO_TPU_MESSAGE)
 
 
 def _one_line(exception):
@@ -250,83 +264,15 @@ def compute_type_for_precision(precision):
           "fp16": tf.float16}[precision]
 
 
-def make_run_config(output_dir,
-                    use_tpu=False,
-                    tpu_name=None,
-                    tpu_zone=None,
-                    gcp_project=None,
-                    master=None,
-                    num_tpu_cores=8,
-                    save_checkpoints_steps=1000,
-                    iterations_per_loop=1000,
-                    keep_checkpoint_max=5,
-                    log_step_count_steps=100,
-                    use_xla=False,
-                    num_cpu_devices=None,
-                    train_distribute=None,
-                    tf_random_seed=None):
-  """Builds the TPU RunConfig that also drives CPU/GPU runs.
-
-  Args:
-    output_dir: model directory (local or gs://).
-    use_tpu: bool; with tpu_name the Cloud TPU is resolved by name.
-    tpu_name, tpu_zone, gcp_project: Cloud TPU address.
-    master: TensorFlow master URL, used when tpu_name is not given.
-    num_tpu_cores: total TPU cores (shards).
-    save_checkpoints_steps: how often to checkpoint.
-    iterations_per_loop: TPU steps per host round-trip.
-    keep_checkpoint_max: how many recent checkpoints to keep.
-    log_step_count_steps: how often the estimator logs steps/sec.
-    use_xla: bool, JIT-compile the graph with XLA (CPU/GPU sessions).
-    num_cpu_devices: (optional) int, logical CPU devices the session exposes;
-      lets a mirrored strategy run over CPUs where there is no GPU.
-    train_distribute: (optional) a `tf.distribute.Strategy` for training.
-    tf_random_seed: (optional) int, graph-level seed for initialisation,
-      dropout and shuffling, for repeatable runs.
-
-  Returns:
-    `tf.compat.v1.estimator.tpu.RunConfig`.
-  """
-  tpu_cluster_resolver = None
-  if use_tpu and tpu_name:
-    tpu_cluster_resolver = tf.distribute.cluster_resolver.TPUClusterResolver(
-        tpu_name, zone=tpu_zone, project=gcp_project)
-
-  session_config = None
-  if use_xla or num_cpu_devices:
-    session_config = tf1.ConfigProto(allow_soft_placement=True)
-    if use_xla:
-      session_config.graph_options.optimizer_options.global_jit_level = (
-          tf1.OptimizerOptions.ON_1)
-      enable_xla_on_cpu()
-    if num_cpu_devices:
-      session_config.device_count["CPU"] = num_cpu_devices
-
-  # PER_HOST_V2 feeds each host's cores from one input pipeline per host,
-  # which is what the batched record readers here are written for.
-  is_per_host = tf1.estimator.tpu.InputPipelineConfig.PER_HOST_V2
-  if not use_tpu and log_step_count_steps and iterations_per_loop:
-    # TPUEstimator logs every ceil(log_step_count_steps / iterations_per_loop)
-    # session runs, which on CPU/GPU (one step per run) means every step.
-    log_step_count_steps *= iterations_per_loop
-  return tf1.estimator.tpu.RunConfig(
-      session_config=session_config,
-      train_distribute=train_distribute,
-      tf_random_seed=tf_random_seed,
-      cluster=tpu_cluster_resolver,
-      master=master,
-      model_dir=output_dir,
-      save_checkpoints_steps=save_checkpoints_steps,
-      keep_checkpoint_max=keep_checkpoint_max,
-      log_step_count_steps=log_step_count_steps,
-      tpu_config=tf1.estimator.tpu.TPUConfig(
-          iterations_per_loop=iterations_per_loop,
-          num_shards=num_tpu_cores,
-          per_host_input_for_training=is_per_host))
+# The run configuration and the estimator come from the runtime module, which
+# alone knows whether TPUEstimator or the graph runner runs the model_fns.
+make_run_config = estimator_runtime.make_run_config
 
 
 def run_config_from_flags(flags_obj, output_dir=None, **overrides):
   """`make_run_config` fed from the script's absl FLAGS."""
+  if flags_obj.use_tpu and not estimator_runtime.HAS_TPU_ESTIMATOR:
+    raise UsageError(estimator_runtime.NO_TPU_MESSAGE)
   kwargs = dict(
       output_dir=output_dir or flags_obj.output_dir,
       use_tpu=flags_obj.use_tpu,
@@ -361,31 +307,21 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
     kwargs["train_distribute"] = make_distribution_strategy(
         distribution, kwargs["num_cpu_devices"])
   kwargs.update(overrides)
-  return make_run_config(**kwargs)
+  try:
+    return make_run_config(**kwargs)
+  except ValueError as e:
+    raise UsageError(str(e))
 
 
 def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
                    eval_batch_size=None, predict_batch_size=None):
-  """A TPUEstimator; with use_tpu=False it runs as a plain CPU/GPU Estimator.
-
-  When `run_config.train_distribute` holds a strategy, TPUEstimator cannot
-  use it, so a `DistributedEstimator` is returned instead: training is
-  replicated by the strategy, evaluation and prediction run on one device.
-  `train_batch_size` is the global batch in both cases.
-  """
-  if run_config.train_distribute is not None:
-    if use_tpu:
-      raise UsageError("a tf.distribute strategy cannot be combined with "
-                       "--use_tpu")
-    return DistributedEstimator(model_fn, run_config, train_batch_size,
-                                eval_batch_size, predict_batch_size)
-  return tf1.estimator.tpu.TPUEstimator(
-      use_tpu=use_tpu,
-      model_fn=model_fn,
-      config=run_config,
-      train_batch_size=train_batch_size,
-      eval_batch_size=eval_batch_size,
-      predict_batch_size=predict_batch_size)
+  """`estimator_runtime.make_estimator`, with its errors as UsageError."""
+  try:
+    return estimator_runtime.make_estimator(
+        model_fn, run_config, use_tpu, train_batch_size=train_batch_size,
+        eval_batch_size=eval_batch_size, predict_batch_size=predict_batch_size)
+  except ValueError as e:
+    raise UsageError(str(e))
 
 
 def log_features(features):
@@ -802,7 +738,7 @@ def make_distribution_strategy(distribution, num_cpu_devices=None):
 
   Returns:
     None for "none", else a TF1-style `tf.distribute.Strategy` for the
-    estimator's RunConfig (`train_distribute`).
+    run config's `train_distribute` (the graph runner trains with it).
 
   Raises:
     UsageError: for an unknown value, or a multi-worker run without a usable
@@ -830,8 +766,9 @@ def make_distribution_strategy(distribution, num_cpu_devices=None):
           "--distribution=multi_worker: TF_CONFIG must describe a cluster "
           "with 'worker' (and optionally 'chief') tasks")
     # Building the TF1 strategy outside eager mode keeps it from starting
-    # its own gRPC server; the estimator's distribute coordinator starts the
-    # one server this worker needs, on the port TF_CONFIG gives it.
+    # its own gRPC server; the graph runner starts the one server this
+    # worker needs, on the port TF_CONFIG gives it, and configures the
+    # strategy from the cluster.
     with tf.Graph().as_default():
       return tf1.distribute.experimental.MultiWorkerMirroredStrategy()
   raise UsageError("--distribution=%s: expected one of %s" %
@@ -852,183 +789,6 @@ def _tf_config_cluster():
     raise UsageError("TF_CONFIG must be a JSON object with 'cluster' and "
                      "'task'")
   return tf_config.get("cluster") or {}
-
-
-def per_replica_batch_size(global_batch_size, num_replicas,
-                           flag_name="train_batch_size"):
-  """Splits a global batch evenly over `num_replicas` replicas.
-
-  Raises:
-    UsageError: if the batch does not divide evenly.
-  """
-  if global_batch_size % num_replicas:
-    raise UsageError(
-        "--%s=%d is the global batch and must be divisible by the %d "
-        "replicas of the distribution strategy" %
-        (flag_name, global_batch_size, num_replicas))
-  return global_batch_size // num_replicas
-
-
-def _estimator_model_fn(tpu_model_fn):
-  """Adapts a TPUEstimator model_fn to a plain Estimator.
-
-  Args:
-    tpu_model_fn: model_fn(features, labels, mode, params) returning a
-      TPUEstimatorSpec (built with use_tpu=False, so no scaffold_fn).
-
-  Returns:
-    model_fn(features, labels, mode, params) returning an EstimatorSpec.
-  """
-
-  # The strategy hands the model_fn to AutoGraph, which would rewrite the
-  # plain Python graph-building code of the whole model for nothing.
-  build = tf.autograph.experimental.do_not_convert(tpu_model_fn)
-
-  def model_fn(features, labels, mode, params):
-    spec = build(features, labels, mode, params)
-    if isinstance(spec, tf1.estimator.tpu.TPUEstimatorSpec):
-      spec = spec.as_estimator_spec()
-    if (mode == tf.estimator.ModeKeys.TRAIN and spec.loss is not None and
-        tf.distribute.has_strategy() and
-        not tf.distribute.in_cross_replica_context()):
-      # The estimator logs the sum of the replicas' losses; scaled like
-      # this, the sum is their mean, the loss of the global batch. (Only
-      # the logged value changes: the train_op is already built.)
-      num_replicas = tf.distribute.get_replica_context().num_replicas_in_sync
-      spec = spec._replace(loss=spec.loss / num_replicas)
-    return spec
-
-  return model_fn
-
-
-def _single_device_run_config(run_config):
-  """A strategy-free RunConfig with `run_config`'s directory and settings.
-
-  Not `run_config.replace(train_distribute=None)`: that deep-copies the
-  strategy (which, for a multi-worker one, creates variables on devices of
-  a server not started yet) and keeps the multi-worker coordinator mode.
-  TF_CONFIG is hidden while the config is built so that evaluation and
-  prediction stay local to this process.
-  """
-  saved_tf_config = os.environ.pop("TF_CONFIG", None)
-  try:
-    session_config = None
-    if run_config.session_config is not None:
-      session_config = tf1.ConfigProto()
-      session_config.CopyFrom(run_config.session_config)
-    return tf1.estimator.RunConfig(
-        model_dir=run_config.model_dir,
-        tf_random_seed=run_config.tf_random_seed,
-        session_config=session_config,
-        save_checkpoints_steps=run_config.save_checkpoints_steps,
-        keep_checkpoint_max=run_config.keep_checkpoint_max,
-        log_step_count_steps=run_config.log_step_count_steps)
-  finally:
-    if saved_tf_config is not None:
-      os.environ["TF_CONFIG"] = saved_tf_config
-
-
-class DistributedEstimator(object):
-  """train() replicated by a tf.distribute strategy; evaluate()/predict() not.
-
-  Stands in for a CPU/GPU TPUEstimator when `run_config.train_distribute` is
-  set (TPUEstimator ignores strategies). Each mode gets a plain Estimator over
-  the same model_dir, because an Estimator's `params` (and so the input_fn's
-  params["batch_size"]) cannot change between modes:
-
-    * train: the strategy calls the input_fn once per worker and deals its
-      batches out to the replicas, so params["batch_size"] is the global
-      batch divided by the number of replicas;
-    * evaluate / predict: one device, the whole eval/predict batch, and a
-      RunConfig without a strategy, so every worker can evaluate by itself.
-  """
-
-  def __init__(self, model_fn, run_config, train_batch_size=None,
-               eval_batch_size=None, predict_batch_size=None):
-    strategy = run_config.train_distribute
-    self.num_replicas = strategy.num_replicas_in_sync
-    self.train_batch_size = train_batch_size
-    self.per_replica_batch_size = None
-    if train_batch_size:
-      self.per_replica_batch_size = per_replica_batch_size(
-          train_batch_size, self.num_replicas)
-    tf1.logging.info(
-        "Training with %s over %d replicas (global batch %s, %s per replica)",
-        strategy.__class__.__name__, self.num_replicas, train_batch_size,
-        self.per_replica_batch_size)
-    self._model_fn = _estimator_model_fn(model_fn)
-    self._run_config = run_config
-    self._single_device_config = _single_device_run_config(run_config)
-    self._batch_sizes = {"eval": eval_batch_size,
-                         "predict": predict_batch_size}
-    self._trainer = None
-
-  @property
-  def model_dir(self):
-    return self._run_config.model_dir
-
-  @property
-  def config(self):
-    return self._run_config
-
-  def _single_device(self, mode):
-    return tf1.estimator.Estimator(
-        model_fn=self._model_fn,
-        config=self._single_device_config,
-        params={"batch_size": self._batch_sizes[mode]})
-
-  def train(self, input_fn, hooks=None, steps=None, max_steps=None,
-            saving_listeners=None):
-    # The Estimator and the multi-worker coordinator deep-copy the strategy;
-    # done eagerly, the copy of a multi-worker strategy would create
-    # variables on remote devices at once. Inside a graph nothing runs.
-    with tf.Graph().as_default():
-      if self._trainer is None:
-        self._trainer = tf1.estimator.Estimator(
-            model_fn=self._model_fn,
-            config=self._run_config,
-            params={"batch_size": self.per_replica_batch_size})
-      if getattr(self._run_config, "_distribute_coordinator_mode", None):
-        return self._train_as_one_of_many_workers(input_fn, hooks, steps,
-                                                  max_steps, saving_listeners)
-      return self._trainer.train(input_fn, hooks=hooks, steps=steps,
-                                 max_steps=max_steps,
-                                 saving_listeners=saving_listeners)
-
-  def _train_as_one_of_many_workers(self, input_fn, hooks, steps, max_steps,
-                                    saving_listeners):
-    """Training as one worker of a TF_CONFIG cluster.
-
-    The estimator drives an independent worker (TF_CONFIG with a task, each
-    machine running the same command) only through train_and_evaluate; the
-    worker and chief tasks train there and never evaluate, so the EvalSpec is
-    a formality.
-    """
-    if steps is not None or saving_listeners:
-      raise UsageError("multi-worker training counts --num_train_steps "
-                       "(max_steps) only")
-    tf1.estimator.train_and_evaluate(
-        self._trainer,
-        tf1.estimator.TrainSpec(input_fn, max_steps=max_steps,
-                                hooks=hooks or ()),
-        tf1.estimator.EvalSpec(input_fn, steps=1))
-    return self._trainer
-
-  def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None,
-               name=None):
-    return self._single_device("eval").evaluate(
-        input_fn, steps=steps, hooks=hooks, checkpoint_path=checkpoint_path,
-        name=name)
-
-  def predict(self, input_fn, predict_keys=None, hooks=None,
-              checkpoint_path=None, yield_single_examples=True):
-    return self._single_device("predict").predict(
-        input_fn, predict_keys=predict_keys, hooks=hooks,
-        checkpoint_path=checkpoint_path,
-        yield_single_examples=yield_single_examples)
-
-  def latest_checkpoint(self):
-    return tf.train.latest_checkpoint(self.model_dir)
 
 
 def check_checkpoint_fits_config(init_checkpoint, bert_config,
@@ -1061,25 +821,7 @@ def check_checkpoint_fits_config(init_checkpoint, bert_config,
 # ----------------------------------------------------------------------------
 
 
-def enable_xla_on_cpu():
-  """Lets a session's global_jit_level compile CPU ops too.
-
-  TensorFlow honours `global_jit_level` only on GPUs unless its
-  `--tf_xla_cpu_global_jit` flag is set; without it --use_xla would do
-  nothing on a CPU-only machine. Sessions whose config leaves JIT off are not
-  affected. The CPU device reads the flag once, when the process creates its
-  first session, so this module sets it on import (through TensorFlow's
-  runtime setter; TF_XLA_FLAGS is the fallback).
-  """
-  try:
-    from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top
-    pywrap_tf_session.TF_SetTfXlaCpuGlobalJit(True)
-  except (ImportError, AttributeError):
-    flags_env = os.environ.get("TF_XLA_FLAGS", "")
-    if "--tf_xla_cpu_global_jit" not in flags_env:
-      os.environ["TF_XLA_FLAGS"] = (flags_env +
-                                    " --tf_xla_cpu_global_jit").strip()
-
+enable_xla_on_cpu = estimator_runtime.enable_xla_on_cpu
 
 # Before any session exists, so that --use_xla reaches the CPU.
 enable_xla_on_cpu()

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
 import export_utils
 import modeling
 import script_utils
@@ -57,7 +58,7 @@ def _classifier_model_fn(bert_config, init_checkpoint):
   """Like run_classifier's: pooled output -> output_weights/output_bias."""
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
-    is_training = mode == tf1.estimator.ModeKeys.TRAIN
+    is_training = mode == estimator_runtime.ModeKeys.TRAIN
     model = modeling.BertModel(
         config=bert_config, is_training=is_training,
         input_ids=features["input_ids"], input_mask=features["input_mask"],
@@ -77,12 +78,12 @@ def _classifier_model_fn(bert_config, init_checkpoint):
     loss = -tf.reduce_mean(tf.reduce_sum(
         one_hot * tf.nn.log_softmax(logits, axis=-1), axis=-1))
     script_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
-    if mode == tf1.estimator.ModeKeys.TRAIN:
+    if mode == estimator_runtime.ModeKeys.TRAIN:
       train_op = tf1.train.GradientDescentOptimizer(0.5).minimize(
           loss, global_step=tf1.train.get_or_create_global_step())
-      return tf1.estimator.tpu.TPUEstimatorSpec(mode=mode, loss=loss,
+      return estimator_runtime.TPUEstimatorSpec(mode=mode, loss=loss,
                                                 train_op=train_op)
-    return tf1.estimator.tpu.TPUEstimatorSpec(
+    return estimator_runtime.TPUEstimatorSpec(
         mode=mode, predictions={"probabilities": probabilities,
                                 "logits": logits})
 
@@ -93,7 +94,7 @@ def _squad_model_fn(bert_config, init_checkpoint):
   """Like run_squad's: sequence output -> cls/squad/output_weights."""
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
-    is_training = mode == tf1.estimator.ModeKeys.TRAIN
+    is_training = mode == estimator_runtime.ModeKeys.TRAIN
     model = modeling.BertModel(
         config=bert_config, is_training=is_training,
         input_ids=features["input_ids"], input_mask=features["input_mask"],
@@ -111,16 +112,16 @@ def _squad_model_fn(bert_config, init_checkpoint):
                           [2, 0, 1])
     start_logits, end_logits = logits[0], logits[1]
     script_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
-    if mode == tf1.estimator.ModeKeys.TRAIN:
+    if mode == estimator_runtime.ModeKeys.TRAIN:
       loss = (tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
           labels=features["start_positions"], logits=start_logits)) +
               tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
                   labels=features["end_positions"], logits=end_logits)))
       train_op = tf1.train.GradientDescentOptimizer(0.5).minimize(
           loss, global_step=tf1.train.get_or_create_global_step())
-      return tf1.estimator.tpu.TPUEstimatorSpec(mode=mode, loss=loss,
+      return estimator_runtime.TPUEstimatorSpec(mode=mode, loss=loss,
                                                 train_op=train_op)
-    return tf1.estimator.tpu.TPUEstimatorSpec(
+    return estimator_runtime.TPUEstimatorSpec(
         mode=mode, predictions={"unique_ids": features["unique_ids"],
                                 "start_logits": start_logits,
                                 "end_logits": end_logits})

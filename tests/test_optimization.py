@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
 import optimization
 
 tf1 = tf.compat.v1
@@ -409,8 +410,9 @@ def test_gradient_accumulation_equals_full_batch_steps():
                        init["mlp/dense/kernel"])) > 1e-2
 
 
-def test_gradient_accumulation_in_estimator_counts_updates(tmp_path):
-  """TPUEstimator on CPU: max_steps counts updates; 4 micro-batches each."""
+@pytest.mark.parametrize("runner", estimator_runtime.AVAILABLE_RUNNERS)
+def test_gradient_accumulation_in_estimator_counts_updates(tmp_path, runner):
+  """Each runtime's estimator: max_steps counts updates; 4 micro-batches each."""
   k = 4
   batches = _mlp_batches()
   expected, _ = _full_batch_reference(batches)
@@ -427,16 +429,14 @@ def test_gradient_accumulation_in_estimator_counts_updates(tmp_path):
     train_op = optimization.create_optimizer(
         loss, ACC_LR, ACC_TRAIN_STEPS, ACC_WARMUP, use_tpu=False,
         num_accumulation_steps=k)
-    return tf1.estimator.tpu.TPUEstimatorSpec(mode=mode, loss=loss,
+    return estimator_runtime.TPUEstimatorSpec(mode=mode, loss=loss,
                                               train_op=train_op)
 
-  config = tf1.estimator.tpu.RunConfig(
-      model_dir=str(tmp_path), save_checkpoints_steps=1000,
-      log_step_count_steps=1000,
-      tpu_config=tf1.estimator.tpu.TPUConfig(iterations_per_loop=1))
-  estimator = tf1.estimator.tpu.TPUEstimator(
-      use_tpu=False, model_fn=model_fn, config=config,
-      train_batch_size=BATCH // k)
+  config = estimator_runtime.make_run_config(
+      str(tmp_path), save_checkpoints_steps=1000, log_step_count_steps=1000,
+      iterations_per_loop=1, runner=runner)
+  estimator = estimator_runtime.make_estimator(
+      model_fn, config, use_tpu=False, train_batch_size=BATCH // k)
   estimator.train(input_fn=input_fn, max_steps=3)
 
   checkpoint = tf.train.latest_checkpoint(str(tmp_path))
