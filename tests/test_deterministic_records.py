@@ -7,7 +7,8 @@ writer that does not ask for deterministic serialization writes different
 bytes each run. The writers of create_pretraining_data, run_classifier and
 run_squad each run here in two fresh Python processes (not forks, which would
 share the order) on the same small inputs and seed; their files must match
-byte for byte.
+byte for byte, and so must the files the other TensorFlow runtime writes
+(when its interpreter is given).
 
 Run as `python -m tests.test_deterministic_records IN_DIR OUT_DIR` (from the
 repository root) it is the child: it writes every record file into OUT_DIR.
@@ -100,53 +101,77 @@ def write_records(in_dir, out_dir):
 # ----------------------------------------------------------------------------
 
 
+# The interpreter of the other TensorFlow runtime (make test sets it when both
+# are installed): its records must be the same bytes too.
+OTHER_PYTHON = os.environ.get("BERT_OTHER_RUNTIME_PYTHON", "")
+
+
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-  """Output folders of two child processes run in parallel on one input."""
+def runs(tmp_path_factory):
+  """Output folders of child processes run in parallel on one input.
+
+  "first" and "second" use this interpreter; "other", when there is one, the
+  other runtime's.
+  """
   tmp = tmp_path_factory.mktemp("records")
   in_dir = str(tmp / "in")
   _write_inputs(in_dir)
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+  children = [("first", sys.executable), ("second", sys.executable)]
+  if OTHER_PYTHON:
+    children.append(("other", OTHER_PYTHON))
   procs = []
-  for name in ("first", "second"):
+  for name, python in children:
     out_dir = str(tmp / name)
     os.makedirs(out_dir)
-    procs.append((out_dir, subprocess.Popen(
-        [sys.executable, "-m", "tests.test_deterministic_records", in_dir,
+    procs.append((name, out_dir, subprocess.Popen(
+        [python, "-m", "tests.test_deterministic_records", in_dir,
          out_dir], cwd=ROOT, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True)))
-  out_dirs = []
-  for out_dir, proc in procs:
+  out_dirs = {}
+  for name, out_dir, proc in procs:
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr[-3000:]
-    out_dirs.append(out_dir)
+    out_dirs[name] = out_dir
   return out_dirs
 
 
-def _assert_identical(two_runs, name):
-  first, second = [os.path.join(d, name) for d in two_runs]
+def _assert_identical(runs, name, other="second"):
+  first, second = [os.path.join(runs[run], name) for run in ("first", other)]
   records = [[r.numpy() for r in tf.data.TFRecordDataset([path])]
              for path in (first, second)]
   assert records[0], "%s has no records" % name
   assert len(records[0]) == len(records[1]), name
   for i, (a, b) in enumerate(zip(*records)):
-    assert a == b, "%s: record %d differs between the two processes" % (name,
-                                                                        i)
+    assert a == b, "%s: record %d differs between the processes (%s)" % (
+        name, i, other)
   with open(first, "rb") as f1, open(second, "rb") as f2:
     assert f1.read() == f2.read(), name
 
 
+ALL_FILES = PRETRAINING_FILES + [CLASSIFIER_FILE, SQUAD_FILE]
+
+
 @pytest.mark.parametrize("name", PRETRAINING_FILES)
-def test_create_pretraining_data_records(two_runs, name):
-  _assert_identical(two_runs, name)
+def test_create_pretraining_data_records(runs, name):
+  _assert_identical(runs, name)
 
 
-def test_run_classifier_records(two_runs):
-  _assert_identical(two_runs, CLASSIFIER_FILE)
+def test_run_classifier_records(runs):
+  _assert_identical(runs, CLASSIFIER_FILE)
 
 
-def test_run_squad_records(two_runs):
-  _assert_identical(two_runs, SQUAD_FILE)
+def test_run_squad_records(runs):
+  _assert_identical(runs, SQUAD_FILE)
+
+
+@pytest.mark.skipif(not OTHER_PYTHON,
+                    reason="needs the other runtime's interpreter in "
+                    "BERT_OTHER_RUNTIME_PYTHON (make test sets it when both "
+                    "lanes are installed)")
+@pytest.mark.parametrize("name", ALL_FILES)
+def test_records_are_the_same_bytes_on_the_other_runtime(runs, name):
+  _assert_identical(runs, name, other="other")
 
 
 if __name__ == "__main__":
