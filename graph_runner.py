@@ -38,6 +38,7 @@ import json
 import os
 
 import tensorflow as tf
+from tensorflow.python.training import training_util  # pylint: disable=g-direct-tensorflow-import
 
 tf1 = tf.compat.v1
 
@@ -141,6 +142,20 @@ class _StopAfterNStepsHook(tf1.train.SessionRunHook):
       tf1.logging.info("%s [%d/%d]", self._what, self._done, self._num_steps)
     if self._done >= self._num_steps:
       run_context.request_stop()
+
+
+def _create_global_step():
+  """Creates the global step (and its read tensor) as Estimator did.
+
+  The session-run hooks read the global step through a "read tensor" that
+  they create on first use. Estimator made it right after the global step,
+  before the input and the model; doing the same here numbers the graph's
+  ops as Estimator did, so a given --tf_random_seed gives every op (dropout,
+  shuffling) the same seed, and training the same numbers, on both runtimes.
+  """
+  global_step = tf1.train.get_or_create_global_step()
+  training_util._get_or_create_global_step_read()  # pylint: disable=protected-access
+  return global_step
 
 
 def _split_input(element):
@@ -264,6 +279,19 @@ class GraphRunner(object):
     session_config.CopyFrom(self._config.session_config)
     return session_config
 
+  def _restored_session(self, scaffold, checkpoint_path, hooks, what):
+    """A MonitoredSession on `checkpoint_path` (None: the initialisers)."""
+    if checkpoint_path:
+      tf1.logging.info("Using checkpoint %s to %s", checkpoint_path, what)
+    else:
+      tf1.logging.info("Could not find trained model in model_dir: %s, "
+                       "running initialization to %s.", self.model_dir, what)
+    session_creator = tf1.train.ChiefSessionCreator(
+        scaffold=scaffold, config=self._session_config(),
+        checkpoint_filename_with_path=checkpoint_path)
+    return tf1.train.MonitoredSession(session_creator=session_creator,
+                                      hooks=hooks)
+
   # --------------------------------------------------------------------------
   # Training
 
@@ -301,7 +329,7 @@ class GraphRunner(object):
                                      saving_listeners)
     with tf.Graph().as_default():
       tf1.set_random_seed(self._config.tf_random_seed)
-      global_step = tf1.train.get_or_create_global_step()
+      global_step = _create_global_step()
       features, labels, input_hooks = self._input(input_fn, ModeKeys.TRAIN)
       spec = self._call_model_fn(features, labels, ModeKeys.TRAIN,
                                  self._batch_sizes[ModeKeys.TRAIN])
@@ -343,7 +371,7 @@ class GraphRunner(object):
       iterator = strategy.make_input_fn_iterator(
           lambda unused_context: input_fn(
               params={"batch_size": self.per_replica_batch_size}))
-      global_step = tf1.train.get_or_create_global_step()
+      global_step = _create_global_step()
       features, labels = _split_input(iterator.get_next())
       replica_losses, replica_train_ops = (
           strategy.extended.call_for_each_replica(replica_fn,
@@ -473,20 +501,11 @@ class GraphRunner(object):
       update_op = tf.group(*[update for _, update in metrics.values()])
       final_ops = tf1.train.FinalOpsHook(values)
       scaffold = self._scaffold(spec)
-      if checkpoint_path:
-        tf1.logging.info("Evaluating %s", checkpoint_path)
-      else:
-        tf1.logging.info("Could not find trained model in model_dir: %s, "
-                         "running initialization to evaluate.",
-                         self.model_dir)
-      session_creator = tf1.train.ChiefSessionCreator(
-          scaffold=scaffold, config=self._session_config(),
-          checkpoint_filename_with_path=checkpoint_path)
       all_hooks = (input_hooks + list(spec.evaluation_hooks) +
                    list(hooks or []) +
                    [_StopAfterNStepsHook(steps, "Evaluation"), final_ops])
-      with tf1.train.MonitoredSession(session_creator=session_creator,
-                                      hooks=all_hooks) as session:
+      with self._restored_session(scaffold, checkpoint_path, all_hooks,
+                                  "evaluate") as session:
         while not session.should_stop():
           session.run(update_op)
     results = final_ops.final_ops_values
@@ -538,17 +557,10 @@ class GraphRunner(object):
                                  self._batch_sizes[ModeKeys.PREDICT])
       predictions = _selected_predictions(spec.predictions, predict_keys)
       scaffold = self._scaffold(spec)
-      if not checkpoint_path:
-        tf1.logging.info("Could not find trained model in model_dir: %s, "
-                         "running initialization to predict.",
-                         self.model_dir)
-      session_creator = tf1.train.ChiefSessionCreator(
-          scaffold=scaffold, config=self._session_config(),
-          checkpoint_filename_with_path=checkpoint_path)
       all_hooks = (input_hooks + list(spec.prediction_hooks) +
                    list(hooks or []))
-      with tf1.train.MonitoredSession(session_creator=session_creator,
-                                      hooks=all_hooks) as session:
+      with self._restored_session(scaffold, checkpoint_path, all_hooks,
+                                  "predict") as session:
         while not session.should_stop():
           batch = session.run(predictions)
           if not yield_single_examples:
