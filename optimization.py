@@ -142,6 +142,11 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       learning_rate_schedule(global_step, init_lr, num_train_steps,
                              num_warmup_steps),
       name=LEARNING_RATE_NAME)
+  if not use_tpu:
+    # For TensorBoard, as "train/learning_rate" (the tensor's own name is
+    # taken). Summaries inside a TPU training loop would need a host_call;
+    # the schedule is a known function of the step anyway.
+    tf1.summary.scalar("train/" + LEARNING_RATE_NAME, learning_rate)
 
   adamw = AdamWeightDecayOptimizer(
       learning_rate=learning_rate,
