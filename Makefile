@@ -93,14 +93,16 @@ demo: $(STAMP)
 	@echo "Using $(VENV): Python $(PYTHON_XY), $(LANE)"
 	PYTHON=$(PY) bash demo.sh
 
-# The benchmarks behind bench/RESULTS.md (about 25 minutes on 2 cores; the
-# model benchmark alone takes ~17). Each prints ratios against a baseline
+# The benchmarks behind bench/RESULTS.md (about 30 minutes on 2 cores; the
+# model benchmark alone takes ~17). bench_runtime.py compares the graph
+# runner with TPUEstimator, so run it from the TF 2.15 lane. Each prints ratios against a baseline
 # measured in the same run.
 bench: $(STAMP)
 	@echo "Using $(VENV): Python $(PYTHON_XY), $(LANE)"
 	$(PY) bench/bench_tokenizer.py
 	$(PY) bench/bench_pretraining_data.py
 	$(PY) bench/bench_model.py
+	$(PY) bench/bench_runtime.py
 
 clean:
 	rm -rf .venv .venv-py3.* demo_output bench/output
