@@ -170,9 +170,12 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       training_hooks = None
       if not use_tpu:
         # On CPU/GPU the losses can be printed as training goes; on TPU the
-        # tensors live on the device and only the summaries see them.
+        # tensors live on the device and only the summaries see them. The
+        # learning rate beside them shows where in its schedule a run (or a
+        # resumed one) is.
         training_hooks = [tf1.train.LoggingTensorHook(
-            {"loss": total_loss, "masked_lm_loss": masked_lm_loss,
+            {"learning_rate": _learning_rate_tensor(), "loss": total_loss,
+             "masked_lm_loss": masked_lm_loss,
              "next_sentence_loss": next_sentence_loss},
             every_n_iter=LOG_LOSS_EVERY_N_STEPS)]
       return estimator_runtime.TPUEstimatorSpec(
@@ -198,6 +201,19 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      "not %s" % mode)
 
   return model_fn
+
+
+def _learning_rate_tensor():
+  """The learning rate that `optimization.create_optimizer` just built.
+
+  Looked up by its name in the current name scope (a replica's scope under a
+  distribution strategy), so that the logged value is the very one the
+  update of the same step uses.
+  """
+  graph = tf1.get_default_graph()
+  name = optimization.LEARNING_RATE_NAME + ":0"
+  scope = graph.get_name_scope()
+  return graph.get_tensor_by_name(scope + "/" + name if scope else name)
 
 
 def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,

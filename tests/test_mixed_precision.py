@@ -174,6 +174,9 @@ def _train_classifier(compute_type, steps, checkpoint_path=None, lr=2e-3):
   """Trains the run_classifier model on one batch; returns the losses."""
   ids, mask, types, labels = _classifier_batch()
   with tf.Graph().as_default():
+    # Seeded, since whether 30 steps suffice depends on the draw: with this
+    # seed the last 3 losses are ~5e-5 of the first 3 in bf16 and in fp16;
+    # over 27 seeds bf16 stayed under 0.04, but fp16 reached only 0.94 once.
     tf1.set_random_seed(1)
     loss, _, _, _ = run_classifier.create_model(
         modeling.BertConfig.from_dict(CONFIG), True, tf.constant(ids),
@@ -333,12 +336,20 @@ def test_loss_scaling_is_refused_on_tpu():
 # ----------------------------------------------------------------------------
 
 
+# Graph-level seed of the estimator runs: the initial weights and the
+# classifier's dropout are the same in every run of the test. With it the
+# bf16 + XLA run ends at ~2e-5 of its loss after one step; over 27 seeds, 6
+# ended above half of it (up to 3.9 times), so the outcome depends on it.
+ESTIMATOR_SEED = 1
+
+
 def _classifier_estimator(model_dir, compute_type, use_xla=False):
   model_fn = run_classifier.model_fn_builder(
       modeling.BertConfig.from_dict(CONFIG), 2, None, 2e-3, 100, 0, False,
       False, compute_type=compute_type)
   return script_utils.make_estimator(
-      model_fn, script_utils.make_run_config(model_dir, use_xla=use_xla),
+      model_fn, script_utils.make_run_config(
+          model_dir, use_xla=use_xla, tf_random_seed=ESTIMATOR_SEED),
       False, train_batch_size=16, eval_batch_size=16)
 
 

@@ -24,6 +24,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_SEQ_LENGTH = 48
 DOC_STRIDE = 16
 MAX_QUERY_LENGTH = 12
+# The end-to-end runs train a from-scratch model briefly and look at what it
+# predicts; seeded, they train the same model every time.
+SEED = 4321
 
 
 @pytest.fixture(scope="module")
@@ -580,7 +583,8 @@ def test_end_to_end_v2_train_predict_and_threshold(tmp_path):
       "--output_dir=" + str(out), "--predict_file=" + data,
       "--max_seq_length=%d" % MAX_SEQ_LENGTH, "--doc_stride=%d" % DOC_STRIDE,
       "--max_query_length=%d" % MAX_QUERY_LENGTH, "--predict_batch_size=8",
-      "--version_2_with_negative", "--n_best_size=5"]
+      "--version_2_with_negative", "--n_best_size=5",
+      "--tf_random_seed=%d" % SEED]
   proc = _run_script(common + [
       "--do_train", "--do_predict", "--train_file=" + data,
       "--train_batch_size=4", "--num_train_epochs=2", "--learning_rate=1e-3"])
@@ -633,7 +637,8 @@ def test_end_to_end_v1_with_accumulation(tmp_path):
       "--predict_file=" + data, "--do_train", "--do_predict",
       "--max_seq_length=%d" % MAX_SEQ_LENGTH, "--doc_stride=%d" % DOC_STRIDE,
       "--max_query_length=%d" % MAX_QUERY_LENGTH, "--train_batch_size=4",
-      "--num_accumulation_steps=2", "--num_train_epochs=2"])
+      "--num_accumulation_steps=2", "--num_train_epochs=2",
+      "--tf_random_seed=%d" % SEED])
   assert proc.returncode == 0, proc.stderr[-3000:]
   names = set(os.listdir(str(out)))
   assert {"predictions.json", "nbest_predictions.json", "squad_metrics.json",
@@ -646,9 +651,11 @@ def test_end_to_end_v1_with_accumulation(tmp_path):
   predictions = json.load(open(str(out / "predictions.json")))
   assert len(predictions) == len(squad_data.ANSWERABLE) + 1
   # A question whose window has no valid span among the best starts and ends
-  # gets "" (possible for a model this briefly trained), but most get text.
+  # gets "" (possible for a model this briefly trained), but most get text
+  # (7 or 8 of the 8 over 12 seeds).
   assert all(isinstance(v, str) for v in predictions.values())
-  assert any(predictions.values())
+  assert sum(1 for v in predictions.values() if v) > len(predictions) / 2, (
+      predictions)
   metrics = json.load(open(str(out / "squad_metrics.json")))
   assert set(metrics) >= {"exact_match", "f1", "total"}
   assert "best_f1_thresh" not in metrics
