@@ -108,9 +108,10 @@ grep -h "Wrote .* total instances" "$LOGS/create_pretraining_data.log" \
 
 # Small batches, many updates: on a corpus this small it is the number of
 # updates that gets the model past always guessing the most frequent tokens.
-# Not every run gets there in 1000 steps: over seeds 1-5 (TF 2.15), two
-# stayed on that plateau (masked-LM accuracy 0.05-0.06), and the fine-tuning
-# below reached 0.71 dev accuracy with seed 3 but 0.48-0.59 with the others.
+# Not every run gets there in 1000 steps: over seeds 1-5, seeds 2 and 4
+# stay on that plateau (masked-LM accuracy 0.05-0.06) on both runtimes, and
+# the fine-tuning below reaches 0.38-0.71 dev accuracy (per seed in the
+# README).
 # Seeded (DEMO_SEED, default 3), a run repeats its numbers on one runtime;
 # the other runtime's differ a little (float rounding, amplified by 1000
 # steps).
