@@ -152,7 +152,8 @@ def _create_global_step():
   they create on first use. Estimator made it right after the global step,
   before the input and the model; doing the same here numbers the graph's
   ops as Estimator did, so a given --tf_random_seed gives every op (dropout,
-  shuffling) the same seed, and training the same numbers, on both runtimes.
+  shuffling) the same seed on both runtimes: the same masks and batch order,
+  with numbers that differ only by float rounding.
   """
   global_step = tf1.train.get_or_create_global_step()
   training_util._get_or_create_global_step_read()  # pylint: disable=protected-access
