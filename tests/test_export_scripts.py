@@ -64,6 +64,10 @@ def _serve(tmp_path, export_dir, record_file, seq_length):
   return dict(np.load(out_file))
 
 
+# The classifier run is seeded: its prediction spread is asserted below.
+SEED = 1
+
+
 @pytest.mark.slow
 def test_classifier_export_serves_same_probabilities(tmp_path):
   files = classifier_testdata.write_model_files(tmp_path / "model")
@@ -78,9 +82,9 @@ def test_classifier_export_serves_same_probabilities(tmp_path):
         "--vocab_file=" + files["vocab_file"],
         "--bert_config_file=" + files["bert_config_file"],
         "--max_seq_length=24", "--train_batch_size=8",
-        "--learning_rate=5e-3", "--num_train_epochs=3",
+        "--learning_rate=1e-3", "--num_train_epochs=3",
         "--predict_batch_size=4", "--output_dir=" + output_dir,
-        "--export_dir=" + export_dir])
+        "--export_dir=" + export_dir, "--tf_random_seed=%d" % SEED])
 
   # test_results.tsv is estimator.predict's output, written at full precision.
   expected = np.array(classifier_testdata.read_test_results(
@@ -93,6 +97,9 @@ def test_classifier_export_serves_same_probabilities(tmp_path):
                              rtol=0)
   # The inputs matter: predictions differ across examples by far more than
   # the tolerance (a tiny model trained a few steps varies only a little).
+  # Measured spread (TF 2.15, seeds 1-8): at this learning rate 2e-4 to
+  # 3e-2, 5.8e-3 with SEED; unseeded at 5e-3 it collapsed below 1e-4 in 3
+  # of 8 seeds, which failed the suite now and then.
   assert np.ptp(expected[:, 1]) > 1e-4
 
 
