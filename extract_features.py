@@ -379,8 +379,6 @@ def main(_):
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
-  tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
-                                                FLAGS.init_checkpoint)
   if FLAGS.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
                      "token and [SEP])" % FLAGS.max_seq_length)
@@ -396,8 +394,9 @@ def main(_):
   layer_indexes = parse_layer_indexes(FLAGS.layers,
                                       bert_config.num_hidden_layers)
   script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
-  tokenizer = tokenization.FullTokenizer(vocab_file=FLAGS.vocab_file,
-                                         do_lower_case=FLAGS.do_lower_case)
+  tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
+                                          FLAGS.do_lower_case,
+                                          FLAGS.init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        FLAGS.vocab_file)
 

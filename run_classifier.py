@@ -116,7 +116,8 @@ def define_flags():
 class InputExample(object):
   """One example as read from the data files."""
 
-  def __init__(self, guid, text_a, text_b=None, label=None):
+  def __init__(self, guid, text_a, text_b=None, label=None, example_id=None,
+               line_number=None):
     """Builds an example.
 
     Args:
@@ -125,11 +126,17 @@ class InputExample(object):
       text_b: (optional) string, the second sequence of a pair.
       label: (optional) the label string (a float for a regression task);
         test examples carry a placeholder.
+      example_id: (optional) the id the data file gives the example (GLUE
+        test files: the `index`/`id` column); `test_predictions.tsv` shows
+        it next to each prediction. Defaults to guid.
+      line_number: (optional) 1-based line of the data file it came from.
     """
     self.guid = guid
     self.text_a = text_a
     self.text_b = text_b
     self.label = label
+    self.example_id = guid if example_id is None else example_id
+    self.line_number = line_number
 
   def __repr__(self):
     return "InputExample(guid=%r, text_a=%r, text_b=%r, label=%r)" % (
@@ -166,6 +173,14 @@ class InputFeatures(object):
 # ----------------------------------------------------------------------------
 # Data processors
 # ----------------------------------------------------------------------------
+
+def _is_integer(text):
+  try:
+    int(tokenization.convert_to_unicode(text).strip())
+    return True
+  except ValueError:
+    return False
+
 
 # A row of a data file with the place it came from, for error messages.
 # `index` is the 0-based line index; people read 1-based line numbers.
@@ -244,41 +259,74 @@ class DataProcessor(object):
           (path, self.__class__.__name__.replace("Processor", ""), file_name))
     return path
 
-  def _read_rows(self, data_dir, file_name, min_columns, skip_header=False,
-                 skip_short_rows=False):
+  def _read_rows(self, data_dir, file_name, min_columns, has_header=False,
+                 is_header=None, skip_short_rows=False):
     """Reads the non-blank rows of a data file as `_Row`s.
+
+    No row of a dev or test file is ever dropped: the metrics must score every
+    dev example, and test predictions are paired with test rows (#12).
 
     Args:
       data_dir: the --data_dir.
       file_name: file name (or relative path) inside data_dir.
       min_columns: rows with fewer tab-separated columns are an error.
-      skip_header: drop the first line.
-      skip_short_rows: drop rows with too few columns (with a warning)
-        instead of failing; for releases known to have a few broken lines.
+      has_header: whether the task's release starts this file with a header
+        line. Without `is_header`, line 1 is dropped when this is True.
+      is_header: (optional) function(columns) -> bool, deciding from line 1
+        itself whether it is a header, so a file written without its header
+        (or with one the release lacks) loses no example. A decision that
+        differs from `has_header` is logged.
+      skip_short_rows: drop rows with too few columns (with a warning naming
+        their lines) instead of failing; for training files of releases
+        known to have a few broken lines. Never for dev and test files.
 
     Returns:
       list of `_Row`.
+
+    Raises:
+      UsageError: a missing file, an unreadable line or a short row.
     """
     path = self._data_file(data_dir, file_name)
     rows = []
-    skipped = 0
+    skipped = []
     for index, columns in enumerate(self._read_tsv(path)):
-      if skip_header and index == 0:
-        continue
+      if index == 0:
+        header = has_header if is_header is None else is_header(columns)
+        if header != has_header:
+          tf1.logging.warning(
+              "%s line 1 %s, so it is read as %s", path,
+              "looks like a header" if header else
+              "looks like an example, not the header line this task's "
+              "files have", "the header" if header else "an example")
+        if header:
+          continue
       if not any(column.strip() for column in columns):
         continue
       if len(columns) < min_columns:
         if skip_short_rows:
-          skipped += 1
+          skipped.append(index + 1)
           continue
         raise UsageError(
             "%s line %d: expected at least %d tab-separated columns, found "
             "%d" % (path, index + 1, min_columns, len(columns)))
       rows.append(_Row(path, index, columns))
     if skipped:
-      tf1.logging.warning("%s: skipped %d line(s) with fewer than %d columns",
-                          path, skipped, min_columns)
+      tf1.logging.warning(
+          "%s: skipped %d line(s) with fewer than %d columns: %s%s", path,
+          len(skipped), min_columns, ", ".join(map(str, skipped[:10])),
+          " ..." if len(skipped) > 10 else "")
     return rows
+
+  def _is_label(self, value):
+    """Whether the string `value` is one of this task's labels."""
+    value = tokenization.convert_to_unicode(value).strip()
+    if self.is_regression:
+      try:
+        float(value)
+        return True
+      except ValueError:
+        return False
+    return value in self.get_labels()
 
   def _label(self, row, column):
     """The label in `row.columns[column]`, checked against get_labels()."""
@@ -319,8 +367,13 @@ class _PairTaskProcessor(DataProcessor):
     columns: {set_type: (text_a, text_b or None, label or None)}; label None
       means the file has no labels (the first label is used as placeholder).
     min_columns: {set_type: int}.
-    has_header: whether the files start with a header line.
-    skip_short_rows: see `_read_rows`.
+    has_header: whether the release's files start with a header line. Line
+      1 is checked all the same (`_is_header`): a file written without its
+      header keeps its first example.
+    test_id_column: the column of the test file holding the example's id
+      (GLUE: `index` or `id`, column 0), or None.
+    skip_short_rows: skip (with a warning) training rows with too few
+      columns; dev and test rows are never skipped.
   """
 
   labels = None
@@ -328,6 +381,7 @@ class _PairTaskProcessor(DataProcessor):
   columns = None
   min_columns = None
   has_header = True
+  test_id_column = 0
   skip_short_rows = False
 
   def get_train_examples(self, data_dir):
@@ -351,12 +405,36 @@ class _PairTaskProcessor(DataProcessor):
   def _placeholder_label(self):
     return 0.0 if self.is_regression else self.get_labels()[0]
 
+  def _is_header(self, set_type, columns):
+    """Whether line 1 of a `set_type` file, split into `columns`, is a header.
+
+    A labelled file's header has no valid label in the label column (GLUE:
+    "label", "Quality", "gold_label", "score", ...); a test file's header
+    has no integer in the id column ("index", "id"). Where neither column
+    exists the task's `has_header` decides.
+    """
+    label_column = self.columns[set_type][2]
+    if label_column is not None:
+      if len(columns) > label_column >= -len(columns):
+        return not self._is_label(columns[label_column])
+    elif self.test_id_column is not None and set_type == "test":
+      if len(columns) > self.test_id_column:
+        return not _is_integer(columns[self.test_id_column])
+    return self._has_header(set_type)
+
+  def _example_id(self, set_type, row):
+    if set_type == "test" and self.test_id_column is not None:
+      return tokenization.convert_to_unicode(
+          row.columns[self.test_id_column]).strip()
+    return self._guid(set_type, row)
+
   def _create_examples(self, data_dir, set_type):
     text_a_column, text_b_column, label_column = self.columns[set_type]
     rows = self._read_rows(
         data_dir, self.file_names[set_type], self.min_columns[set_type],
-        skip_header=self._has_header(set_type),
-        skip_short_rows=self.skip_short_rows)
+        has_header=self._has_header(set_type),
+        is_header=lambda columns: self._is_header(set_type, columns),
+        skip_short_rows=self.skip_short_rows and set_type == "train")
     examples = []
     for row in rows:
       text_b = None
@@ -373,7 +451,9 @@ class _PairTaskProcessor(DataProcessor):
               guid=self._guid(set_type, row),
               text_a=self._text(row, text_a_column),
               text_b=text_b,
-              label=label))
+              label=label,
+              example_id=self._example_id(set_type, row),
+              line_number=row.index + 1))
     return examples
 
 
@@ -458,21 +538,31 @@ class XnliProcessor(DataProcessor):
   def get_labels(self):
     return list(self.labels)
 
+  @staticmethod
+  def _train_label(value):
+    label = tokenization.convert_to_unicode(value).strip()
+    # The translated training set spells one label differently.
+    return "contradiction" if label == "contradictory" else label
+
   def get_train_examples(self, data_dir):
     file_name = os.path.join("multinli",
                              "multinli.train.%s.tsv" % self.language)
     examples = []
-    for row in self._read_rows(data_dir, file_name, 3, skip_header=True):
-      label = tokenization.convert_to_unicode(row.columns[2]).strip()
-      # The translated training set spells one label differently.
-      if label == "contradictory":
-        label = "contradiction"
+
+    def is_header(columns):
+      return len(columns) < 3 or not self._is_label(
+          self._train_label(columns[2]))
+
+    for row in self._read_rows(data_dir, file_name, 3, has_header=True,
+                               is_header=is_header):
+      label = self._train_label(row.columns[2])
       examples.append(
           InputExample(
               guid="train-%d" % row.index,
               text_a=self._text(row, 0),
               text_b=self._text(row, 1),
-              label=self._check_label(label, row)))
+              label=self._check_label(label, row),
+              line_number=row.index + 1))
     return examples
 
   def get_dev_examples(self, data_dir):
@@ -483,7 +573,14 @@ class XnliProcessor(DataProcessor):
 
   def _evaluation_examples(self, data_dir, file_name, set_type):
     examples = []
-    for row in self._read_rows(data_dir, file_name, 8, skip_header=True):
+
+    def is_header(columns):
+      return len(columns) < 2 or not self._is_label(columns[1])
+
+    # Rows of other languages are left out by design; each kept example
+    # carries its line number, which test_predictions.tsv shows.
+    for row in self._read_rows(data_dir, file_name, 8, has_header=True,
+                               is_header=is_header):
       if tokenization.convert_to_unicode(row.columns[0]) != self.language:
         continue
       examples.append(
@@ -491,7 +588,8 @@ class XnliProcessor(DataProcessor):
               guid="%s-%d" % (set_type, row.index),
               text_a=self._text(row, 6),
               text_b=self._text(row, 7),
-              label=self._label(row, 1)))
+              label=self._label(row, 1),
+              line_number=row.index + 1))
     if not examples:
       raise UsageError("%s: no rows for language %r (see --xnli_language)" %
                        (os.path.join(data_dir, file_name), self.language))
@@ -514,8 +612,10 @@ class QqpProcessor(_PairTaskProcessor):
   """QQP (GLUE): are two Quora questions duplicates? Scored by F1.
 
   train.tsv/dev.tsv: id, qid1, qid2, question1, question2, is_duplicate.
-  test.tsv: id, question1, question2. Rows with missing columns (the
-  release has a few) are skipped with a warning.
+  test.tsv: id, question1, question2. Training rows with missing columns
+  (the release has a few) are skipped with a warning naming their lines; a
+  dev or test row with missing columns is an error, since skipping it would
+  change the score or shift every later prediction.
   """
 
   labels = ["0", "1"]
@@ -1130,6 +1230,52 @@ def _predict(estimator, input_fn, num_batches, what, batch_size):
       yield prediction
 
 
+def write_test_predictions(output_file, examples, predictions, label_list):
+  """Writes test_predictions.tsv: each prediction next to its example's id.
+
+  test_results.tsv keeps the original's layout (probabilities only, paired
+  with the test rows by position); this companion file says which example
+  each line is for, so pairing never depends on counting lines (#12). One
+  header line, then one line per example in file order:
+
+    id  line  prediction  P(label 1) ... P(label n)    (classification)
+    id  line  prediction                               (regression)
+
+  `id` is the example's id (GLUE test files: the index/id column), `line`
+  its 1-based line in the data file, `prediction` the most probable label
+  (or the predicted score).
+
+  Args:
+    output_file: path of test_predictions.tsv.
+    examples: the real (unpadded) test `InputExample`s, in order.
+    predictions: list of prediction dicts, one per example, in order.
+    label_list: the task's labels (`REGRESSION_LABELS` for regression).
+
+  Raises:
+    RuntimeError: when the counts differ (no file is written then).
+  """
+  if len(examples) != len(predictions):
+    raise RuntimeError("got %d predictions for %d test examples" %
+                       (len(predictions), len(examples)))
+  regression = is_regression_label_list(label_list)
+  header = ["id", "line", "prediction"]
+  if not regression:
+    header += ["P(%s)" % label for label in label_list]
+  with script_utils.atomic_output(output_file) as writer:
+    writer.write("\t".join(header) + "\n")
+    for example, prediction in zip(examples, predictions):
+      values = np.atleast_1d(prediction["probabilities"])
+      if regression:
+        predicted = repr(float(values[0]))
+        fields = []
+      else:
+        predicted = label_list[int(np.argmax(values))]
+        fields = [repr(float(v)) for v in values]
+      line = "" if example.line_number is None else str(example.line_number)
+      writer.write("\t".join([str(example.example_id), line, predicted] +
+                             fields) + "\n")
+
+
 def write_test_results(output_file, predictions, num_examples):
   """Writes one tab-separated line per prediction, atomically.
 
@@ -1160,14 +1306,12 @@ def run_task(flags_obj):
   validate_flags(flags_obj)
   processor = get_processor(flags_obj.task_name,
                             getattr(flags_obj, "xnli_language", "zh"))
-  script_utils.require_file(flags_obj.vocab_file, "vocab_file")
   script_utils.check_init_checkpoint(flags_obj.init_checkpoint)
-  tokenization.validate_case_matches_checkpoint(flags_obj.do_lower_case,
-                                                flags_obj.init_checkpoint)
   bert_config = script_utils.load_bert_config(flags_obj.bert_config_file,
                                               flags_obj.max_seq_length)
-  tokenizer = tokenization.FullTokenizer(
-      vocab_file=flags_obj.vocab_file, do_lower_case=flags_obj.do_lower_case)
+  tokenizer = script_utils.load_tokenizer(flags_obj.vocab_file,
+                                          flags_obj.do_lower_case,
+                                          flags_obj.init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        flags_obj.vocab_file)
   script_utils.check_checkpoint_fits_config(flags_obj.init_checkpoint,
@@ -1359,11 +1503,15 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
       is_regression=is_regression)
   output_file = os.path.join(output_dir, "test_results.tsv")
   num_batches = -(-len(predict_examples) // batch_size)
-  write_test_results(
-      output_file,
+  predictions = list(
       _predict(estimator, predict_input_fn, num_batches, "Prediction",
-               batch_size), num_actual)
-  tf1.logging.info("Wrote %d predictions to %s", num_actual, output_file)
+               batch_size))
+  write_test_results(output_file, predictions, num_actual)
+  ids_file = os.path.join(output_dir, "test_predictions.tsv")
+  write_test_predictions(ids_file, predict_examples[:num_actual],
+                         predictions, label_list)
+  tf1.logging.info("Wrote %d predictions to %s (with example ids: %s)",
+                   num_actual, output_file, ids_file)
   return output_file
 
 

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 import estimator_runtime
 import modeling
+import tokenization
 
 tf1 = tf.compat.v1
 
@@ -43,12 +44,31 @@ class UsageError(ValueError):
   """
 
 
-# Exceptions that mean "the input is wrong", not "the code is wrong".
-_USER_ERRORS = (ValueError, IOError, OSError, tf.errors.OpError)
+# Exceptions that mean "the input is wrong", not "the code is wrong" (#12):
+# a UsageError raised where the input is checked, file-system errors, and the
+# TensorFlow errors that come from files (a missing or unreadable file, a
+# corrupt record or checkpoint) or from the size of the work (memory). Any
+# other exception, a ValueError included, is a bug in our code and keeps its
+# traceback, so that it can be reported usefully.
+_USER_ERRORS = (UsageError, IOError, OSError, tf.errors.NotFoundError,
+                tf.errors.PermissionDeniedError, tf.errors.DataLossError,
+                tf.errors.ResourceExhaustedError)
+
+# Set to 1 to see the traceback of user errors too (when reporting an issue).
+TRACEBACK_ENV = "BERT_SHOW_TRACEBACK"
+
+_OUT_OF_MEMORY_HINT = (" (out of memory: try a smaller --train_batch_size, "
+                       "--eval_batch_size or --predict_batch_size, a shorter "
+                       "--max_seq_length, or --num_accumulation_steps)")
 
 
 def run(main, argv=None):
   """`absl.app.run(main)`, with user errors reported as one line.
+
+  Bad input (see `_USER_ERRORS`) ends in one `error: ...` line on stderr and
+  exit status 1; anything else propagates with its traceback. Setting the
+  environment variable BERT_SHOW_TRACEBACK=1 shows the traceback of user
+  errors as well.
 
   Args:
     main: the script's main(argv).
@@ -63,8 +83,12 @@ def run(main, argv=None):
       check_runtime_flags(flags.FLAGS)
       return main(argv)
     except _USER_ERRORS as e:
+      if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+        raise
       message = _one_line(e)
-      tf1.logging.error(message)
+      if isinstance(e, tf.errors.ResourceExhaustedError):
+        message += _OUT_OF_MEMORY_HINT
+      # Only this line: logging it as well printed the message twice.
       sys.stderr.write("error: %s\n" % message)
       sys.stderr.flush()
       # os._exit would skip cleanup; SystemExit lets `finally` blocks (which
@@ -182,6 +206,44 @@ def load_bert_config(bert_config_file, max_seq_length=None):
                                       config.max_position_embeddings,
                                       bert_config_file))
   return config
+
+
+def load_tokenizer(vocab_file, do_lower_case, init_checkpoint=None,
+                   required_tokens=("[CLS]", "[SEP]", "[UNK]")):
+  """The script's `tokenization.FullTokenizer`, its inputs checked first.
+
+  Args:
+    vocab_file: the --vocab_file.
+    do_lower_case: the --do_lower_case.
+    init_checkpoint: (optional) the --init_checkpoint; a released model's
+      name in it must agree with do_lower_case.
+    required_tokens: tokens the script writes or needs; without them it
+      would fail only halfway through its data, deep in the code.
+
+  Returns:
+    `tokenization.FullTokenizer`.
+
+  Raises:
+    UsageError: a missing, unreadable or empty vocabulary, one lacking a
+      required token, or a casing that contradicts the checkpoint.
+  """
+  require_file(vocab_file, "vocab_file")
+  # tokenization raises ValueError (as the original did) for these inputs;
+  # they are the user's to fix, so they become one-line errors here.
+  try:
+    if init_checkpoint:
+      tokenization.validate_case_matches_checkpoint(do_lower_case,
+                                                    init_checkpoint)
+    tokenizer = tokenization.FullTokenizer(vocab_file=vocab_file,
+                                           do_lower_case=do_lower_case)
+  except ValueError as e:
+    raise UsageError(str(e))
+  missing = [token for token in required_tokens
+             if token not in tokenizer.vocab]
+  if missing:
+    raise UsageError("--vocab_file=%s lacks the special token(s) %s" %
+                     (vocab_file, ", ".join(missing)))
+  return tokenizer
 
 
 def check_vocab_fits_config(vocab_size, bert_config, vocab_file):

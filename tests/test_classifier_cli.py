@@ -212,6 +212,17 @@ def test_readme_new_task_recipe(tmp_path):
     rows = data.read_test_results(os.path.join(output_dir,
                                                "test_results.tsv"))
     assert len(rows) == 2 and all(len(row) == 2 for row in rows)
+    # The companion file pairs each line with the example's guid (the README
+    # processor gives no line numbers; that column stays empty).
+    with open(os.path.join(output_dir, "test_predictions.tsv")) as f:
+      lines = [line.rstrip("\n").split("\t") for line in f]
+    assert lines[0] == ["id", "line", "prediction", "P(negative)",
+                        "P(positive)"]
+    assert [line[:2] for line in lines[1:]] == [["test-0", ""],
+                                                ["test-1", ""]]
+    assert [[float(v) for v in line[3:]] for line in lines[1:]] == rows
+    assert [line[2] for line in lines[1:]] == [
+        ["negative", "positive"][int(row[1] > row[0])] for row in rows]
   finally:
     run_classifier.PROCESSORS.pop("sentiment", None)
 

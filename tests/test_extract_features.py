@@ -150,6 +150,28 @@ def test_json_values_match_numpy_bert(model_files, tmp_path, monkeypatch):
   assert np.abs(reference[0] - reference[1]).max() > 0.1
 
 
+def test_every_input_line_gets_one_output_line(model_files, tmp_path,
+                                              monkeypatch):
+  """Blank and whitespace-only lines, CRLF endings and Unicode line
+  separators inside a line: output line i is input line i (#12)."""
+  input_file = tmp_path / "input.txt"
+  lines = ["the cat", "", "   ", "a dog\u2028sat", "\t", "the mat\x85.",
+           "hello ||| world", ""]
+  input_file.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
+  output_file = tmp_path / "features.jsonl"
+  _run_main(monkeypatch, input_file=input_file, output_file=output_file,
+            layers="-1", max_seq_length=SEQ, batch_size=3,
+            do_lower_case=True, **model_files)
+  with open(str(output_file), "rb") as f:
+    records = [json.loads(line) for line in f.read().split(b"\n") if line]
+  assert [r["linex_index"] for r in records] == list(range(len(lines)))
+  tokens = [[f["token"] for f in r["features"]] for r in records]
+  assert tokens[1] == tokens[2] == tokens[4] == tokens[7] == ["[CLS]",
+                                                              "[SEP]"]
+  assert tokens[0] == ["[CLS]", "the", "cat", "[SEP]"]
+  assert tokens[6] == ["[CLS]", "hello", "[SEP]", "world", "[SEP]"]
+
+
 def test_read_examples_and_features(tmp_path):
   path = tmp_path / "in.txt"
   path.write_text("one ||| two\nplain text\n\nx ||| y ||| z\nno|||spaces\n")
