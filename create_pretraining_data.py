@@ -8,6 +8,9 @@ lines. Output: TFRecord files of `tf.train.Example`s in the schema that
 The recipe follows the BERT paper and its reference implementation:
 
 1. Read every document of every input file and shuffle the documents.
+   Unlike the reference code, a single document is refused: a random next
+   segment must come from another document, and the reference silently took
+   it from the same one.
 2. Make `dupe_factor` passes over them; each pass cuts every document into
    training instances, so every pass sees the same text with a fresh choice
    of segment boundaries, random next sentences and masks.
@@ -66,7 +69,8 @@ def define_flags():
   flags.DEFINE_string(
       "input_file", None,
       "Raw text to learn from: files or globs, comma-separated. One sentence "
-      "per line; a blank line ends a document.")
+      "per line; a blank line (or the end of a file) ends a document. At "
+      "least two documents: random next sentences come from another one.")
   flags.DEFINE_string(
       "output_file", None,
       "TFRecord file(s) to write, comma-separated; instances are dealt out "
@@ -191,9 +195,20 @@ def create_training_instances(input_files, tokenizer, max_seq_length,
     do_whole_word_mask: bool, mask a word and all its ## pieces together.
 
   Returns:
-    list of `TrainingInstance`.
+    list of `TrainingInstance` (empty when the files hold no text).
+
+  Raises:
+    script_utils.UsageError: the files hold a single document, so no
+      instance could have a random next segment from another document. The
+      reference code went on and labelled segments of that same document
+      "random next" (#12).
   """
   all_documents = read_documents(input_files, tokenizer)
+  if len(all_documents) == 1:
+    raise script_utils.UsageError(
+        "--input_file=%s holds a single document; random next sentences "
+        "need at least two (documents are separated by blank lines)" %
+        ",".join(input_files))
   rng.shuffle(all_documents)
 
   # In id order (load_vocab keeps the file order), so the random replacement
@@ -234,18 +249,37 @@ def choose_target_length(max_num_tokens, short_seq_prob, rng):
   return max_num_tokens
 
 
-def _random_other_document(num_documents, document_index, rng):
-  """Index of a document to draw a random B segment from.
+def _random_other_document(all_documents, document_index, rng):
+  """Index of another document with text, drawn uniformly, for a random B.
 
-  A few tries to avoid the current document; with a single document (or
-  bad luck) the current one is used, as in the reference implementation.
+  The reference implementation draws a document index up to 10 times until
+  it differs from the current one and, if all 10 draws hit it, silently uses
+  the current document: B is then labelled "random next" although it comes
+  from A's own document, and may even be A's true continuation. That happens
+  on every draw with one document, and on 1 draw in 1024 with two (#12).
+
+  Here the same first draws are made, so the output is unchanged wherever the
+  reference found another document; only when they all fail is the document
+  drawn directly among the others. Both ways give every other document with
+  text the same chance, and never the current one. Empty documents are
+  skipped (the reference code would fail on them); `read_documents` drops
+  them anyway.
+
+  Raises:
+    ValueError: no other document has text, so there is no random B.
   """
-  random_document_index = document_index
   for _ in range(10):
-    random_document_index = rng.randint(0, num_documents - 1)
-    if random_document_index != document_index:
-      break
-  return random_document_index
+    index = rng.randint(0, len(all_documents) - 1)
+    if index != document_index and all_documents[index]:
+      return index
+  others = [index for (index, document) in enumerate(all_documents)
+            if index != document_index and document]
+  if not others:
+    raise ValueError(
+        "a random next sentence for document %d needs another document with "
+        "text, and the other %d document(s) have none" %
+        (document_index, len(all_documents) - 1))
+  return rng.choice(others)
 
 
 def create_instances_from_document(all_documents, document_index,
@@ -258,9 +292,9 @@ def create_instances_from_document(all_documents, document_index,
   takes whole sentences until they reach it or the document ends. A random
   number of these leading sentences becomes segment A. Half the time, and
   always when there is only one sentence, segment B is a random stretch of
-  another document and the sentences after A are left for the next
-  instance, so no text is wasted; otherwise B is the sentences after A: the
-  actual continuation.
+  another document (never this one, see `_random_other_document`) and the
+  sentences after A are left for the next instance, so no text is wasted;
+  otherwise B is the sentences after A: the actual continuation.
 
   Unlike the reference code, which drew one target length per document (so
   a document that drew a short target was cut into many short instances),
@@ -280,6 +314,10 @@ def create_instances_from_document(all_documents, document_index,
 
   Returns:
     list of `TrainingInstance`.
+
+  Raises:
+    ValueError: a random next segment is needed and no other document of
+      `all_documents` has text.
   """
   document = all_documents[document_index]
   # [CLS] and the two [SEP]s take three of the max_seq_length slots.
@@ -366,8 +404,8 @@ def _random_segment(all_documents, document_index, target_length, rng):
   Sentences are taken until they hold at least `target_length` tokens (at
   least one sentence) or that document ends.
   """
-  other = all_documents[_random_other_document(len(all_documents),
-                                               document_index, rng)]
+  other = all_documents[_random_other_document(all_documents, document_index,
+                                               rng)]
   tokens = []
   for sentence in other[rng.randint(0, len(other) - 1):]:
     tokens.extend(sentence)

@@ -528,7 +528,9 @@ def test_vocab_writer_interrupted_leaves_nothing(tmp_path, monkeypatch):
 
 def test_pretraining_data_writer_interrupted_leaves_nothing(tmp_path):
   vocab_file = _write(tmp_path / "vocab.txt", "\n".join(VOCAB) + "\n")
-  text = _write(tmp_path / "text.txt", "\n".join(SENTENCES * 3) + "\n")
+  # Three documents: one alone is refused (no random next sentence, #12).
+  text = _write(tmp_path / "text.txt",
+                "\n\n".join(["\n".join(SENTENCES)] * 3) + "\n")
   tokenizer = tokenization.FullTokenizer(vocab_file, do_lower_case=True)
   instances = cpd.create_training_instances(
       [text], tokenizer, SEQ, 1, 0.1, 0.15, PRED, random.Random(3))

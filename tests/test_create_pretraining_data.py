@@ -597,3 +597,208 @@ def test_instance_to_example_pads_with_zeros():
   np.testing.assert_array_equal(f["masked_lm_weights"].float_list.value,
                                 [1.0, 0.0, 0.0])
   assert list(f["next_sentence_labels"].int64_list.value) == [1]
+
+
+# ----------------------------------------------------------------------------
+# A random next segment comes from another document, never A's own (#12)
+# ----------------------------------------------------------------------------
+
+
+class _SplitTokenizer(object):
+  """Whitespace tokens as they are, so tagged tokens keep their names."""
+  vocab = collections.OrderedDict((w, i) for i, w in enumerate(_vocab_words()))
+
+  def tokenize(self, text):
+    return text.split()
+
+
+def _write_tagged_corpus(path, documents):
+  """Writes documents of tagged tokens ("d3s17t2": document 3, sentence 17,
+  token 2), one sentence per line, blank lines between documents."""
+  with open(path, "w") as f:
+    f.write("\n\n".join("\n".join(" ".join(s) for s in d)
+                        for d in documents) + "\n")
+  return path
+
+
+def _tagged_corpus(num_docs, sentence_counts, sentence_length):
+  return [[["d%ds%dt%d" % (d, s, t) for t in range(sentence_length(d, s))]
+           for s in range(sentence_counts[d])] for d in range(num_docs)]
+
+
+def _document_of(token):
+  return int(token[1:].split("s")[0])
+
+
+def _count_pairs(instances):
+  """(random-next pairs, those of them with B from A's document); asserts
+  that each segment comes from one document and an actual-next B from A's."""
+  num_random = 0
+  num_same_document = 0
+  for instance in instances:
+    tokens_a, tokens_b = _split_pair(_original_tokens(instance))
+    documents_a = {_document_of(t) for t in tokens_a}
+    documents_b = {_document_of(t) for t in tokens_b}
+    # Each segment is a stretch of one document.
+    assert len(documents_a) == 1 and len(documents_b) == 1, instance
+    if instance.is_random_next:
+      num_random += 1
+      num_same_document += documents_a == documents_b
+    else:
+      assert documents_a == documents_b, instance
+  return num_random, num_same_document
+
+
+def test_random_next_never_comes_from_the_same_document(tmp_path):
+  # Random corpora of 2-7 documents, tiny ones included (one sentence of
+  # one token), through the files as the script reads them. With two
+  # documents the reference draw fell back to A's own document in 1 draw in
+  # 1024; the one-sentence chunks of long sentences make many draws.
+  num_random = collections.Counter()
+  num_same_document = 0
+  for seed in range(100):
+    rng = random.Random(seed)
+    num_docs = rng.choice([2, 2, 2, 3, 4, 7])
+    counts = [rng.choice([1, 1, 3, 10, 60, 150]) for _ in range(num_docs)]
+    lengths = {}
+
+    def sentence_length(d, s, rng=rng, lengths=lengths):
+      return lengths.setdefault((d, s), rng.choice([1, 3, 12, 40]))
+
+    path = _write_tagged_corpus(
+        str(tmp_path / ("corpus%d.txt" % seed)),
+        _tagged_corpus(num_docs, counts, sentence_length))
+    instances = cpd.create_training_instances(
+        [path], _SplitTokenizer(), max_seq_length=rng.choice([8, 16, 32]),
+        dupe_factor=10, short_seq_prob=0.1, masked_lm_prob=0.15,
+        max_predictions_per_seq=3, rng=random.Random(seed))
+    pairs = _count_pairs(instances)
+    num_random[num_docs] += pairs[0]
+    num_same_document += pairs[1]
+  # Enough two-document draws (about 16000) that the reference draw would
+  # fall back about 15 times.
+  assert num_random[2] > 10000, dict(num_random)
+  assert num_same_document == 0
+
+
+def test_two_documents_one_of_them_tiny():
+  # Document 0: 400 sentences, each longer than the target, so every chunk
+  # is one sentence and every pair random next. Document 1: one token.
+  documents = _tagged_corpus(2, [400, 1], lambda d, s: 40 if d == 0 else 1)
+  rng = random.Random(4)
+  instances = []
+  for _ in range(20):
+    for index in (0, 1):
+      instances.extend(cpd.create_instances_from_document(
+          documents, index, max_seq_length=32, short_seq_prob=0.1,
+          masked_lm_prob=0.15, max_predictions_per_seq=3,
+          vocab_words=_vocab_words(), rng=rng))
+  assert len(instances) == 20 * 401
+  for instance in instances:
+    assert instance.is_random_next
+    tokens_a, tokens_b = _split_pair(_original_tokens(instance))
+    if _document_of(tokens_a[0]) == 0:
+      # The only other document: its single token.
+      assert tokens_b == ["d1s0t0"], instance
+    else:
+      assert tokens_a == ["d1s0t0"]
+      assert {_document_of(t) for t in tokens_b} == {0}, instance
+
+
+def _reference_draw(num_documents, document_index, rng):
+  """The reference implementation's draw, written out: up to 10 tries, then
+  (silently) the current document."""
+  random_document_index = None
+  for _ in range(10):
+    random_document_index = rng.randint(0, num_documents - 1)
+    if random_document_index != document_index:
+      break
+  return random_document_index
+
+
+def test_draw_is_the_reference_draw_wherever_that_found_another_document():
+  # Same index and the same random state afterwards, so the output of a
+  # corpus on which the reference never fell back is unchanged.
+  fell_back = 0
+  for seed in range(3000):
+    num_documents = 2 + seed % 3
+    document_index = seed % num_documents
+    documents = [[["x"]]] * num_documents
+    reference_rng = random.Random(seed)
+    expected = _reference_draw(num_documents, document_index, reference_rng)
+    rng = random.Random(seed)
+    drawn = cpd._random_other_document(documents, document_index, rng)
+    assert drawn != document_index
+    if expected == document_index:
+      fell_back += 1
+    else:
+      assert drawn == expected
+      assert rng.getstate() == reference_rng.getstate()
+  # 1000 draws with two documents: 1 in 1024 fell back.
+  assert fell_back <= 5
+
+
+def test_draw_is_uniform_over_the_other_documents_with_text():
+  # Empty documents are never drawn; with 20 of them the first ten draws
+  # often miss and the direct draw among the others decides.
+  documents = [[["a"]], [["b"]]] + [[]] * 20 + [[["c"]]]
+  rng = random.Random(0)
+  drawn = collections.Counter(
+      cpd._random_other_document(documents, 0, rng) for _ in range(6000))
+  assert set(drawn) == {1, 22}
+  assert abs(drawn[1] / 6000 - 0.5) < 0.03
+  with pytest.raises(ValueError, match="needs another document with text"):
+    cpd._random_other_document([[["a"]], [], []], 0, random.Random(0))
+
+
+def test_a_single_document_is_refused_in_the_library(tmp_path):
+  text = "The cat sat.\nIt was red.\nThe dog ran far.\n"
+  one = tmp_path / "one.txt"
+  # Blank lines around a document do not make another one; nor does a
+  # "document" whose lines all tokenize to nothing (control characters).
+  one.write_text("\n\n" + text + "\n\n\x07\x00\n\u200b\n\n")
+  tokenizer = cpd.tokenization.FullTokenizer(
+      _write_vocab(str(tmp_path / "vocab.txt")), do_lower_case=True)
+  with pytest.raises(script_utils.UsageError) as error:
+    cpd.create_training_instances(
+        [str(one)], tokenizer, max_seq_length=40, dupe_factor=20,
+        short_seq_prob=0.1, masked_lm_prob=0.15, max_predictions_per_seq=5,
+        rng=random.Random(1))
+  assert str(error.value) == (
+      "--input_file=%s holds a single document; random next sentences need "
+      "at least two (documents are separated by blank lines)" % one)
+  # create_instances_from_document, given one document, refuses the first
+  # random next segment rather than take it from the same document.
+  with pytest.raises(ValueError, match="needs another document with text"):
+    for seed in range(20):
+      cpd.create_instances_from_document(
+          [[["the", "cat"], ["it"], ["was", "red"]]], 0, max_seq_length=40,
+          short_seq_prob=0.1, masked_lm_prob=0.15, max_predictions_per_seq=5,
+          vocab_words=_vocab_words(), rng=random.Random(seed))
+  # Two files are two documents (a file ends its document).
+  other = tmp_path / "other.txt"
+  other.write_text("The sun was big.\n")
+  instances = cpd.create_training_instances(
+      [str(one), str(other)], tokenizer, max_seq_length=40, dupe_factor=20,
+      short_seq_prob=0.1, masked_lm_prob=0.15, max_predictions_per_seq=5,
+      rng=random.Random(1))
+  assert any(instance.is_random_next for instance in instances)
+
+
+def test_a_single_document_is_refused_by_the_script(tmp_path):
+  # The most common real input: a text file without blank lines.
+  vocab = _write_vocab(str(tmp_path / "vocab.txt"))
+  one = tmp_path / "one.txt"
+  one.write_text("The cat sat.\nIt was red.\nThe dog ran far.\n")
+  out = str(tmp_path / "out" / "train.tfrecord")
+  proc = _run_script(["--input_file=%s" % one, "--output_file=%s" % out,
+                      "--vocab_file=%s" % vocab, "--max_seq_length=40",
+                      "--dupe_factor=20"], check=False)
+  assert proc.returncode == 1
+  error_lines = [l for l in proc.stderr.splitlines() if l.startswith("error: ")]
+  assert error_lines == [
+      "error: --input_file=%s holds a single document; random next "
+      "sentences need at least two (documents are separated by blank lines)" %
+      one], proc.stderr[-2000:]
+  assert "Traceback" not in proc.stderr
+  assert not os.path.exists(os.path.dirname(out))
