@@ -687,9 +687,11 @@ def main(_):
   tf1.logging.set_verbosity(tf1.logging.INFO)
   validate_flags(FLAGS)
 
-  tokenizer = tokenization.FullTokenizer(
-      vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case)
-  check_vocab_has_special_tokens(tokenizer.vocab, FLAGS.vocab_file)
+  # A vocabulary the tokenizer cannot read (not UTF-8, empty) or one without
+  # the special tokens is a one-line error, not a traceback.
+  tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
+                                          FLAGS.do_lower_case,
+                                          required_tokens=REQUIRED_TOKENS)
 
   input_files = script_utils.expand_file_patterns(FLAGS.input_file,
                                                   "input_file")
