@@ -25,10 +25,13 @@ F1 (for 2.0 also the HasAns/NoAns split and the best threshold for
 """
 
 import collections
+import functools
 import json
 import math
 import os
 import random
+import re
+import unicodedata
 
 from absl import flags
 import numpy as np
@@ -255,6 +258,163 @@ def split_paragraph(paragraph_text):
   return doc_tokens, char_to_word_offset
 
 
+# ----------------------------------------------------------------------------
+# Character maps through Unicode normalization and the basic tokenizer
+# ----------------------------------------------------------------------------
+
+# Hangul vowel and trailing jamo have combining class 0, yet NFC composes
+# them with the jamo or syllable before them.
+_HANGUL_COMPOSING_JAMO = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
+
+# The order in which a training answer's offset is re-read when it does not
+# fit the paragraph as given.
+_NORMALIZATION_FORMS = ("NFC", "NFD", "NFKC", "NFKD")
+
+# Answers are compared under NFKC: canonically or compatibility-equivalent
+# spellings ("u" + U+0308 and "\u00fc", "\ufb01" and "fi") are the same answer.
+_ANSWER_KEY_FORM = "NFKC"
+
+
+def _starts_cluster(char):
+  """Whether `char` begins a new cluster (see `_char_clusters`)."""
+  if unicodedata.combining(char) or unicodedata.category(char)[0] == "M":
+    return False
+  cp = ord(char)
+  return not any(low <= cp <= high for (low, high) in _HANGUL_COMPOSING_JAMO)
+
+
+def _char_clusters(text):
+  """Splits `text` into a character + the marks that follow it, each.
+
+  Every transformation the answers go through acts on such clusters
+  independently: Unicode normalization decomposes character by character and
+  reorders or composes only a starter with the non-starters after it (and
+  Hangul jamo); the basic tokenizer's cleaning, lower-casing and accent
+  stripping are per character. Whitespace is a cluster of its own.
+
+  Returns:
+    list of (start, end) character offsets covering `text` in order.
+  """
+  if text.isascii():
+    return [(i, i + 1) for i in range(len(text))]
+  clusters = []
+  start = 0
+  for i in range(1, len(text)):
+    if text[i - 1].isspace() or _starts_cluster(text[i]):
+      clusters.append((start, i))
+      start = i
+  if text:
+    clusters.append((start, len(text)))
+  return clusters
+
+
+def _word_clusters(text):
+  """Coarser clusters: runs of non-whitespace, and each whitespace char."""
+  return [match.span() for match in re.finditer(r"\S+|\s", text)]
+
+
+def _char_map(text, transform, transformed, clusters=None):
+  """Where each character of a transformed text came from.
+
+  Args:
+    text: str, the original.
+    transform: function str -> str, applied to each cluster of `text`.
+    transformed: str, what `transform` gives for the whole text.
+    clusters: (optional) list of (start, end), pieces of `text` that
+      `transform` treats independently; `_char_clusters(text)` by default.
+      Whole words are tried when these do not add up.
+
+  Returns:
+    (starts, ends), two lists of ints as long as `transformed`: its
+    character j comes from text[starts[j]:ends[j]], the cluster that
+    produced it. None when the clusters do not add up to `transformed`
+    (then no exact map exists).
+  """
+  if clusters is None:
+    clusters = _char_clusters(text)
+  for clusters in (clusters, _word_clusters(text)):
+    starts = []
+    ends = []
+    pieces = []
+    for (start, end) in clusters:
+      piece = transform(text[start:end])
+      pieces.append(piece)
+      starts.extend([start] * len(piece))
+      ends.extend([end] * len(piece))
+    joined = "".join(pieces)
+    # Lower-casing a capital sigma depends on its context (a final one
+    # becomes "\u03c2"), so characters may differ in case, never in number.
+    if len(joined) == len(transformed) and (joined == transformed or all(
+        a == b or a.casefold() == b.casefold()
+        for (a, b) in zip(joined, transformed))):
+      return starts, ends
+  return None
+
+
+def _normalization_map(text, form):
+  """`text` in a Unicode normalization form, with a map back.
+
+  Returns:
+    (normalized, starts, ends) as in `_char_map`, or None.
+  """
+  normalized = unicodedata.normalize(form, text)
+  if normalized == text:
+    return normalized, list(range(len(text))), list(range(1, len(text) + 1))
+  char_map = _char_map(text, functools.partial(unicodedata.normalize, form),
+                       normalized)
+  if char_map is None:
+    return None
+  return (normalized,) + char_map
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _basic_tokenized(piece, do_lower_case):
+  """What the basic tokenizer keeps of `piece`, without token separators."""
+  return "".join(
+      tokenization.BasicTokenizer(do_lower_case=do_lower_case).tokenize(piece))
+
+
+def _tokenizer_char_map(text, do_lower_case, tokenized):
+  """`_char_map` for the basic tokenizer: `tokenized` is its tokens of
+  `text` concatenated.
+
+  The tokenizer works character by character (NFD only decomposes), so the
+  clusters are single characters, except that with lower-casing the
+  combining marks (Mn) it strips go with the character before them; the
+  cased tokenizer keeps them, and may split them off (after punctuation).
+  """
+  if text.isascii():
+    # The common case, quicker: each ASCII character is kept as one
+    # character or dropped (whitespace, control characters).
+    starts = [i for (i, char) in enumerate(text)
+              if _basic_tokenized(char, do_lower_case)]
+    if len(starts) == len(tokenized):
+      return starts, [i + 1 for i in starts]
+  clusters = []
+  for (i, char) in enumerate(text):
+    if (do_lower_case and clusters and not text[i - 1].isspace() and
+        unicodedata.category(char) == "Mn"):
+      clusters[-1] = (clusters[-1][0], i + 1)
+    else:
+      clusters.append((i, i + 1))
+  return _char_map(
+      text, functools.partial(_basic_tokenized, do_lower_case=do_lower_case),
+      tokenized, clusters)
+
+
+def _find_normalized(haystack, needle):
+  """`haystack`'s own spelling of `needle`, compared under NFKC, or None."""
+  key = unicodedata.normalize(_ANSWER_KEY_FORM, needle)
+  mapped = _normalization_map(haystack, _ANSWER_KEY_FORM)
+  if not key or mapped is None:
+    return None
+  (normalized, starts, ends) = mapped
+  position = normalized.find(key)
+  if position == -1:
+    return None
+  return haystack[starts[position]:ends[position + len(key) - 1]]
+
+
 def _format_error(input_file, what):
   return script_utils.UsageError("%s: not in SQuAD format: %s" %
                                  (input_file, what))
@@ -281,13 +441,76 @@ def _load_squad_json(input_file):
   return dataset["data"]
 
 
+def _words_at(char_to_word_offset, start, end):
+  """(first word, last word) of the paragraph characters [start, end), or
+  None when that range is not inside the paragraph."""
+  if start < 0 or end <= start or end > len(char_to_word_offset):
+    return None
+  # An answer that starts on whitespace maps to the previous word (or -1).
+  start_word = max(char_to_word_offset[start], 0)
+  end_word = char_to_word_offset[end - 1]
+  if end_word < start_word:
+    return None
+  return start_word, end_word
+
+
+def _locate_answer(paragraph_text, char_to_word_offset, doc_tokens,
+                   answer_offset, answer_text):
+  """Finds the words of a training answer, in any Unicode normalization.
+
+  An annotation tool counts answer_start in the characters of the text it
+  saw. A file converted to another normalization form afterwards (NFD on
+  macOS, NFKC in some web pipelines) keeps the text but not the offsets, and
+  the answer text may be in yet another form than the paragraph. So the
+  offset is tried as given, then read in each normalization form of the
+  paragraph (mapped back to the paragraph's characters); at each, the answer
+  must be among the words there, compared under NFKC.
+
+  Returns:
+    (text, start_word, end_word, as_given): as_given is True, and text the
+    annotated answer, when the answer is where it says in the paragraph's own
+    form; otherwise text is the paragraph's own spelling of the answer, so
+    that its tokens are the paragraph's. None when the answer is not found.
+  """
+  cleaned_answer_text = " ".join(
+      tokenization.whitespace_tokenize(answer_text))
+  candidates = [(answer_offset, answer_offset + len(answer_text))]
+  words = _words_at(char_to_word_offset, *candidates[0])
+  # The answer text must really be there; SQuAD has a few answers whose
+  # offsets are off or whose text differs from the paragraph, and training
+  # on a wrong span is worse than skipping.
+  if words is not None and " ".join(
+      doc_tokens[words[0]:words[1] + 1]).find(cleaned_answer_text) != -1:
+    return answer_text, words[0], words[1], True
+  for form in _NORMALIZATION_FORMS:
+    mapped = _normalization_map(paragraph_text, form)
+    if mapped is None:
+      continue
+    (normalized, starts, ends) = mapped
+    length = len(unicodedata.normalize(form, answer_text))
+    if length and 0 <= answer_offset and answer_offset + length <= len(
+        normalized):
+      candidates.append((starts[answer_offset],
+                         ends[answer_offset + length - 1]))
+  for (start, end) in candidates:
+    words = _words_at(char_to_word_offset, start, end)
+    if words is None:
+      continue
+    spelling = _find_normalized(" ".join(doc_tokens[words[0]:words[1] + 1]),
+                                cleaned_answer_text)
+    if spelling is not None:
+      return spelling, words[0], words[1], False
+  return None
+
+
 def _read_answer(input_file, qa, qas_id, paragraph_text, char_to_word_offset,
                  doc_tokens):
   """Locates a training answer in the paragraph's words.
 
   Returns:
-    (orig_answer_text, start_word, end_word), or None (after a warning) when
-    the answer cannot be found where it claims to be.
+    (orig_answer_text, start_word, end_word, as_given) as in
+    `_locate_answer`, or None (after a warning) when the answer cannot be
+    found where it claims to be.
   """
   answer = qa["answers"][0]
   if (not isinstance(answer, dict) or
@@ -299,28 +522,24 @@ def _read_answer(input_file, qa, qas_id, paragraph_text, char_to_word_offset,
         "\"answer_start\" (integer)" % qas_id)
   orig_answer_text = answer["text"]
   answer_offset = answer["answer_start"]
-  answer_length = len(orig_answer_text)
-  if (not orig_answer_text.strip() or answer_offset < 0 or
-      answer_offset + answer_length > len(paragraph_text)):
+  if not orig_answer_text.strip() or answer_offset < 0:
     tf1.logging.warning(
-        "Skipping question %s: empty answer text or answer_start %d outside "
-        "the paragraph (text %r)", qas_id, answer_offset, orig_answer_text)
+        "Skipping question %s: empty answer text or negative answer_start %d "
+        "(text %r)", qas_id, answer_offset, orig_answer_text)
     return None
-  start_word = char_to_word_offset[answer_offset]
-  end_word = char_to_word_offset[answer_offset + answer_length - 1]
-  # An answer that starts on whitespace maps to the previous word (or -1).
-  start_word = max(start_word, 0)
-  # The answer text must really be there; SQuAD has a few answers whose
-  # offsets are off or whose text differs from the paragraph (e.g. after
-  # Unicode clean-up), and training on a wrong span is worse than skipping.
-  actual_text = " ".join(doc_tokens[start_word:end_word + 1])
-  cleaned_answer_text = " ".join(
-      tokenization.whitespace_tokenize(orig_answer_text))
-  if actual_text.find(cleaned_answer_text) == -1:
-    tf1.logging.warning("Skipping question %s: could not find answer %r in "
-                        "%r", qas_id, cleaned_answer_text, actual_text)
-    return None
-  return orig_answer_text, start_word, end_word
+  located = _locate_answer(paragraph_text, char_to_word_offset, doc_tokens,
+                           answer_offset, orig_answer_text)
+  if located is None:
+    if answer_offset + len(orig_answer_text) > len(paragraph_text):
+      tf1.logging.warning(
+          "Skipping question %s: answer_start %d is outside the paragraph "
+          "(text %r)", qas_id, answer_offset, orig_answer_text)
+    else:
+      tf1.logging.warning(
+          "Skipping question %s: could not find answer %r at answer_start "
+          "%d in %r", qas_id, orig_answer_text, answer_offset,
+          paragraph_text[answer_offset:answer_offset + len(orig_answer_text)])
+  return located
 
 
 def read_squad_examples(input_file, is_training,
@@ -335,7 +554,10 @@ def read_squad_examples(input_file, is_training,
 
   Returns:
     List of `SquadExample`. Training questions whose answer cannot be found
-    in the paragraph are skipped with a warning.
+    in the paragraph are skipped with a warning. An answer is found whatever
+    the Unicode normalization form of the paragraph, of the answer text and
+    of the text its answer_start was counted in (`_locate_answer`); when the
+    forms differ, `orig_answer_text` is the paragraph's own spelling.
 
   Raises:
     script_utils.UsageError: for a missing, non-JSON or non-SQuAD file.
@@ -345,6 +567,7 @@ def read_squad_examples(input_file, is_training,
   seen_ids = set()
   num_skipped = 0
   num_multi_answer = 0
+  num_renormalized = 0
   for article in articles:
     paragraphs = None
     if isinstance(article, dict):
@@ -405,7 +628,10 @@ def read_squad_examples(input_file, is_training,
             if located is None:
               num_skipped += 1
               continue
-            orig_answer_text, start_position, end_position = located
+            (orig_answer_text, start_position, end_position,
+             as_given) = located
+            if not as_given:
+              num_renormalized += 1
 
         examples.append(
             SquadExample(
@@ -419,6 +645,10 @@ def read_squad_examples(input_file, is_training,
   if num_skipped:
     tf1.logging.warning("%s: skipped %d question(s) whose answer was not "
                         "found in the paragraph", input_file, num_skipped)
+  if num_renormalized:
+    tf1.logging.info("%s: %d training answer(s) found in another Unicode "
+                     "normalization form than their answer_start or text "
+                     "was given in", input_file, num_renormalized)
   if num_multi_answer:
     tf1.logging.info("%s: %d training question(s) have several answers; the "
                      "first one is used", input_file, num_multi_answer)
@@ -632,8 +862,10 @@ def _improve_answer_span(doc_tokens, input_start, input_end, tokenizer,
   that the answer is only part of it: for the answer "1895" in the word
   "(1895-1943)." the word span covers "( 1895 - 1943 ) ." while the answer is
   the single token "1895". The tightest sub-span whose tokens equal the
-  tokenised answer wins; if none does (the answer itself is part of a
-  WordPiece), the word span is kept.
+  tokenised answer wins; failing that, the tightest one spelling the same
+  text under NFKC (an answer in another Unicode normalization form than the
+  paragraph); if none does (the answer itself is part of a WordPiece), the
+  word span is kept.
 
   Args:
     doc_tokens: list of WordPiece tokens of the paragraph.
@@ -644,13 +876,28 @@ def _improve_answer_span(doc_tokens, input_start, input_end, tokenizer,
   Returns:
     (start, end), inclusive token indexes.
   """
-  tok_answer_text = " ".join(tokenizer.tokenize(orig_answer_text))
+  answer_tokens = tokenizer.tokenize(orig_answer_text)
+  tok_answer_text = " ".join(answer_tokens)
   for new_start in range(input_start, input_end + 1):
     for new_end in range(input_end, new_start - 1, -1):
       text_span = " ".join(doc_tokens[new_start:(new_end + 1)])
       if text_span == tok_answer_text:
         return (new_start, new_end)
+  # An answer spelled in another normalization form than the paragraph
+  # (e.g. "\u00fc" against "u" + U+0308 with a cased vocabulary) has other
+  # tokens; the text they spell is the same under NFKC.
+  answer_key = _spelled_key(answer_tokens)
+  for new_start in range(input_start, input_end + 1):
+    for new_end in range(input_end, new_start - 1, -1):
+      if _spelled_key(doc_tokens[new_start:(new_end + 1)]) == answer_key:
+        return (new_start, new_end)
   return (input_start, input_end)
+
+
+def _spelled_key(tokens):
+  """The text WordPiece tokens spell, NFKC-normalized, for comparisons."""
+  text = " ".join(tokens).replace(" ##", "")
+  return unicodedata.normalize(_ANSWER_KEY_FORM, text)
 
 
 def _check_is_max_context(doc_spans, cur_span_index, position):
@@ -1143,34 +1390,50 @@ def _write_json(path, obj):
     writer.write(json.dumps(obj, indent=4) + "\n")
 
 
-def _strip_spaces(text):
-  """Removes spaces; returns the text and a map from its characters back to
-  their positions in the original."""
-  ns_chars = []
-  ns_to_s_map = []
-  for (i, c) in enumerate(text):
-    if c == " ":
-      continue
-    ns_to_s_map.append(i)
-    ns_chars.append(c)
-  return "".join(ns_chars), ns_to_s_map
+# WordPiece's token for a word it cannot cover; it always replaces a whole
+# basic token.
+_UNK_TOKEN = "[UNK]"
+
+# A whole token of a basic-tokenized text (tokens joined by single spaces).
+_ANY_TOKEN_RE = r"(?<![^ ])[^ ]+(?![^ ])"
+
+
+def _find_tokenized(pred_text, tok_text):
+  """Finds `pred_text` in `tok_text`; "[UNK]" in it matches any one token.
+
+  Returns:
+    (start, end), inclusive character positions in tok_text, or None.
+  """
+  if not pred_text:
+    return None
+  position = tok_text.find(pred_text)
+  if position != -1:
+    return position, position + len(pred_text) - 1
+  if _UNK_TOKEN not in pred_text:
+    return None
+  pattern = _ANY_TOKEN_RE.join(
+      re.escape(part) for part in pred_text.split(_UNK_TOKEN))
+  match = re.search(pattern, tok_text)
+  if match is None:
+    return None
+  return match.start(), match.end() - 1
 
 
 def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
   """Projects a normalised predicted answer back onto the original words.
 
-  `pred_text` comes from WordPiece tokens, so it is lower-cased (uncased
-  models) and has punctuation split off, while `orig_text` is the whole
-  original words the span touches. For the answer "Steve Smith" in the words
-  "Steve Smith's", pred_text is "steve smith" and orig_text "Steve Smith's".
-  The original words are re-tokenised with the basic tokenizer, which gives
-  a string of the same characters as orig_text apart from spaces (and case);
-  pred_text is found in it, and the character positions are carried over
-  through the space-free versions of both, giving "Steve Smith".
-
-  When anything does not line up (the basic tokenizer removed characters,
-  e.g. combining accents or control characters, or pred_text is not found),
-  the heuristic gives up and returns orig_text.
+  `pred_text` comes from WordPiece tokens, so it is lower-cased and stripped
+  of accents (uncased models) and has punctuation split off, while
+  `orig_text` is the whole original words the span touches. For the answer
+  "Steve Smith" in the words "Steve Smith's", pred_text is "steve smith" and
+  orig_text "Steve Smith's". The original words are re-tokenised with the
+  basic tokenizer, pred_text is found in that (an "[UNK]" in it stands for
+  any one token), and the match is carried back to orig_text through an
+  explicit map from every character the tokenizer kept to the original
+  characters it came from (a character with its combining marks, which
+  lower-casing and NFD may shrink or the cased tokenizer keeps; dropped
+  control characters map to nothing). So the answer is exact whatever the
+  Unicode normalization form of the text, giving "Steve Smith".
 
   Args:
     pred_text: str, the answer rebuilt from WordPiece tokens.
@@ -1179,40 +1442,36 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
     verbose_logging: bool, log when the projection fails.
 
   Returns:
-    str.
+    str, a substring of orig_text; orig_text itself when pred_text is not
+    found in it.
   """
-  tokenizer = tokenization.BasicTokenizer(do_lower_case=do_lower_case)
-  tok_text = " ".join(tokenizer.tokenize(orig_text))
-
-  start_position = tok_text.find(pred_text)
-  if start_position == -1:
+  tokens = tokenization.BasicTokenizer(
+      do_lower_case=do_lower_case).tokenize(orig_text)
+  tok_text = " ".join(tokens)
+  span = _find_tokenized(pred_text, tok_text)
+  if span is None:
     if verbose_logging:
       tf1.logging.info("Unable to find text: '%s' in '%s'", pred_text,
                        orig_text)
     return orig_text
-  end_position = start_position + len(pred_text) - 1
-
-  (orig_ns_text, orig_ns_to_s_map) = _strip_spaces(orig_text)
-  (tok_ns_text, tok_ns_to_s_map) = _strip_spaces(tok_text)
-  if len(orig_ns_text) != len(tok_ns_text):
+  (start_position, end_position) = span
+  if tok_text[start_position] == " " or tok_text[end_position] == " ":
     if verbose_logging:
-      tf1.logging.info("Length not equal after stripping spaces: '%s' vs '%s'",
-                       orig_ns_text, tok_ns_text)
+      tf1.logging.info("Couldn't map '%s': it starts or ends with a space",
+                       pred_text)
     return orig_text
-
-  # Position in tok_text -> position without spaces -> position in orig_text.
-  tok_s_to_ns_map = {s: ns for (ns, s) in enumerate(tok_ns_to_s_map)}
-  if start_position not in tok_s_to_ns_map:
+  char_map = _tokenizer_char_map(orig_text, do_lower_case, "".join(tokens))
+  if char_map is None:
     if verbose_logging:
-      tf1.logging.info("Couldn't map start position")
+      tf1.logging.info("Couldn't map the tokenized '%s' back onto '%s'",
+                       tok_text, orig_text)
     return orig_text
-  if end_position not in tok_s_to_ns_map:
-    if verbose_logging:
-      tf1.logging.info("Couldn't map end position")
-    return orig_text
-  orig_start_position = orig_ns_to_s_map[tok_s_to_ns_map[start_position]]
-  orig_end_position = orig_ns_to_s_map[tok_s_to_ns_map[end_position]]
-  return orig_text[orig_start_position:(orig_end_position + 1)]
+  (orig_starts, orig_ends) = char_map
+  # Positions in tok_text -> positions among its characters without the
+  # spaces that join the tokens -> original characters.
+  start_position -= tok_text.count(" ", 0, start_position)
+  end_position -= tok_text.count(" ", 0, end_position)
+  return orig_text[orig_starts[start_position]:orig_ends[end_position]]
 
 
 def _get_best_indexes(logits, n_best_size):

@@ -4,10 +4,17 @@
 The long paragraph spans several windows at max_seq_length 48, its answers
 exercise the tricky mappings ("Steve Smith" inside "Steve Smith's", "1895"
 inside "(1895-1943)."), and "playing" is split by WordPiece.
+
+A second paragraph, UNICODE_CONTEXT, has accented answers for the Unicode
+normalization tests: the paragraph, the answer texts and the text the
+answer offsets were counted in can each be in another form.
 """
 
 import json
 import re
+import unicodedata
+
+import tokenization
 
 LONG_CONTEXT = (
     "Steve Smith's team played football in the old city of Brighton for many "
@@ -117,4 +124,105 @@ def vocab_tokens():
 def write_vocab(path):
   with open(str(path), "w") as f:
     f.write("\n".join(vocab_tokens()) + "\n")
+  return str(path)
+
+
+# ----------------------------------------------------------------------------
+# Unicode normalization forms
+# ----------------------------------------------------------------------------
+
+# Accented answers whose decomposed (NFD) spelling has combining marks
+# ("Việt" has two on one letter), after a ligature and a superscript, which
+# only the compatibility forms (NFKC, NFKD) change.
+UNICODE_CONTEXT = (u"The Z\u00fcrich-based firm opened its \ufb01rst office "
+                   u"in H\u00e0 N\u1ed9i (Vi\u1ec7t Nam). A 12 m\u00b2 "
+                   u"kiosk there sold ph\u1edf to tourists.")
+
+# (question id, question, answer in NFC)
+UNICODE_QUESTIONS = [
+    ("u_zurich", "Where is the firm based?", u"Z\u00fcrich"),
+    ("u_hanoi", "Which city is the office in?", u"H\u00e0 N\u1ed9i"),
+    ("u_viet", "Which country is the office in?", u"Vi\u1ec7t Nam"),
+    ("u_pho", "What did the kiosk sell?", u"ph\u1edf"),
+]
+
+# Words written decomposed in the "mixed" context, the rest composed: text
+# pasted together from several sources.
+_MIXED_NFD_WORDS = (u"Z\u00fcrich", u"N\u1ed9i")
+
+UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD", "mixed")
+
+
+def in_form(text, form):
+  """`text` in a Unicode normalization form, or "mixed" (some words NFD)."""
+  if form == "mixed":
+    text = unicodedata.normalize("NFC", text)
+    for word in _MIXED_NFD_WORDS:
+      text = text.replace(word, unicodedata.normalize("NFD", word))
+    return text
+  return unicodedata.normalize(form, text)
+
+
+def spelling_in(context, answer):
+  """The answer as written in `context` (the first form found there)."""
+  for form in ("NFC", "NFD", "NFKC", "NFKD"):
+    spelling = unicodedata.normalize(form, answer)
+    if spelling in context:
+      return spelling
+  for word in _MIXED_NFD_WORDS:
+    spelling = answer.replace(word, unicodedata.normalize("NFD", word))
+    if spelling in context:
+      return spelling
+  raise ValueError("%r is not in %r" % (answer, context))
+
+
+def unicode_dataset(context_form, answer_form=None, offset_form=None):
+  """A SQuAD 1.1 dict about UNICODE_CONTEXT.
+
+  Args:
+    context_form: form of the paragraph ("NFC", ..., "mixed").
+    answer_form: form of the answer texts; default context_form.
+    offset_form: form of the text answer_start is counted in; default
+      context_form. A file normalised after annotation has offsets counted
+      in the form it was annotated in.
+  """
+  context = in_form(UNICODE_CONTEXT, context_form)
+  offset_text = in_form(UNICODE_CONTEXT, offset_form or context_form)
+  qas = []
+  for (qid, question, answer) in UNICODE_QUESTIONS:
+    offset_answer = spelling_in(offset_text, answer)
+    qas.append({"id": qid, "question": question,
+                "answers": [{"text": in_form(answer, answer_form or
+                                             context_form),
+                             "answer_start": offset_text.index(
+                                 offset_answer)}]})
+  return {"version": "1.1",
+          "data": [{"title": "Unicode",
+                    "paragraphs": [{"context": context, "qas": qas}]}]}
+
+
+def unicode_vocab_tokens(do_lower_case):
+  """Vocabulary of the composed (and compatibility) spellings only, as a
+  real vocabulary learned from NFC text: with do_lower_case=False a word
+  written with combining marks is [UNK]."""
+  basic = tokenization.BasicTokenizer(do_lower_case=do_lower_case)
+  text = " ".join([unicodedata.normalize("NFC", UNICODE_CONTEXT),
+                   unicodedata.normalize("NFKC", UNICODE_CONTEXT)] +
+                  [q for (_, q, _) in UNICODE_QUESTIONS])
+  words = sorted(set(basic.tokenize(text)))
+  return ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + words
+
+
+def write_unicode_dataset(path, context_form, answer_form=None,
+                          offset_form=None):
+  with open(str(path), "w") as f:
+    # ensure_ascii (the default) writes \u escapes: the forms survive as
+    # written, whatever the locale's encoding.
+    json.dump(unicode_dataset(context_form, answer_form, offset_form), f)
+  return str(path)
+
+
+def write_unicode_vocab(path, do_lower_case):
+  with open(str(path), "w", encoding="utf-8") as f:
+    f.write("\n".join(unicode_vocab_tokens(do_lower_case)) + "\n")
   return str(path)

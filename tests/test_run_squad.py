@@ -3,9 +3,11 @@
 
 import json
 import os
+import random
 import subprocess
 import sys
 import types
+import unicodedata
 
 import numpy as np
 import pytest
@@ -481,6 +483,174 @@ def test_threshold_flips_answers(tmp_path, tokenizer):
   assert squad_metrics.evaluate(data, tuned)["f1"] == pytest.approx(
       metrics["best_f1"])
   assert metrics["best_f1"] >= metrics["f1"]
+
+
+# ----------------------------------------------------------------------------
+# Unicode normalization forms (#12)
+# ----------------------------------------------------------------------------
+
+# (paragraph form, answer text form, form the answer offsets were counted
+# in); None = the paragraph's form.
+UNICODE_CASES = [
+    ("NFC", None, None),
+    # Consistently decomposed, as text from macOS often is.
+    ("NFD", None, None),
+    # Annotated in NFC, the paragraph decomposed afterwards.
+    ("NFD", "NFC", "NFC"),
+    # The whole file decomposed after annotation: stale offsets.
+    ("NFD", None, "NFC"),
+    ("NFKC", None, None),
+    ("NFKC", "NFC", "NFC"),
+    ("NFKD", None, "NFC"),
+    # Some words decomposed, some composed.
+    ("mixed", None, None),
+    ("mixed", "NFC", "NFC"),
+    # Decomposed answers in a composed paragraph.
+    ("NFC", "NFD", "NFD"),
+]
+
+
+def _case_id(case):
+  return "-".join(form or "same" for form in case)
+
+
+@pytest.fixture(scope="module", params=[True, False],
+                ids=["uncased", "cased"])
+def unicode_tokenizer(request, tmp_path_factory):
+  vocab = squad_data.write_unicode_vocab(
+      tmp_path_factory.mktemp("vocab") / "vocab.txt", request.param)
+  return tokenization.FullTokenizer(vocab, do_lower_case=request.param)
+
+
+@pytest.mark.parametrize("forms", UNICODE_CASES, ids=_case_id)
+def test_unicode_answers_found_and_predicted_exactly(tmp_path,
+                                                     unicode_tokenizer, forms):
+  path = squad_data.write_unicode_dataset(tmp_path / "data.json", *forms)
+  context = squad_data.in_form(squad_data.UNICODE_CONTEXT, forms[0])
+  expected = {qid: squad_data.spelling_in(context, answer)
+              for (qid, _, answer) in squad_data.UNICODE_QUESTIONS}
+  do_lower_case = unicode_tokenizer.basic_tokenizer.do_lower_case
+
+  labelled = run_squad.read_squad_examples(path, is_training=True)
+  # No answer is skipped: every one is in its paragraph.
+  assert [e.qas_id for e in labelled] == list(expected)
+  for example in labelled:
+    words = " ".join(example.doc_tokens[example.start_position:
+                                        example.end_position + 1])
+    assert expected[example.qas_id] in words
+    assert unicodedata.normalize("NFC", example.orig_answer_text) == \
+        unicodedata.normalize("NFC", expected[example.qas_id])
+
+  train_features = _features(labelled, unicode_tokenizer, is_training=True)
+  for feature in train_features:
+    if feature.start_position:
+      # The training target is exactly the answer's tokens.
+      example = labelled[feature.example_index]
+      assert feature.tokens[feature.start_position:
+                            feature.end_position + 1] == \
+          unicode_tokenizer.tokenize(expected[example.qas_id])
+  assert {labelled[f.example_index].qas_id for f in train_features
+          if f.start_position} == set(expected)
+
+  examples = run_squad.read_squad_examples(path, is_training=False)
+  features = _features(examples, unicode_tokenizer, is_training=False)
+  out = tmp_path / "out"
+  out.mkdir()
+  returned = run_squad.write_predictions(
+      examples, features, _oracle_results(train_features), 5, 30,
+      do_lower_case, str(out / "p.json"), str(out / "n.json"),
+      str(out / "o.json"), version_2_with_negative=False)
+  # Logits at the answer give the answer as the paragraph writes it: not
+  # "Zürich-based" or "(Việt Nam).".
+  assert dict(returned.predictions) == expected
+
+
+@pytest.mark.parametrize("do_lower_case", [True, False])
+@pytest.mark.parametrize("form", ["NFC", "NFD", "NFKC", "NFKD"])
+def test_get_final_text_any_normalization_form(form, do_lower_case):
+  basic = tokenization.BasicTokenizer(do_lower_case=do_lower_case)
+  for (words, answer) in [(u"Z\u00fcrich-based", u"Z\u00fcrich"),
+                          (u"(Vi\u1ec7t Nam).", u"Vi\u1ec7t Nam"),
+                          (u"\ufb01rst,", u"\ufb01rst"),
+                          (u"12 m\u00b2,", u"m\u00b2")]:
+    orig_text = unicodedata.normalize(form, words)
+    answer = unicodedata.normalize(form, answer)
+    pred_text = " ".join(basic.tokenize(answer))
+    assert run_squad.get_final_text(pred_text, orig_text,
+                                    do_lower_case) == answer
+
+
+def test_get_final_text_unknown_and_dropped_characters():
+  nfd_viet = unicodedata.normalize("NFD", u"(Vi\u1ec7t Nam).")
+  # A word the vocabulary cannot cover is one [UNK] token.
+  assert run_squad.get_final_text("[UNK] Nam", nfd_viet, False) == \
+      nfd_viet[1:-2]
+  assert run_squad.get_final_text("[UNK] -", u"Zu\u0308rich-based",
+                                  False) == u"Zu\u0308rich-"
+  # Characters the tokenizer drops (soft hyphen, zero-width space, control)
+  # or turns into spaces (no-break space) stay where they were inside the
+  # answer, and are not added at its ends.
+  assert run_squad.get_final_text(
+      "zurich", u"\x07Zu\u0308r\u00adi\u200bch\x07-based", True) == \
+      u"Zu\u0308r\u00adi\u200bch"
+  assert run_squad.get_final_text("12 km", u"(12\u00a0km)", True) == \
+      u"12\u00a0km"
+  # A capital sigma lower-cases by context (final "\u03c2").
+  assert run_squad.get_final_text(u"\u03bf\u03b4\u03bf\u03c2",
+                                  u"\u039f\u0394\u039f\u03a3.", True) == \
+      u"\u039f\u0394\u039f\u03a3"
+
+
+def test_get_final_text_maps_every_token_span_back():
+  # Random words from characters that change length under lower-casing,
+  # NFD, accent stripping and cleaning; every span of basic tokens found at
+  # its own place must come back as original text that tokenizes to it.
+  pieces = list(u"abcAB \u00fc-.(),'") + [
+      u"u\u0308", u"e\u0323\u0302", u"\u00ad", u"\u200b", u"\u00a0",
+      u"\u0130", u"\u03a3", u"\ufb01", u"\u00b2", u"\ud55c",
+      u"\u1112\u1161\u11ab", u"\u4e2d", u"\x07", u"\u0301", u"\u00df",
+      u"\u0f71"]
+  rng = random.Random(0)
+  checked = 0
+  for _ in range(1500):
+    orig_text = " ".join("".join(rng.choice(pieces)
+                                 for _ in range(rng.randint(1, 6)))
+                         for _ in range(rng.randint(1, 4)))
+    orig_text = " ".join(unicodedata.normalize(
+        rng.choice(["NFC", "NFD", "NFKC", "NFKD"]), orig_text).split())
+    do_lower_case = rng.random() < 0.5
+    basic = tokenization.BasicTokenizer(do_lower_case=do_lower_case)
+    tokens = basic.tokenize(orig_text)
+    if not tokens:
+      continue
+    i = rng.randrange(len(tokens))
+    j = rng.randrange(i, len(tokens))
+    pred_text = " ".join(tokens[i:j + 1])
+    result = run_squad.get_final_text(pred_text, orig_text, do_lower_case)
+    assert result in orig_text
+    if " ".join(tokens).find(pred_text) == len(" ".join(tokens[:i] + [""])):
+      checked += 1
+      # Case-folded: a lone final sigma lower-cases differently.
+      assert [t.casefold() for t in basic.tokenize(result)] == \
+          [t.casefold() for t in tokens[i:j + 1]], (orig_text, pred_text)
+  assert checked > 1000
+
+
+def test_improve_answer_span_across_normalization_forms(tmp_path):
+  # A cased vocabulary with both spellings: the decomposed paragraph and the
+  # composed answer have different tokens, which spell the same text.
+  vocab = tmp_path / "vocab.txt"
+  vocab.write_text(u"\n".join(
+      ["[UNK]", "Z", "##u", u"##\u0308", "##rich", u"Z\u00fcrich", "-",
+       "based", "in"]) + u"\n", encoding="utf-8")
+  cased = tokenization.FullTokenizer(str(vocab), do_lower_case=False)
+  doc = cased.tokenize(u"in Zu\u0308rich-based")
+  assert doc == ["in", "Z", "##u", u"##\u0308", "##rich", "-", "based"]
+  assert cased.tokenize(u"Z\u00fcrich") == [u"Z\u00fcrich"]
+  assert run_squad._improve_answer_span(doc, 1, 6, cased, u"Z\u00fcrich") == \
+      (1, 4)
+  # Still nothing that is not the answer: the word span stays.
+  assert run_squad._improve_answer_span(doc, 1, 6, cased, u"Zurich") == (1, 6)
 
 
 # ----------------------------------------------------------------------------
