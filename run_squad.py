@@ -58,6 +58,33 @@ FIRST_UNIQUE_ID = 1000000000
 _NUM_EXAMPLES_TO_LOG = 3
 
 
+def _flag_or_default(name, value, default):
+  """The value of a setting the original functions read from FLAGS.
+
+  The original `write_predictions`, `get_final_text` and
+  `read_squad_examples` took `version_2_with_negative`,
+  `null_score_diff_threshold` and `verbose_logging` from the flags; here
+  they are keyword arguments, and code written the original way (flags set,
+  arguments left out) must still get the original's answers.
+
+  Args:
+    name: str, the flag's name.
+    value: the keyword argument as passed; None means "not given".
+    default: what applies when neither the argument nor the flag does.
+
+  Returns:
+    `value` when given; else the flag's value when the flag is defined and
+    was parsed or set (`FLAGS.x = ...`); else `default`.
+  """
+  if value is not None:
+    return value
+  if name in FLAGS:
+    flag = FLAGS[name]
+    if FLAGS.is_parsed() or flag.present or not flag.using_default_value:
+      return flag.value
+  return default
+
+
 def define_flags():
   """Defines the command-line flags (called only when run as a script, so
   this module can be imported next to the other scripts)."""
@@ -543,14 +570,16 @@ def _read_answer(input_file, qa, qas_id, paragraph_text, char_to_word_offset,
 
 
 def read_squad_examples(input_file, is_training,
-                        version_2_with_negative=False):
+                        version_2_with_negative=None):
   """Reads a SQuAD json file into a list of `SquadExample`.
 
   Args:
     input_file: path of a SQuAD 1.1 or 2.0 json file (local or gs://).
     is_training: bool. Training needs an answer for every answerable question
       and locates it; prediction ignores answers.
-    version_2_with_negative: bool. Honour "is_impossible" (SQuAD 2.0).
+    version_2_with_negative: bool, honour "is_impossible" (SQuAD 2.0). When
+      not given: --version_2_with_negative if that flag is defined (as the
+      original read it), else False.
 
   Returns:
     List of `SquadExample`. Training questions whose answer cannot be found
@@ -562,6 +591,8 @@ def read_squad_examples(input_file, is_training,
   Raises:
     script_utils.UsageError: for a missing, non-JSON or non-SQuAD file.
   """
+  version_2_with_negative = _flag_or_default(
+      "version_2_with_negative", version_2_with_negative, False)
   articles = _load_squad_json(input_file)
   examples = []
   seen_ids = set()
@@ -719,15 +750,14 @@ def convert_examples_to_features(examples, tokenizer, max_seq_length,
     The number of features produced.
 
   Raises:
-    ValueError: when the lengths leave no room for the paragraph or the
-      stride would not advance.
+    ValueError: when doc_stride is below 1, or when an example's question
+      (cut to max_query_length) leaves no room for its paragraph in
+      max_seq_length. Like the original, this function accepts
+      max_query_length >= max_seq_length - 3 as long as the questions are
+      short; only the script's flag check refuses such flags up front.
   """
   if doc_stride < 1:
     raise ValueError("doc_stride must be at least 1, got %d" % doc_stride)
-  if max_seq_length <= max_query_length + 3:
-    raise ValueError("max_seq_length (%d) must be greater than "
-                     "max_query_length (%d) + 3" %
-                     (max_seq_length, max_query_length))
   unique_id = FIRST_UNIQUE_ID
   progress = script_utils.ProgressLogger("squad features", len(examples))
   for (example_index, example) in enumerate(examples):
@@ -763,6 +793,12 @@ def convert_examples_to_features(examples, tokenizer, max_seq_length,
 
     # [CLS], [SEP] and [SEP].
     max_tokens_for_doc = max_seq_length - len(query_tokens) - 3
+    if max_tokens_for_doc < (1 if all_doc_tokens else 0):
+      raise ValueError(
+          "question %s: its %d question tokens (max_query_length %d) leave "
+          "no room for the paragraph in max_seq_length %d" %
+          (example.qas_id, len(query_tokens), max_query_length,
+           max_seq_length))
     doc_spans = _doc_spans(len(all_doc_tokens), max_tokens_for_doc,
                            doc_stride)
 
@@ -1300,10 +1336,14 @@ def write_predictions(all_examples, all_features, all_results, n_best_size,
                       max_answer_length, do_lower_case,
                       output_prediction_file, output_nbest_file,
                       output_null_log_odds_file,
-                      version_2_with_negative=False,
-                      null_score_diff_threshold=0.0,
-                      verbose_logging=False):
+                      version_2_with_negative=None,
+                      null_score_diff_threshold=None,
+                      verbose_logging=None):
   """Turns the model's logits into answers and writes the JSON outputs.
+
+  Every example gets an entry in the outputs: one whose features are all
+  missing, or whose windows hold no valid span (e.g. an empty paragraph),
+  is answered "" (logged with a count).
 
   Args:
     all_examples: list of `SquadExample`, in the order features were made.
@@ -1320,12 +1360,31 @@ def write_predictions(all_examples, all_features, all_results, n_best_size,
     null_score_diff_threshold: float; with 2.0 a question is answered "" when
       null score - best span score exceeds it.
     verbose_logging: bool, log why a span could not be mapped back.
+    The last three, when not given, are taken from the flags of the same
+    names if they are defined (the original read them from FLAGS), else
+    False, 0.0 and False.
 
   Returns:
     `SquadPredictions(predictions, nbest, null_odds, non_null_predictions)`;
     the last two are empty dicts unless version_2_with_negative. The files are
     written atomically.
+
+  Raises:
+    ValueError: a feature has no result in all_results, or two examples
+      share a qas_id (one answer would silently replace the other).
   """
+  version_2_with_negative = _flag_or_default(
+      "version_2_with_negative", version_2_with_negative, False)
+  null_score_diff_threshold = _flag_or_default(
+      "null_score_diff_threshold", null_score_diff_threshold, 0.0)
+  verbose_logging = _flag_or_default("verbose_logging", verbose_logging,
+                                     False)
+  seen_ids = set()
+  for example in all_examples:
+    if example.qas_id in seen_ids:
+      raise ValueError("question id %s appears twice in all_examples" %
+                       example.qas_id)
+    seen_ids.add(example.qas_id)
   example_index_to_features = collections.defaultdict(list)
   for feature in all_features:
     example_index_to_features[feature.example_index].append(feature)
@@ -1338,6 +1397,7 @@ def write_predictions(all_examples, all_features, all_results, n_best_size,
   null_odds = collections.OrderedDict()
   non_null_predictions = collections.OrderedDict()
 
+  num_unscored = 0
   for (example_index, example) in enumerate(all_examples):
     features = example_index_to_features[example_index]
     nbest, null_entry = _predict_example(
@@ -1345,8 +1405,13 @@ def write_predictions(all_examples, all_features, all_results, n_best_size,
         max_answer_length, do_lower_case, version_2_with_negative,
         verbose_logging)
     if not nbest:
-      # No valid span anywhere (e.g. an empty paragraph): the only honest
-      # answer is none.
+      # No features, or no valid span in any window (e.g. an empty
+      # paragraph): the only honest answer is none, but the question keeps
+      # its entry.
+      num_unscored += 1
+      if verbose_logging:
+        tf1.logging.info("Question %s: no feature or no valid span; "
+                         "predicting \"\"", example.qas_id)
       nbest = [_NbestPrediction(text="", start_logit=0.0, end_logit=0.0)]
 
     probs = _compute_softmax([e.start_logit + e.end_logit for e in nbest])
@@ -1376,6 +1441,10 @@ def write_predictions(all_examples, all_features, all_results, n_best_size,
     else:
       all_predictions[example.qas_id] = best_non_null.text
 
+  if num_unscored:
+    tf1.logging.warning(
+        "%d of %d question(s) had no feature or no valid span (e.g. an empty "
+        "paragraph) and are answered \"\"", num_unscored, len(all_examples))
   _write_json(output_prediction_file, all_predictions)
   _write_json(output_nbest_file, all_nbest_json)
   if version_2_with_negative:
@@ -1419,7 +1488,7 @@ def _find_tokenized(pred_text, tok_text):
   return match.start(), match.end() - 1
 
 
-def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
+def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=None):
   """Projects a normalised predicted answer back onto the original words.
 
   `pred_text` comes from WordPiece tokens, so it is lower-cased and stripped
@@ -1439,12 +1508,16 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=False):
     pred_text: str, the answer rebuilt from WordPiece tokens.
     orig_text: str, the original words of the span joined by spaces.
     do_lower_case: bool, as for the tokenizer.
-    verbose_logging: bool, log when the projection fails.
+    verbose_logging: bool, log when the projection fails; when not given,
+      --verbose_logging if that flag is defined (as the original read it),
+      else False.
 
   Returns:
     str, a substring of orig_text; orig_text itself when pred_text is not
     found in it.
   """
+  verbose_logging = _flag_or_default("verbose_logging", verbose_logging,
+                                     False)
   tokens = tokenization.BasicTokenizer(
       do_lower_case=do_lower_case).tokenize(orig_text)
   tok_text = " ".join(tokens)
@@ -1500,9 +1573,18 @@ def _compute_softmax(scores):
 def validate_flags_or_throw(bert_config):
   """Checks the flags against each other and the model config.
 
+  Like the original, this includes the check that --do_lower_case suits a
+  released --init_checkpoint.
+
   Raises:
-    script_utils.UsageError: naming the flag and what is wrong.
+    script_utils.UsageError: naming the flag and what is wrong (a
+      ValueError, as the original raised).
   """
+  try:
+    tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
+                                                  FLAGS.init_checkpoint)
+  except ValueError as e:
+    raise script_utils.UsageError(str(e))
   if not FLAGS.do_train and not FLAGS.do_predict and not FLAGS.export_dir:
     raise script_utils.UsageError(
         "At least one of --do_train, --do_predict or --export_dir must be "
@@ -1671,8 +1753,6 @@ def main(_):
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
   validate_flags_or_throw(bert_config)
-  tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
-                                                FLAGS.init_checkpoint)
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   if FLAGS.do_train:
     script_utils.require_file(FLAGS.train_file, "train_file")

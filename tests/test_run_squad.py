@@ -485,6 +485,53 @@ def test_threshold_flips_answers(tmp_path, tokenizer):
   assert metrics["best_f1"] >= metrics["f1"]
 
 
+def test_every_question_gets_a_prediction(tmp_path, tokenizer):
+  # Paragraphs with nothing to tokenize, and a question whose features the
+  # caller lost: each question id still gets an answer ("").
+  data = squad_data.dataset(version_2=True)
+  data["data"][0]["paragraphs"] += [
+      {"context": "", "qas": [{"id": "q_empty", "question": "Who won?",
+                               "answers": []}]},
+      {"context": u" \u200b\x07 ", "qas": [
+          {"id": "q_invisible", "question": "Who won?", "answers": []}]},
+  ]
+  path = tmp_path / "data.json"
+  path.write_text(json.dumps(data))
+  ids = [qa["id"] for paragraph in data["data"][0]["paragraphs"]
+         for qa in paragraph["qas"]]
+  examples = run_squad.read_squad_examples(str(path), is_training=False,
+                                           version_2_with_negative=True)
+  assert [e.qas_id for e in examples] == ids
+  features = _features(examples, tokenizer, is_training=False)
+  assert set(f.example_index for f in features) == set(range(len(ids)))
+  lost = ids.index("q_mary")
+  kept = [f for f in features if f.example_index != lost]
+  rng = np.random.RandomState(0)
+  results = [run_squad.RawResult(f.unique_id,
+                                 rng.normal(size=MAX_SEQ_LENGTH).tolist(),
+                                 rng.normal(size=MAX_SEQ_LENGTH).tolist())
+             for f in kept]
+  for version_2 in (False, True):
+    returned, (predictions, nbest, null_odds) = _write(
+        tmp_path, examples, kept, results, version_2)
+    assert list(predictions) == ids == list(nbest)
+    for qid in ("q_empty", "q_invisible", "q_mary"):
+      assert predictions[qid] == ""
+    if version_2:
+      assert list(null_odds) == ids
+
+
+def test_write_predictions_refuses_repeated_question_ids(tmp_path, tokenizer):
+  examples = _read(tmp_path, is_training=False)
+  features = _features(examples, tokenizer, is_training=False)
+  results = [run_squad.RawResult(f.unique_id, [0.0] * MAX_SEQ_LENGTH,
+                                 [0.0] * MAX_SEQ_LENGTH) for f in features]
+  examples[1].qas_id = examples[0].qas_id
+  # One of the two answers would silently overwrite the other.
+  with pytest.raises(ValueError, match="q_smith appears twice"):
+    _write(tmp_path, examples, features, results, False)
+
+
 # ----------------------------------------------------------------------------
 # Unicode normalization forms (#12)
 # ----------------------------------------------------------------------------
@@ -663,7 +710,8 @@ def _flags(**overrides):
                 predict_file=None, max_seq_length=64, max_query_length=12,
                 doc_stride=16, n_best_size=20, max_answer_length=30,
                 train_batch_size=8, predict_batch_size=8,
-                num_accumulation_steps=1, export_dir=None)
+                num_accumulation_steps=1, export_dir=None,
+                do_lower_case=True, init_checkpoint=None)
   values.update(overrides)
   return types.SimpleNamespace(**values)
 
@@ -676,6 +724,8 @@ def _flags(**overrides):
     (dict(max_query_length=61), "--max_query_length"),
     (dict(doc_stride=0), "--doc_stride"),
     (dict(train_batch_size=6, num_accumulation_steps=4), "divisible"),
+    (dict(init_checkpoint="/m/cased_L-12_H-768_A-12/bert_model.ckpt"),
+     "--do_lower_case=True does not match"),
 ])
 def test_validate_flags_or_throw(monkeypatch, overrides, message):
   import modeling
