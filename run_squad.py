@@ -1753,7 +1753,10 @@ def main(_):
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
   validate_flags_or_throw(bert_config)
-  script_utils.require_file(FLAGS.vocab_file, "vocab_file")
+  # Read now (a missing, non-UTF-8 or incomplete vocabulary is a one-line
+  # error) so that bad input stops the run before it writes anything.
+  tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
+                                          FLAGS.do_lower_case)
   if FLAGS.do_train:
     script_utils.require_file(FLAGS.train_file, "train_file")
   if FLAGS.do_predict:
@@ -1765,8 +1768,6 @@ def main(_):
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(FLAGS.export_dir)
 
-  tokenizer = tokenization.FullTokenizer(
-      vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        FLAGS.vocab_file)
 
