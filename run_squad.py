@@ -14,7 +14,8 @@ that:
   most context on both sides.
 - Prediction: the best start/end pairs of every window of a question compete;
   the winning WordPiece span is projected back onto the original text so the
-  answer keeps its casing and punctuation. With SQuAD 2.0 the [CLS] position
+  answer keeps its casing, accents and punctuation, in whatever Unicode
+  normalization form the paragraph is written. With SQuAD 2.0 the [CLS] position
   stands for "no answer", and the margin between it and the best span decides.
 
 Outputs in --output_dir: `train.tf_record`, `eval.tf_record`, checkpoints,
@@ -1499,10 +1500,11 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=None):
   basic tokenizer, pred_text is found in that (an "[UNK]" in it stands for
   any one token), and the match is carried back to orig_text through an
   explicit map from every character the tokenizer kept to the original
-  characters it came from (a character with its combining marks, which
-  lower-casing and NFD may shrink or the cased tokenizer keeps; dropped
-  control characters map to nothing). So the answer is exact whatever the
-  Unicode normalization form of the text, giving "Steve Smith".
+  character(s) it came from: "u" + U+0308, which the uncased tokenizer turns
+  into "u", maps back to both; a dropped control character maps to nothing.
+  The length of the tokenized text never has to equal the original's, so the
+  answer is exact whatever the Unicode normalization form of the text:
+  "Steve Smith" here.
 
   Args:
     pred_text: str, the answer rebuilt from WordPiece tokens.
