@@ -90,6 +90,11 @@ def read_examples(input_file):
   return examples
 
 
+# The original defined it here; notebooks and forks import it from this
+# module (#12).
+_truncate_seq_pair = script_utils.truncate_seq_pair
+
+
 def convert_example_to_feature(example, seq_length, tokenizer):
   """Tokenizes, truncates and pads one example.
 

@@ -706,6 +706,11 @@ def get_processor(task_name, xnli_language="zh"):
 # ----------------------------------------------------------------------------
 
 
+# The original defined these here; notebooks and forks import them from this
+# module (#12). They are the shared implementations.
+_truncate_seq_pair = script_utils.truncate_seq_pair
+
+
 def _pad(values, length):
   return values + [0] * (length - len(values))
 
