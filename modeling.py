@@ -314,12 +314,29 @@ def gelu(x):
   return x * cdf
 
 
+def gelu_exact(x):
+  """GELU in its exact form, x * Phi(x) with the normal CDF through erf.
+
+  Not what BERT was trained with (see `gelu`); it is what Hugging Face's
+  configs call "gelu", so a model converted from there (convert_checkpoint.py)
+  names it "gelu_exact" and computes the numbers it was trained with.
+
+  Args:
+    x: float Tensor of any shape.
+
+  Returns:
+    `x` with exact GELU applied elementwise.
+  """
+  return x * (0.5 * (1.0 + tf.math.erf(x * (1.0 / math.sqrt(2.0)))))
+
+
 def get_activation(activation_string):
   """Maps an activation name from a config to a function.
 
   Args:
-    activation_string: "linear", "relu", "gelu" or "tanh" (any case); None or
-      "" means no activation. Anything that is not a string (for example a
+    activation_string: "linear", "relu", "gelu" (the tanh approximation),
+      "gelu_exact" (the erf form) or "tanh" (any case); None or "" means no
+      activation. Anything that is not a string (for example a
       function) is returned unchanged.
 
   Returns:
@@ -339,10 +356,12 @@ def get_activation(activation_string):
     return tf.nn.relu
   if act == "gelu":
     return gelu
+  if act == "gelu_exact":
+    return gelu_exact
   if act == "tanh":
     return tf.tanh
-  raise ValueError("Unsupported activation: %s (expected linear, relu, gelu "
-                   "or tanh)" % activation_string)
+  raise ValueError("Unsupported activation: %s (expected linear, relu, gelu, "
+                   "gelu_exact or tanh)" % activation_string)
 
 
 # ----------------------------------------------------------------------------

@@ -221,6 +221,7 @@ def test_wrong_input_rank_raises():
 def test_get_activation():
   assert modeling.get_activation("gelu") is modeling.gelu
   assert modeling.get_activation("GELU") is modeling.gelu
+  assert modeling.get_activation("gelu_exact") is modeling.gelu_exact
   assert modeling.get_activation("relu") is tf.nn.relu
   assert modeling.get_activation("tanh") is tf.tanh
   assert modeling.get_activation("linear") is None
@@ -240,6 +241,23 @@ def test_gelu_matches_tanh_formula():
   want = 0.5 * x64 * (1 + np.tanh(math.sqrt(2 / math.pi) *
                                   (x64 + 0.044715 * x64 ** 3)))
   np.testing.assert_allclose(got, want, atol=1e-6, rtol=1e-6)
+
+
+def test_gelu_exact_matches_erf_formula():
+  # math.erf in float64 is the reference (SciPy is not a dependency). The
+  # range covers the tails, where erf saturates, and the two forms differ by
+  # up to ~5e-4 near |x| = 2, far above the tolerance, so "gelu" could not
+  # pass for "gelu_exact".
+  x = np.linspace(-8, 8, 161).astype(np.float32)
+  with tf.Graph().as_default(), tf1.Session() as sess:
+    got, tanh_form = sess.run([modeling.gelu_exact(tf.constant(x)),
+                               modeling.gelu(tf.constant(x))])
+  want = np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0)))
+                   for v in x.astype(np.float64)])
+  np.testing.assert_allclose(got, want, atol=1e-6, rtol=1e-6)
+  assert np.abs(tanh_form - want).max() > 1e-4
+  config = modeling.BertConfig.from_dict(dict(CONFIG, hidden_act="gelu_exact"))
+  config.validate()
 
 
 def test_config_json_round_trip(tmp_path):
