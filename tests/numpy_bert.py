@@ -4,6 +4,12 @@
 Written from the paper's description and the checkpoint layout only; it
 shares no code with modeling.py. Computes in float64 so that differences
 against the TensorFlow graph are the graph's.
+
+`forward` reads weights under the Google checkpoint names; `forward_hf` reads
+a Hugging Face state dict as it is stored (PyTorch `Linear` weights [out, in],
+applied as x W^T + b; the source's own activation names), so a converted
+checkpoint can be checked against the original file without trusting the
+converter's name table or transpositions.
 """
 
 import math
@@ -89,11 +95,31 @@ def _gelu(x):
                                   (x + 0.044715 * x ** 3)))
 
 
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _gelu_exact(x):
+  # math.erf, element by element: SciPy is not a dependency.
+  return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)).astype(np.float64))
+
+
 _ACTIVATIONS = {
     "gelu": _gelu,
+    "gelu_exact": _gelu_exact,
     "relu": lambda x: np.maximum(x, 0.0),
     "tanh": np.tanh,
     "linear": lambda x: x,
+}
+
+# Hugging Face's names for the same functions: there "gelu" is the exact erf
+# form and "gelu_new" / "gelu_pytorch_tanh" the tanh approximation.
+HF_ACTIVATIONS = {
+    "gelu": _gelu_exact,
+    "gelu_new": _gelu,
+    "gelu_pytorch_tanh": _gelu,
+    "relu": _ACTIVATIONS["relu"],
+    "tanh": np.tanh,
+    "linear": _ACTIVATIONS["linear"],
 }
 
 
@@ -101,6 +127,61 @@ def _softmax(x):
   x = x - x.max(axis=-1, keepdims=True)
   e = np.exp(x)
   return e / e.sum(axis=-1, keepdims=True)
+
+
+class _GoogleParams(object):
+  """Parameters under the checkpoint names (dense kernels [in, out])."""
+
+  def __init__(self, weights):
+    self._w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+
+  def table(self, name):
+    return self._w["bert/embeddings/" + name]
+
+  def dense(self, scope):
+    return self._w["bert/%s/kernel" % scope], self._w["bert/%s/bias" % scope]
+
+  def norm(self, scope):
+    return self._w["bert/%s/beta" % scope], self._w["bert/%s/gamma" % scope]
+
+  def has_pooler(self):
+    return "bert/pooler/dense/kernel" in self._w
+
+
+class _HfParams(object):
+  """Parameters of a Hugging Face BERT state dict, as stored.
+
+  Keys are `[bert.]embeddings.word_embeddings.weight`,
+  `[bert.]encoder.layer.3.attention.self.query.weight`, ...; a Linear weight
+  is [out, in] and computes x W^T + b; a LayerNorm has weight (scale) and
+  bias (shift).
+  """
+
+  def __init__(self, tensors):
+    self._w = {k: np.asarray(v, dtype=np.float64) for k, v in tensors.items()
+               if np.issubdtype(np.asarray(v).dtype, np.floating)}
+    self._prefix = ("bert." if any(k.startswith("bert.") for k in self._w)
+                    else "")
+
+  def _key(self, scope, leaf):
+    # "encoder/layer_3/attention/self/query" -> "encoder.layer.3.attention..."
+    return "%s%s.%s" % (self._prefix,
+                        scope.replace("layer_", "layer.").replace("/", "."),
+                        leaf)
+
+  def table(self, name):
+    return self._w[self._key("embeddings/" + name, "weight")]
+
+  def dense(self, scope):
+    return self._w[self._key(scope, "weight")].T, self._w[self._key(scope,
+                                                                    "bias")]
+
+  def norm(self, scope):
+    return self._w[self._key(scope, "bias")], self._w[self._key(scope,
+                                                                "weight")]
+
+  def has_pooler(self):
+    return self._key("pooler/dense", "weight") in self._w
 
 
 def forward(weights, config, input_ids, input_mask=None, token_type_ids=None):
@@ -117,7 +198,36 @@ def forward(weights, config, input_ids, input_mask=None, token_type_ids=None):
     dict with "embedding_output" [B, S, H], "layers" (list of [B, S, H]),
     "sequence_output" [B, S, H] and "pooled_output" [B, H].
   """
-  w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
+  return _encode(_GoogleParams(weights), config,
+                 _ACTIVATIONS[config.get("hidden_act", "gelu")], 1e-12,
+                 input_ids, input_mask, token_type_ids)
+
+
+def forward_hf(tensors, hf_config, input_ids, input_mask=None,
+               token_type_ids=None):
+  """Runs a Hugging Face BERT state dict (no dropout) in float64.
+
+  Args:
+    tensors: dict of state-dict key -> ndarray, with or without the "bert."
+      prefix (buffers such as position_ids are ignored).
+    hf_config: dict, the model's config.json; "hidden_act" takes Hugging
+      Face's meaning (HF_ACTIVATIONS), "layer_norm_eps" is honoured.
+    input_ids, input_mask, token_type_ids: as in `forward`.
+
+  Returns:
+    As `forward`; "pooled_output" is None for a model without a pooler.
+
+  Raises:
+    KeyError: for an activation HF_ACTIVATIONS does not know.
+  """
+  return _encode(_HfParams(tensors), hf_config,
+                 HF_ACTIVATIONS[hf_config.get("hidden_act", "gelu")],
+                 hf_config.get("layer_norm_eps", 1e-12),
+                 input_ids, input_mask, token_type_ids)
+
+
+def _encode(params, config, act, eps, input_ids, input_mask, token_type_ids):
+  """The encoder over a parameter source (`_GoogleParams` or `_HfParams`)."""
   input_ids = np.asarray(input_ids)
   b, s = input_ids.shape
   if input_mask is None:
@@ -127,13 +237,11 @@ def forward(weights, config, input_ids, input_mask=None, token_type_ids=None):
   h = config["hidden_size"]
   n = config["num_attention_heads"]
   d = h // n
-  act = _ACTIVATIONS[config.get("hidden_act", "gelu")]
 
-  x = (w["bert/embeddings/word_embeddings"][input_ids] +
-       w["bert/embeddings/token_type_embeddings"][token_type_ids] +
-       w["bert/embeddings/position_embeddings"][:s][None, :, :])
-  x = _layer_norm(x, w["bert/embeddings/LayerNorm/beta"],
-                  w["bert/embeddings/LayerNorm/gamma"])
+  x = (params.table("word_embeddings")[input_ids] +
+       params.table("token_type_embeddings")[token_type_ids] +
+       params.table("position_embeddings")[:s][None, :, :])
+  x = _layer_norm(x, *params.norm("embeddings/LayerNorm"), eps=eps)
   embedding_output = x
 
   # [B, 1, 1, T]: one mask row shared by every head and query position.
@@ -144,26 +252,29 @@ def forward(weights, config, input_ids, input_mask=None, token_type_ids=None):
 
   layers = []
   for i in range(config["num_hidden_layers"]):
-    p = "bert/encoder/layer_%d/" % i
+    p = "encoder/layer_%d/" % i
 
     def dense(t, name):
-      return t @ w[p + name + "/kernel"] + w[p + name + "/bias"]
+      kernel, bias = params.dense(p + name)
+      return t @ kernel + bias
+
+    def norm(t, name):
+      return _layer_norm(t, *params.norm(p + name), eps=eps)
 
     q = heads(dense(x, "attention/self/query"))
     k = heads(dense(x, "attention/self/key"))
     v = heads(dense(x, "attention/self/value"))
     scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(d) + adder
     ctx = (_softmax(scores) @ v).transpose(0, 2, 1, 3).reshape(b, s, h)
-    attn = _layer_norm(dense(ctx, "attention/output/dense") + x,
-                       w[p + "attention/output/LayerNorm/beta"],
-                       w[p + "attention/output/LayerNorm/gamma"])
+    attn = norm(dense(ctx, "attention/output/dense") + x,
+                "attention/output/LayerNorm")
     inter = act(dense(attn, "intermediate/dense"))
-    x = _layer_norm(dense(inter, "output/dense") + attn,
-                    w[p + "output/LayerNorm/beta"],
-                    w[p + "output/LayerNorm/gamma"])
+    x = norm(dense(inter, "output/dense") + attn, "output/LayerNorm")
     layers.append(x)
 
-  pooled = np.tanh(x[:, 0, :] @ w["bert/pooler/dense/kernel"] +
-                   w["bert/pooler/dense/bias"])
+  pooled = None
+  if params.has_pooler():
+    kernel, bias = params.dense("pooler/dense")
+    pooled = np.tanh(x[:, 0, :] @ kernel + bias)
   return {"embedding_output": embedding_output, "layers": layers,
           "sequence_output": x, "pooled_output": pooled}
