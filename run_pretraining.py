@@ -4,6 +4,10 @@
 Reads the records written by `create_pretraining_data.py`, trains with
 `--do_train` (resuming from the newest checkpoint in `--output_dir` if there
 is one) and evaluates with `--do_eval`, writing `eval_results.txt`.
+Evaluation scores every record of `--input_file` exactly once, whatever
+`--eval_batch_size` (the last batch is filled with padding of weight 0),
+unless `--max_eval_steps` batches end it first; the log says how many
+records were scored.
 
 Example:
 
@@ -31,6 +35,11 @@ INT_FEATURES_OF_PREDICTIONS = ("masked_lm_positions", "masked_lm_ids")
 
 # How often training logs its losses (session runs) when not on TPU.
 LOG_LOSS_EVERY_N_STEPS = 100
+
+# The feature the evaluation input adds (it is not in the records): float32
+# [batch_size], 1.0 for a record and 0.0 for the padding that fills the last
+# batch, which no loss or metric counts.
+IS_REAL_EXAMPLE = "is_real_example"
 
 
 def define_flags():
@@ -86,7 +95,9 @@ def define_flags():
       "On TPU, steps run on the device per round-trip to the host.")
   flags.DEFINE_integer(
       "max_eval_steps", 100,
-      "Most evaluation batches to run (fewer if the data ends first).")
+      "Most evaluation batches to run. Evaluation scores every record of "
+      "--input_file once if they fit in this many batches (the last one "
+      "padded), else the first max_eval_steps * eval_batch_size records.")
   flags.DEFINE_integer(
       "num_accumulation_steps", 1,
       "Split each update into this many micro-batches of train_batch_size / "
@@ -138,6 +149,14 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     next_sentence_labels = features["next_sentence_labels"]
 
     is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
+    is_eval = (mode == estimator_runtime.ModeKeys.EVAL)
+
+    if is_eval:
+      # The padding that fills the last evaluation batch has weight 0 in
+      # every loss and metric. Built in the evaluation graph only: ops added
+      # to the training graph would shift the op seeds of its dropout.
+      is_real_example = example_weights(features)
+      masked_lm_weights = masked_lm_weights * is_real_example[:, None]
 
     model = modeling.BertModel(
         config=bert_config,
@@ -156,6 +175,10 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     (next_sentence_loss, next_sentence_example_loss,
      next_sentence_log_probs) = get_next_sentence_output(
          bert_config, model.get_pooled_output(), next_sentence_labels)
+    if is_eval:
+      next_sentence_loss = tf.math.divide_no_nan(
+          tf.reduce_sum(next_sentence_example_loss * is_real_example),
+          tf.reduce_sum(is_real_example))
 
     total_loss = masked_lm_loss + next_sentence_loss
 
@@ -185,11 +208,11 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
           training_hooks=training_hooks,
           scaffold_fn=scaffold_fn)
 
-    if mode == estimator_runtime.ModeKeys.EVAL:
+    if is_eval:
       eval_metrics = (metric_fn, [
           masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
           masked_lm_weights, next_sentence_example_loss,
-          next_sentence_log_probs, next_sentence_labels
+          next_sentence_log_probs, next_sentence_labels, is_real_example
       ])
       return estimator_runtime.TPUEstimatorSpec(
           mode=mode,
@@ -201,6 +224,17 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      "not %s" % mode)
 
   return model_fn
+
+
+def example_weights(features):
+  """The weight of each example: float32 [batch_size], 1.0 or 0.0 (padding).
+
+  The `is_real_example` feature of the evaluation input, or all ones for an
+  input without it.
+  """
+  if IS_REAL_EXAMPLE in features:
+    return tf.cast(features[IS_REAL_EXAMPLE], tf.float32)
+  return tf.ones(tf.shape(features["input_ids"])[:1], tf.float32)
 
 
 def _learning_rate_tensor():
@@ -218,8 +252,13 @@ def _learning_rate_tensor():
 
 def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
               masked_lm_weights, next_sentence_example_loss,
-              next_sentence_log_probs, next_sentence_labels):
+              next_sentence_log_probs, next_sentence_labels,
+              is_real_example=None):
   """Evaluation metrics of both pre-training tasks.
+
+  Every metric is a mean over the real examples of all batches seen (over
+  their real predictions for the masked-LM ones), so it does not depend on
+  how the examples are batched.
 
   Args:
     masked_lm_example_loss: float [batch_size * max_predictions_per_seq].
@@ -231,10 +270,20 @@ def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
     next_sentence_example_loss: float [batch_size].
     next_sentence_log_probs: float [batch_size, 2].
     next_sentence_labels: int [batch_size, 1].
+    is_real_example: (optional) float [batch_size], 0.0 for the padding
+      examples of a last batch, which count in no metric; default all 1.0.
 
   Returns:
     dict of metric name -> (value, update_op).
   """
+  if is_real_example is None:
+    is_real_example = tf.ones(tf.shape(next_sentence_labels)[:1], tf.float32)
+  is_real_example = tf.reshape(tf.cast(is_real_example, tf.float32), [-1])
+  # A padding example's predictions are padding too.
+  masked_lm_weights = (
+      tf.reshape(masked_lm_weights, [tf.shape(is_real_example)[0], -1]) *
+      is_real_example[:, None])
+
   masked_lm_log_probs = tf.reshape(masked_lm_log_probs,
                                    [-1, masked_lm_log_probs.shape[-1]])
   masked_lm_predictions = tf.argmax(
@@ -255,9 +304,11 @@ def metric_fn(masked_lm_example_loss, masked_lm_log_probs, masked_lm_ids,
       next_sentence_log_probs, axis=-1, output_type=tf.int32)
   next_sentence_labels = tf.reshape(next_sentence_labels, [-1])
   next_sentence_accuracy = tf1.metrics.accuracy(
-      labels=next_sentence_labels, predictions=next_sentence_predictions)
+      labels=next_sentence_labels, predictions=next_sentence_predictions,
+      weights=is_real_example)
   next_sentence_mean_loss = tf1.metrics.mean(
-      values=next_sentence_example_loss)
+      values=tf.reshape(next_sentence_example_loss, [-1]),
+      weights=is_real_example)
 
   return {
       "masked_lm_accuracy": masked_lm_accuracy,
@@ -405,14 +456,21 @@ def name_to_features(max_seq_length, max_predictions_per_seq):
 
 
 def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
-                     is_training, num_cpu_threads=4, repeat_eval_data=False):
+                     is_training, num_cpu_threads=4, endless_eval_padding=False,
+                     repeat_eval_data=None):
   """Returns the input_fn TPUEstimator calls with params["batch_size"].
 
   Training reads the files in a shuffled order, several at a time, repeats
   forever and shuffles records within a small buffer: with many shard files
-  that mixes well without holding much in memory. Evaluation reads every
-  file once, in order. Partial batches are dropped because TPUs need fixed
-  shapes.
+  that mixes well without holding much in memory. Its batches are all full
+  (a partial one is dropped), as TPUs need fixed shapes.
+
+  Evaluation reads every record once, in order, and adds the feature
+  `is_real_example`, float32 [batch_size]: 1.0 for a record, 0.0 for the
+  all-zero padding examples that fill the last batch up to batch_size. So
+  every batch has the same static shape and no record is dropped; the
+  metrics give padding weight 0. On a TPU pod each host reads its own share
+  of the records.
 
   Args:
     input_files: list of TFRecord paths.
@@ -420,15 +478,22 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
     max_predictions_per_seq: int.
     is_training: bool.
     num_cpu_threads: int, parallel readers and parsers.
-    repeat_eval_data: bool, cycle through the evaluation files. A TPU runs
-      exactly the requested number of evaluation steps and must not run out
-      of data; on CPU/GPU evaluation simply stops at the end of the files.
+    endless_eval_padding: bool, follow the evaluation records with batches
+      of padding only, without end. A TPU runs exactly the requested number
+      of evaluation steps (of one batch per core) and must not run out of
+      data; the extra batches score nothing. On CPU/GPU the input simply
+      ends after the records.
+    repeat_eval_data: (optional) bool, the former name of
+      endless_eval_padding. It used to cycle through the records, which
+      scored some of them twice; it now pads.
 
   Returns:
     input_fn(params) -> tf.data.Dataset of feature dicts (int32 / float32).
   """
   input_files = list(input_files)
   features = name_to_features(max_seq_length, max_predictions_per_seq)
+  if repeat_eval_data is not None:
+    endless_eval_padding = repeat_eval_data
 
   def input_fn(params):
     batch_size = params["batch_size"]
@@ -445,18 +510,78 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
           num_parallel_calls=cycle_length,
           deterministic=False)
       d = d.shuffle(buffer_size=100)
-    else:
-      d = tf.data.TFRecordDataset(input_files)
-      if repeat_eval_data:
-        d = d.repeat()
+      d = d.map(
+          lambda record: script_utils.decode_record(record, features),
+          num_parallel_calls=num_cpu_threads)
+      d = d.batch(batch_size=batch_size, drop_remainder=True)
+      return d.prefetch(1)
 
+    d = _shard_for_this_host(tf.data.TFRecordDataset(input_files), params)
     d = d.map(
-        lambda record: script_utils.decode_record(record, features),
+        lambda record: _decode_real_example(record, features),
         num_parallel_calls=num_cpu_threads)
-    d = d.batch(batch_size=batch_size, drop_remainder=True)
+    d = d.batch(batch_size=batch_size, drop_remainder=False)
+    d = d.map(lambda batch: pad_batch(batch, batch_size))
+    if endless_eval_padding:
+      d = d.concatenate(
+          tf.data.Dataset.from_tensors(_padding_batch(d.element_spec))
+          .repeat())
     return d.prefetch(1)
 
   return input_fn
+
+
+def _decode_real_example(record, features):
+  """A record's features, int32 / float32, with is_real_example = 1.0."""
+  example = script_utils.decode_record(record, features)
+  example[IS_REAL_EXAMPLE] = tf.constant(1.0, tf.float32)
+  return example
+
+
+def pad_batch(batch, batch_size):
+  """Fills a (last, partial) batch up to batch_size with padding examples.
+
+  Args:
+    batch: dict of feature name -> tensor [num_examples, ...], num_examples
+      <= batch_size, with an `is_real_example` feature.
+    batch_size: int.
+
+  Returns:
+    The dict with every tensor of static shape [batch_size, ...]: the
+    examples, then zeros (is_real_example 0.0, no masked predictions).
+  """
+  num_examples = tf.shape(batch[IS_REAL_EXAMPLE])[0]
+  padded = {}
+  for name, tensor in batch.items():
+    rest = tensor.shape.as_list()[1:]
+    tensor = tf.pad(tensor, [[0, batch_size - num_examples]] +
+                    [[0, 0]] * len(rest))
+    tensor.set_shape([batch_size] + rest)
+    padded[name] = tensor
+  return padded
+
+
+def _padding_batch(element_spec):
+  """A batch of padding only: zeros of every feature's shape and dtype."""
+  return {name: tf.zeros(spec.shape, spec.dtype)
+          for name, spec in element_spec.items()}
+
+
+def _shard_for_this_host(dataset, params):
+  """The records this input_fn call evaluates.
+
+  On a TPU pod TPUEstimator calls the input_fn once per host; were each
+  host to read every record, each would be scored once per host. Elsewhere
+  (no TPU context, or one host) this is all the records.
+  """
+  context = params.get("context")
+  if context is None:
+    return dataset
+  deployment = context.current_input_fn_deployment()
+  index, count = deployment[1], deployment[2]
+  if count > 1:
+    dataset = dataset.shard(count, index)
+  return dataset
 
 
 # ----------------------------------------------------------------------------
@@ -523,12 +648,14 @@ def check_input_records(input_files, max_seq_length, max_predictions_per_seq,
           (path, largest_id, vocab_size))
 
 
-def _has_at_least(input_files, num_records):
-  """Whether the files hold at least `num_records` records (reads no more)."""
-  count = 0
-  for _ in tf.data.TFRecordDataset(input_files).take(num_records):
-    count += 1
-  return count >= num_records
+def count_records(input_files, limit):
+  """How many records the files hold, counting no further than `limit`.
+
+  Reads the records without parsing them, and stops at `limit`: a corpus
+  far larger than an evaluation needs is not read to its end.
+  """
+  d = tf.data.TFRecordDataset(input_files).take(limit)
+  return int(d.reduce(tf.constant(0, tf.int64), lambda count, _: count + 1))
 
 
 # ----------------------------------------------------------------------------
@@ -566,6 +693,84 @@ def validate_flags(flags_obj):
           flags_obj.num_train_steps)
 
 
+def plan_evaluation(num_records, batch_size, max_eval_steps):
+  """How much of the evaluation data to score, in how many batches.
+
+  Args:
+    num_records: int, the records of --input_file, counted up to
+      max_eval_steps * batch_size + 1 (enough to know whether they fit).
+    batch_size: int, --eval_batch_size.
+    max_eval_steps: int, --max_eval_steps.
+
+  Returns:
+    (num_scored, steps, capped): records scored (every one unless capped),
+    batches to run (the last one padded if num_scored is not a multiple of
+    batch_size) and whether --max_eval_steps leaves records unscored.
+  """
+  most = max_eval_steps * batch_size
+  num_scored = min(num_records, most)
+  steps = -(-num_scored // batch_size)
+  return num_scored, steps, num_records > most
+
+
+def run_evaluation(estimator, input_files, flags_obj):
+  """Evaluates the newest checkpoint and writes eval_results.txt.
+
+  Every record of input_files is scored exactly once, whatever the batch
+  size, unless --max_eval_steps batches end it first; the log says how many
+  were. `loss` in the results is masked_lm_loss + next_sentence_loss, the
+  loss over the scored records (the estimator's own `loss`, a mean of
+  per-batch losses, would depend on the batch size).
+
+  Returns:
+    dict of result name -> value, as written.
+  """
+  batch_size = flags_obj.eval_batch_size
+  most = flags_obj.max_eval_steps * batch_size
+  num_scored, steps, capped = plan_evaluation(
+      count_records(input_files, most + 1), batch_size,
+      flags_obj.max_eval_steps)
+  num_padding = steps * batch_size - num_scored
+
+  tf1.logging.info("***** Running evaluation *****")
+  if capped:
+    tf1.logging.info(
+        "  Num examples = %d of more in --input_file (--max_eval_steps=%d "
+        "batches of %d)", num_scored, flags_obj.max_eval_steps, batch_size)
+  else:
+    tf1.logging.info("  Num examples = %d (every record of --input_file)",
+                     num_scored)
+  tf1.logging.info("  Batch size = %d", batch_size)
+  tf1.logging.info("  Steps = %d (%d padding examples of weight 0)", steps,
+                   num_padding)
+  eval_input_fn = input_fn_builder(
+      input_files=input_files,
+      max_seq_length=flags_obj.max_seq_length,
+      max_predictions_per_seq=flags_obj.max_predictions_per_seq,
+      is_training=False,
+      endless_eval_padding=flags_obj.use_tpu)
+  result = estimator.evaluate(
+      input_fn=eval_input_fn,
+      steps=steps,
+      hooks=[script_utils.ProgressHook("Evaluating", batch_size,
+                                       total_steps=steps)])
+  result = dict(result)
+  if capped:
+    tf1.logging.info(
+        "Scored %d examples; --input_file holds more (raise "
+        "--max_eval_steps=%d to score them all)", num_scored,
+        flags_obj.max_eval_steps)
+  else:
+    tf1.logging.info("Scored %d of %d examples (every record of --input_file)",
+                     num_scored, num_scored)
+  tf1.logging.info(
+      "loss = masked_lm_loss + next_sentence_loss over the scored examples "
+      "(the estimator's mean of per-batch losses: %s)", result["loss"])
+  result["loss"] = result["masked_lm_loss"] + result["next_sentence_loss"]
+  script_utils.write_eval_results(flags_obj.output_dir, result)
+  return result
+
+
 def main(_):
   tf1.logging.set_verbosity(tf1.logging.INFO)
   validate_flags(FLAGS)
@@ -576,10 +781,6 @@ def main(_):
                                                   "input_file")
   check_input_records(input_files, FLAGS.max_seq_length,
                       FLAGS.max_predictions_per_seq, bert_config.vocab_size)
-  if FLAGS.do_eval and not _has_at_least(input_files, FLAGS.eval_batch_size):
-    raise script_utils.UsageError(
-        "--input_file holds fewer records than --eval_batch_size=%d, so "
-        "evaluation would see no complete batch" % FLAGS.eval_batch_size)
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
   script_utils.prepare_output_dir(FLAGS.output_dir)
@@ -629,20 +830,7 @@ def main(_):
                                  num_accumulation_steps)
 
   if FLAGS.do_eval:
-    tf1.logging.info("***** Running evaluation *****")
-    tf1.logging.info("  Batch size = %d", FLAGS.eval_batch_size)
-    eval_input_fn = input_fn_builder(
-        input_files=input_files,
-        max_seq_length=FLAGS.max_seq_length,
-        max_predictions_per_seq=FLAGS.max_predictions_per_seq,
-        is_training=False,
-        repeat_eval_data=FLAGS.use_tpu)
-    result = estimator.evaluate(
-        input_fn=eval_input_fn,
-        steps=FLAGS.max_eval_steps,
-        hooks=[script_utils.ProgressHook("Evaluating", FLAGS.eval_batch_size,
-                                         total_steps=FLAGS.max_eval_steps)])
-    script_utils.write_eval_results(FLAGS.output_dir, result)
+    run_evaluation(estimator, input_files, FLAGS)
 
 
 if __name__ == "__main__":
