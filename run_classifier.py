@@ -20,6 +20,7 @@ Cloud TPU (`--use_tpu --tpu_name=...`).
 
 import collections
 import csv
+import math
 import os
 
 from absl import flags
@@ -1438,7 +1439,14 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
   batch_size = flags_obj.eval_batch_size
   num_actual = len(eval_examples)
   if flags_obj.use_tpu:
-    eval_examples = _pad_for_tpu(eval_examples, batch_size)
+    # Whole batches for evaluate; a regression task also reads the same file
+    # in batches of predict_batch_size for its correlations, so the padded
+    # set must divide into those as well, or TPU's fixed-size batches would
+    # drop the last examples (#12).
+    multiple = batch_size
+    if is_regression:
+      multiple = math.lcm(batch_size, flags_obj.predict_batch_size)
+    eval_examples = _pad_for_tpu(eval_examples, multiple)
   eval_file = os.path.join(output_dir, "eval.tf_record")
   file_based_convert_examples_to_features(eval_examples, label_list,
                                           flags_obj.max_seq_length, tokenizer,
@@ -1475,6 +1483,9 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
                                "Evaluation (correlations)", batch_size):
       scores.append(float(prediction["probabilities"]))
       targets.append(float(prediction["label_ids"]))
+    if len(scores) != num_actual:
+      raise RuntimeError("the correlations saw %d of %d dev examples" %
+                         (len(scores), num_actual))
     result["eval_pearson"] = pearson_correlation(scores, targets)
     result["eval_spearman"] = spearman_correlation(scores, targets)
 

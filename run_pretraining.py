@@ -441,6 +441,11 @@ def gather_indexes(sequence_tensor, positions):
 # ----------------------------------------------------------------------------
 
 
+# The original defined it here; notebooks and forks import it from this
+# module (#12).
+_decode_record = script_utils.decode_record
+
+
 def name_to_features(max_seq_length, max_predictions_per_seq):
   """The pre-training record schema (see create_pretraining_data.py)."""
   features = {}

@@ -13,8 +13,10 @@ Every test restores the flags it touches (values, definitions and the parsed
 state), so nothing leaks into other tests.
 """
 
+import importlib
 import json
 import os
+import random
 
 from absl import flags
 from absl.testing import flagsaver
@@ -302,3 +304,87 @@ def test_the_other_public_names_with_the_original_positional_arguments(
 # extract_features._truncate_seq_pair, run_pretraining._decode_record).
 # Their tests go here.
 # ----------------------------------------------------------------------------
+
+
+def _original_truncate_seq_pair(tokens_a, tokens_b, max_length):
+  """The original's rule, restated: pop from the longer; on a tie, from b."""
+  while len(tokens_a) + len(tokens_b) > max_length:
+    (tokens_a if len(tokens_a) > len(tokens_b) else tokens_b).pop()
+
+
+@pytest.mark.parametrize("module_name", ["run_classifier", "extract_features"])
+def test_truncate_seq_pair_is_importable_where_the_original_had_it(
+    module_name):
+  module = importlib.import_module(module_name)
+  rng = random.Random(0)
+  for _ in range(200):
+    a = list(range(rng.randint(0, 12)))
+    b = list(range(100, 100 + rng.randint(0, 12)))
+    budget = rng.randint(0, 20)
+    expected_a, expected_b = list(a), list(b)
+    _original_truncate_seq_pair(expected_a, expected_b, budget)
+    assert module._truncate_seq_pair(a, b, budget) is None  # In place.
+    assert (a, b) == (expected_a, expected_b)
+
+
+def test_run_pretraining_decode_record_casts_int64_to_int32():
+  import run_pretraining  # pylint: disable=g-import-not-at-top
+  example = tf.train.Example(features=tf.train.Features(feature={
+      "input_ids": tf.train.Feature(
+          int64_list=tf.train.Int64List(value=[101, 7, 102, 0])),
+      "masked_lm_weights": tf.train.Feature(
+          float_list=tf.train.FloatList(value=[1.0, 0.0])),
+  }))
+  name_to_features = {
+      "input_ids": tf.io.FixedLenFeature([4], tf.int64),
+      "masked_lm_weights": tf.io.FixedLenFeature([2], tf.float32),
+  }
+  with tf.Graph().as_default():
+    decoded = run_pretraining._decode_record(
+        tf.constant(example.SerializeToString()), name_to_features)
+    assert decoded["input_ids"].dtype == tf.int32
+    assert decoded["masked_lm_weights"].dtype == tf.float32
+    with tf.compat.v1.Session() as sess:
+      values = sess.run(decoded)
+  assert values["input_ids"].tolist() == [101, 7, 102, 0]
+  assert values["masked_lm_weights"].tolist() == [1.0, 0.0]
+
+
+def test_classifier_pipeline_called_the_original_way(tmp_path):
+  """Processor -> FullTokenizer -> file_based_convert_examples_to_features
+  -> file_based_input_fn_builder, positional arguments as the original's
+  main passed them; the records read back are what convert_single_example
+  computes."""
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  import tokenization  # pylint: disable=g-import-not-at-top
+  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
+  model = data.write_model_files(str(tmp_path / "model"))
+  pairs = data.keyword_pairs(5, seed=3)
+  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs, pairs)
+  processor = run_classifier.MrpcProcessor()
+  label_list = processor.get_labels()
+  examples = processor.get_dev_examples(data_dir)
+  assert [e.label for e in examples] == [p[0] for p in pairs]
+  tokenizer = tokenization.FullTokenizer(vocab_file=model["vocab_file"],
+                                         do_lower_case=True)
+  record_file = str(tmp_path / "eval.tf_record")
+  run_classifier.file_based_convert_examples_to_features(
+      examples, label_list, 16, tokenizer, record_file)
+  features = run_classifier.convert_examples_to_features(
+      examples, label_list, 16, tokenizer)
+  expected = [run_classifier.convert_single_example(i, e, label_list, 16,
+                                                    tokenizer)
+              for i, e in enumerate(examples)]
+  for got, want in zip(features, expected):
+    assert (got.input_ids, got.segment_ids, got.label_id) == (
+        want.input_ids, want.segment_ids, want.label_id)
+  input_fn = run_classifier.file_based_input_fn_builder(
+      input_file=record_file, seq_length=16, is_training=False,
+      drop_remainder=False)
+  with tf.Graph().as_default():
+    batch = tf.compat.v1.data.make_one_shot_iterator(
+        input_fn({"batch_size": 8})).get_next()
+    with tf.compat.v1.Session() as sess:
+      values = sess.run(batch)
+  assert values["input_ids"].tolist() == [f.input_ids for f in expected]
+  assert values["label_ids"].tolist() == [f.label_id for f in expected]

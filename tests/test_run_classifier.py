@@ -388,6 +388,24 @@ def test_stsb_regression_with_accumulation_end_to_end(tmp_path, model_files):
   rows = data.read_test_results(os.path.join(output_dir, "test_results.tsv"))
   assert len(rows) == 7 and all(len(row) == 1 for row in rows)
 
+  # The TPU path (fixed-size batches, drop_remainder) on a CPU estimator.
+  # The correlations read the dev file in batches of predict_batch_size;
+  # with 40 dev rows, eval batches of 40 and predict batches of 16 they saw
+  # only 32 rows before the padding took both sizes into account (#12).
+  padded_dir = str(tmp_path / "padded")
+  os.makedirs(padded_dir)
+  padded_flags = _flags(output_dir=padded_dir, use_tpu=True,
+                        max_seq_length=32, eval_batch_size=40,
+                        predict_batch_size=16, **model_files)
+  estimator = _estimator_for(output_dir, padded_flags, 1, is_regression=True)
+  padded = run_classifier.run_evaluation(
+      estimator, padded_flags,
+      run_classifier.StsbProcessor().get_dev_examples(data_dir),
+      run_classifier.REGRESSION_LABELS, tokenization.FullTokenizer(
+          model_files["vocab_file"], do_lower_case=True), True)
+  for key in ("eval_pearson", "eval_spearman", "eval_loss"):
+    assert padded[key] == pytest.approx(results[key], abs=1e-5), key
+
 
 # ----------------------------------------------------------------------------
 # Errors
