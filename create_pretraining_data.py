@@ -13,7 +13,12 @@ The recipe follows the BERT paper and its reference implementation:
    it from the same one.
 2. Make `dupe_factor` passes over them; each pass cuts every document into
    training instances, so every pass sees the same text with a fresh choice
-   of segment boundaries, random next sentences and masks.
+   of segment boundaries, random next sentences and masks. How many tokens
+   an instance aims for is drawn once per document and pass, as in the
+   reference code: with probability `short_seq_prob` the whole document is
+   cut to one random shorter length. `--short_seq_draw=per_instance` draws
+   it for every instance instead, which gives fewer, longer instances (see
+   `create_instances_from_document`).
 3. Shuffle all instances and write them round-robin to the output files.
 
 Everything random is drawn from one `random.Random(random_seed)`, so the same
@@ -59,6 +64,12 @@ FEATURE_NAMES = ("input_ids", "input_mask", "segment_ids",
 # How many instances are logged in full while writing, as a sanity check.
 NUM_LOGGED_INSTANCES = 20
 
+# When the target length of instances is drawn (see
+# create_instances_from_document); the first is the reference code's.
+PER_DOCUMENT = "per_document"
+PER_INSTANCE = "per_instance"
+SHORT_SEQ_DRAWS = (PER_DOCUMENT, PER_INSTANCE)
+
 
 def define_flags():
   """Defines the command-line flags (only when run as a script).
@@ -101,8 +112,16 @@ def define_flags():
                      "Fraction of each instance's tokens to mask.")
   flags.DEFINE_float(
       "short_seq_prob", 0.1,
-      "Fraction of instances that aim for a random length below "
-      "max_seq_length, so the model also sees short inputs.")
+      "Probability of aiming for a random length below max_seq_length, so "
+      "the model also sees short inputs; drawn per document or per instance "
+      "(--short_seq_draw).")
+  flags.DEFINE_enum(
+      "short_seq_draw", "per_document", list(SHORT_SEQ_DRAWS),
+      "per_document (the original's): one draw per document and pass, so a "
+      "document that draws a short length is cut entirely into short "
+      "instances. per_instance: one draw per instance, so the share of short "
+      "instances is close to short_seq_prob; fewer, longer instances from "
+      "the same text (5% fewer on bench/bench_pretraining_data.py's corpus).")
 
 
 class TrainingInstance(object):
@@ -179,7 +198,8 @@ def read_documents(input_files, tokenizer):
 def create_training_instances(input_files, tokenizer, max_seq_length,
                               dupe_factor, short_seq_prob, masked_lm_prob,
                               max_predictions_per_seq, rng,
-                              do_whole_word_mask=False):
+                              do_whole_word_mask=False,
+                              short_seq_draw=PER_DOCUMENT):
   """Builds the shuffled list of `TrainingInstance`s from raw text files.
 
   Args:
@@ -193,16 +213,21 @@ def create_training_instances(input_files, tokenizer, max_seq_length,
     max_predictions_per_seq: int, cap on masked positions per instance.
     rng: `random.Random`, the only source of randomness.
     do_whole_word_mask: bool, mask a word and all its ## pieces together.
+    short_seq_draw: "per_document" (the reference code's) or
+      "per_instance", see `create_instances_from_document`.
 
   Returns:
     list of `TrainingInstance` (empty when the files hold no text).
 
   Raises:
+    ValueError: `short_seq_draw` is neither of the two.
     script_utils.UsageError: the files hold a single document, so no
       instance could have a random next segment from another document. The
       reference code went on and labelled segments of that same document
       "random next" (#12).
   """
+  # Checked before the (possibly long) reading of the input.
+  _check_short_seq_draw(short_seq_draw)
   all_documents = read_documents(input_files, tokenizer)
   if len(all_documents) == 1:
     raise script_utils.UsageError(
@@ -224,7 +249,8 @@ def create_training_instances(input_files, tokenizer, max_seq_length,
           create_instances_from_document(
               all_documents, document_index, max_seq_length, short_seq_prob,
               masked_lm_prob, max_predictions_per_seq, vocab_words, rng,
-              do_whole_word_mask=do_whole_word_mask))
+              do_whole_word_mask=do_whole_word_mask,
+              short_seq_draw=short_seq_draw))
       progress.update()
 
   rng.shuffle(instances)
@@ -237,16 +263,24 @@ def create_training_instances(input_files, tokenizer, max_seq_length,
 
 
 def choose_target_length(max_num_tokens, short_seq_prob, rng):
-  """Draws how many tokens the next instance should try to fill.
+  """Draws how many tokens instances should try to fill.
 
   Usually the full `max_num_tokens`, so no compute is wasted on padding; but
   fine-tuning and inference mostly see short sequences, so a fraction
   `short_seq_prob` of targets is drawn uniformly from [2, max_num_tokens] to
-  keep pre-training and later use from differing too much.
+  keep pre-training and later use from differing too much. The draws are
+  the reference code's, in its order (a float, then the length only when
+  it is short), so a seed gives its choices.
   """
   if rng.random() < short_seq_prob:
     return rng.randint(2, max_num_tokens)
   return max_num_tokens
+
+
+def _check_short_seq_draw(short_seq_draw):
+  if short_seq_draw not in SHORT_SEQ_DRAWS:
+    raise ValueError("short_seq_draw must be one of %s, not %r" %
+                     (", ".join(SHORT_SEQ_DRAWS), short_seq_draw))
 
 
 def _random_other_document(all_documents, document_index, rng):
@@ -285,20 +319,26 @@ def _random_other_document(all_documents, document_index, rng):
 def create_instances_from_document(all_documents, document_index,
                                    max_seq_length, short_seq_prob,
                                    masked_lm_prob, max_predictions_per_seq,
-                                   vocab_words, rng, do_whole_word_mask=False):
+                                   vocab_words, rng, do_whole_word_mask=False,
+                                   short_seq_draw=PER_DOCUMENT):
   """Cuts one document into `TrainingInstance`s.
 
-  Each instance draws a target length (see `choose_target_length`) and
-  takes whole sentences until they reach it or the document ends. A random
-  number of these leading sentences becomes segment A. Half the time, and
-  always when there is only one sentence, segment B is a random stretch of
-  another document (never this one, see `_random_other_document`) and the
-  sentences after A are left for the next instance, so no text is wasted;
-  otherwise B is the sentences after A: the actual continuation.
+  The reference implementation's algorithm: each instance takes whole
+  sentences until they reach a target length (see `choose_target_length`)
+  or the document ends. A random number of these leading sentences becomes
+  segment A. Half the time, and always when there is only one sentence,
+  segment B is a random stretch of another document (never this one, see
+  `_random_other_document`) and the sentences after A are left for the
+  next instance, so no text is wasted; otherwise B is the sentences after
+  A: the actual continuation.
 
-  Unlike the reference code, which drew one target length per document (so
-  a document that drew a short target was cut into many short instances),
-  every instance draws its own, as the paper describes.
+  The target length is drawn, by default, once for the whole document
+  before it is cut, as the reference code does ("per_document"): a document
+  that draws a short target is cut into many short instances, so more than
+  `short_seq_prob` of the instances are short and the same text gives more
+  instances. "per_instance" draws a target for every instance instead,
+  which makes the share of short instances about `short_seq_prob` (this
+  project's only way before #19).
 
   Args:
     all_documents: list of documents (lists of sentences, each a list of
@@ -311,22 +351,30 @@ def create_instances_from_document(all_documents, document_index,
     vocab_words: list of vocabulary tokens for random replacement.
     rng: `random.Random`.
     do_whole_word_mask: bool.
+    short_seq_draw: "per_document" or "per_instance", see above.
 
   Returns:
     list of `TrainingInstance`.
 
   Raises:
     ValueError: a random next segment is needed and no other document of
-      `all_documents` has text.
+      `all_documents` has text, or `short_seq_draw` is neither of the two.
   """
+  _check_short_seq_draw(short_seq_draw)
   document = all_documents[document_index]
   # [CLS] and the two [SEP]s take three of the max_seq_length slots.
   max_num_tokens = max_seq_length - 3
+  if short_seq_draw == PER_DOCUMENT:
+    # Drawn before the document is cut, where the reference code draws it,
+    # so a seed gives the reference code's random choices from here on.
+    target_length = choose_target_length(max_num_tokens, short_seq_prob, rng)
 
   instances = []
   start = 0
   while start < len(document):
-    target_length = choose_target_length(max_num_tokens, short_seq_prob, rng)
+    if short_seq_draw == PER_INSTANCE:
+      target_length = choose_target_length(max_num_tokens, short_seq_prob,
+                                           rng)
     chunk = document[start:_chunk_end(document, start, target_length)]
     tokens_a, tokens_b, is_random_next, num_used = _sentence_pair(
         chunk, target_length, all_documents, document_index, rng)
@@ -706,7 +754,8 @@ def main(_):
       input_files, tokenizer, FLAGS.max_seq_length, FLAGS.dupe_factor,
       FLAGS.short_seq_prob, FLAGS.masked_lm_prob,
       FLAGS.max_predictions_per_seq, rng,
-      do_whole_word_mask=FLAGS.do_whole_word_mask)
+      do_whole_word_mask=FLAGS.do_whole_word_mask,
+      short_seq_draw=FLAGS.short_seq_draw)
   if not instances:
     raise script_utils.UsageError(
         "--input_file=%s contains no text: expected one sentence per line, "

@@ -1,6 +1,8 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
 """create_pretraining_data.py: record schema, the instance-cutting and masking
-statistics of the paper, whole-word masking, determinism and bad input."""
+statistics of the paper, the target length drawn per document (the reference
+code's, its random choices exactly) or per instance, whole-word masking,
+determinism and bad input."""
 
 import collections
 import os
@@ -153,7 +155,8 @@ def _read_examples(path):
 
 @pytest.fixture(scope="module")
 def script_runs(tmp_path_factory):
-  """Runs the script three times in parallel: seed 1 twice, seed 2 once."""
+  """Runs the script four times in parallel: seed 1 twice, seed 2 once,
+  and seed 1 with --short_seq_draw=per_instance."""
   tmp = tmp_path_factory.mktemp("cpd")
   vocab = _write_vocab(str(tmp / "vocab.txt"))
   corpus_a = _write_corpus(str(tmp / "a.txt"), seed=1)
@@ -161,7 +164,10 @@ def script_runs(tmp_path_factory):
   runs = {}
   procs = {}
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  for name, seed in (("first", 1), ("again", 1), ("other", 2)):
+  for name, seed, extra in (("first", 1, []), ("again", 1, []),
+                            ("other", 2, []),
+                            ("per_instance", 1,
+                             ["--short_seq_draw=per_instance"])):
     out_dir = tmp / name
     outputs = [str(out_dir / "part-0.tfrecord"),
                str(out_dir / "part-1.tfrecord")]
@@ -175,7 +181,7 @@ def script_runs(tmp_path_factory):
         "--masked_lm_prob=0.15",
         "--dupe_factor=3",
         "--random_seed=%d" % seed,
-    ]
+    ] + extra
     procs[name] = (subprocess.Popen(
         [sys.executable, SCRIPT] + args, cwd=ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), outputs)
@@ -270,6 +276,23 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(
   # No temporary files left behind.
   out_dir = os.path.dirname(script_runs["first"].outputs[0])
   assert sorted(os.listdir(out_dir)) == ["part-0.tfrecord", "part-1.tfrecord"]
+
+
+def test_short_seq_draw_flag_reaches_the_instances(script_runs):
+  # The same seed with the target drawn per instance: other records, of the
+  # same schema. (Which setting writes more is measured on many documents,
+  # in test_per_document_draw_makes_more_and_shorter_instances; 17 are too
+  # few to say.)
+  records = {}
+  for name in ("first", "per_instance"):
+    records[name] = []
+    for path in script_runs[name].outputs:
+      examples = _read_examples(path)
+      assert all(set(e.features.feature.keys()) == set(SCHEMA)
+                 for e in examples)
+      records[name].extend(e.SerializeToString(deterministic=True)
+                           for e in examples)
+  assert records["first"] != records["per_instance"]
 
 
 def test_bad_input_is_one_line_error(tmp_path):
@@ -423,7 +446,8 @@ def test_random_next_is_half_of_multi_sentence_chunks_and_tiles_documents():
 
 
 @pytest.mark.parametrize("short_seq_prob", [0.1, 0.3])
-def test_target_length_shortened_with_short_seq_prob(short_seq_prob):
+def test_per_instance_draw_shortens_short_seq_prob_of_the_instances(
+    short_seq_prob):
   documents = _tagged_documents(num_docs=4, num_sentences=2000)
   rng = random.Random(5)
   max_seq_length = 32
@@ -434,7 +458,7 @@ def test_target_length_shortened_with_short_seq_prob(short_seq_prob):
     for instance in cpd.create_instances_from_document(
         documents, index, max_seq_length, short_seq_prob,
         masked_lm_prob=0.15, max_predictions_per_seq=5, vocab_words=["x"],
-        rng=rng):
+        rng=rng, short_seq_draw="per_instance"):
       tokens_a, tokens_b = _split_pair(_original_tokens(instance))
       a = [_parse_tag(t) for t in tokens_a]
       b = [_parse_tag(t) for t in tokens_b]
@@ -451,6 +475,256 @@ def test_target_length_shortened_with_short_seq_prob(short_seq_prob):
   # randint(2, max_num_tokens) returns the full length 1 time in 28.
   expected = short_seq_prob * (max_num_tokens - 2) / (max_num_tokens - 1)
   assert abs(shortened / clean - expected) < 0.03
+
+
+# ----------------------------------------------------------------------------
+# The target length: drawn per document (the reference's) or per instance
+# (#19)
+# ----------------------------------------------------------------------------
+
+
+def _varied_tagged_documents(num_docs, seed):
+  """Documents of 60-400 one-token sentences ("d3s17"), lengths at random."""
+  rng = random.Random(seed)
+  return [[["d%ds%d" % (d, s)] for s in range(rng.randint(60, 400))]
+          for d in range(num_docs)]
+
+
+def _observed_targets(documents, instances):
+  """(length, clean) per instance of one-token-sentence documents.
+
+  With one-token sentences an instance's A and B together hold exactly its
+  target length: a chunk of actual-next sentences is the target's number
+  of sentences, and a random B is asked for the target minus A. Only the
+  end of a document makes a pair shorter, and then its B ends with that
+  document's last sentence: such an instance is not "clean", its length at
+  most the target. Nothing is truncated, as no target exceeds the maximum.
+  """
+  observed = []
+  for instance in instances:
+    tokens_a, tokens_b = _split_pair(_original_tokens(instance))
+    last_b = _parse_tag(tokens_b[-1])
+    clean = last_b[1] != len(documents[last_b[0]]) - 1
+    observed.append((len(tokens_a) + len(tokens_b), clean))
+  return observed
+
+
+# The target length the statistics below are about: max_seq_length 32.
+FULL_TARGET = 29
+
+
+def _short_target_share(short_seq_prob):
+  """How many draws give a short target: randint(2, FULL_TARGET) returns
+  the full length 1 time in FULL_TARGET - 1."""
+  return short_seq_prob * (FULL_TARGET - 2) / (FULL_TARGET - 1)
+
+
+def _cut_every_document(num_docs, corpus_seed, short_seq_prob,
+                        short_seq_draw, seed, passes=2):
+  """Lists of `_observed_targets`, one per document and pass, of
+  `_varied_tagged_documents(num_docs, corpus_seed)`."""
+  documents = _varied_tagged_documents(num_docs, corpus_seed)
+  rng = random.Random(seed)
+  cuts = []
+  for _ in range(passes):
+    for index in range(len(documents)):
+      cuts.append(_observed_targets(
+          documents, cpd.create_instances_from_document(
+              documents, index, FULL_TARGET + 3, short_seq_prob,
+              masked_lm_prob=0.15, max_predictions_per_seq=5,
+              vocab_words=["x"], rng=rng, short_seq_draw=short_seq_draw)))
+  return cuts
+
+
+@pytest.mark.parametrize("short_seq_prob", [0.1, 0.3])
+def test_per_document_draw_gives_a_whole_document_one_target(short_seq_prob):
+  cuts = _cut_every_document(1000, 19, short_seq_prob, "per_document", 8)
+  assert sum(len(cut) for cut in cuts) >= 1000
+  num_short = 0
+  num_unseen = 0
+  for cut in cuts:
+    clean_lengths = {length for (length, clean) in cut if clean}
+    # Every clean instance of the document has the document's one target;
+    # the others (at a document's end) are no longer.
+    assert len(clean_lengths) <= 1, cut
+    if not clean_lengths:
+      num_unseen += 1
+      continue
+    target = clean_lengths.pop()
+    assert all(length <= target for (length, _) in cut), cut
+    num_short += target < FULL_TARGET
+  # A document without a clean instance hides its target: rare here.
+  assert num_unseen <= 0.01 * len(cuts)
+  num_seen = len(cuts) - num_unseen
+  # The number of short documents is binomial: within 4 standard
+  # deviations (1 in 16000 to fail by chance; this seed is fixed anyway).
+  expected = _short_target_share(short_seq_prob)
+  tolerance = 4 * (expected * (1 - expected) / num_seen) ** 0.5
+  assert abs(num_short / num_seen - expected) < tolerance, (
+      num_short, num_seen, expected, tolerance)
+
+
+@pytest.mark.parametrize("short_seq_prob", [0.1, 0.3])
+def test_per_instance_draw_mixes_targets_within_a_document(short_seq_prob):
+  cuts = _cut_every_document(300, 19, short_seq_prob, "per_instance", 8)
+  clean = [length for cut in cuts for (length, ok) in cut if ok]
+  assert len(clean) >= 5000
+  expected = _short_target_share(short_seq_prob)
+  # 4 binomial standard deviations, and 0.01 for the instances left out
+  # at documents' ends (a long B runs into one more often than a short).
+  tolerance = 4 * (expected * (1 - expected) / len(clean)) ** 0.5 + 0.01
+  share = sum(length < FULL_TARGET for length in clean) / len(clean)
+  assert abs(share - expected) < tolerance, (share, expected, tolerance)
+  # Most documents mix targets, which the per-document draw never does.
+  mixed = sum(len({length for (length, ok) in cut if ok}) > 1 for cut in cuts)
+  assert mixed > len(cuts) / 2
+
+
+def test_per_document_draw_makes_more_and_shorter_instances():
+  # The same text cut both ways: a short document target cuts the whole
+  # document into short instances, so there are more instances and more
+  # than short_seq_prob of them are short.
+  counts = {}
+  shares = {}
+  for draw in cpd.SHORT_SEQ_DRAWS:
+    cuts = _cut_every_document(500, 3, 0.1, draw, 4)
+    lengths = [length for cut in cuts for (length, ok) in cut if ok]
+    counts[draw] = sum(len(cut) for cut in cuts)
+    shares[draw] = sum(length < FULL_TARGET for length in lengths) / len(
+        lengths)
+  assert counts["per_document"] > 1.05 * counts["per_instance"], counts
+  assert shares["per_document"] > 2 * shares["per_instance"], shares
+
+
+def _reference_instances(all_documents, document_index, max_seq_length,
+                         short_seq_prob, masked_lm_prob,
+                         max_predictions_per_seq, vocab_words, rng, draw):
+  """The reference implementation's create_instances_from_document, written
+  out in its own shape (a sentence index that steps back over unused
+  sentences), as (tokens, segment_ids, positions, labels, is_random_next).
+
+  draw="per_document" is the reference exactly: one target before the
+  loop. draw="per_instance" draws the target when a chunk starts, as this
+  project did before #19. The masking is the module's (checked on its own
+  above); the rest, truncation included, is the reference's.
+  """
+  document = all_documents[document_index]
+  max_num_tokens = max_seq_length - 3
+
+  def draw_target():
+    if rng.random() < short_seq_prob:
+      return rng.randint(2, max_num_tokens)
+    return max_num_tokens
+
+  target_seq_length = draw_target() if draw == "per_document" else None
+  instances = []
+  current_chunk = []
+  current_length = 0
+  i = 0
+  while i < len(document):
+    if draw == "per_instance" and not current_chunk:
+      target_seq_length = draw_target()
+    current_chunk.append(document[i])
+    current_length += len(document[i])
+    if i == len(document) - 1 or current_length >= target_seq_length:
+      a_end = 1
+      if len(current_chunk) >= 2:
+        a_end = rng.randint(1, len(current_chunk) - 1)
+      tokens_a = [t for sentence in current_chunk[:a_end] for t in sentence]
+      tokens_b = []
+      if len(current_chunk) == 1 or rng.random() < 0.5:
+        is_random_next = True
+        target_b_length = target_seq_length - len(tokens_a)
+        for _ in range(10):
+          random_document_index = rng.randint(0, len(all_documents) - 1)
+          if random_document_index != document_index:
+            break
+        # The corpora below never make the reference fall back to A's own
+        # document, where the module (rightly) differs.
+        assert random_document_index != document_index
+        random_document = all_documents[random_document_index]
+        random_start = rng.randint(0, len(random_document) - 1)
+        for j in range(random_start, len(random_document)):
+          tokens_b.extend(random_document[j])
+          if len(tokens_b) >= target_b_length:
+            break
+        i -= len(current_chunk) - a_end
+      else:
+        is_random_next = False
+        for sentence in current_chunk[a_end:]:
+          tokens_b.extend(sentence)
+      while len(tokens_a) + len(tokens_b) > max_num_tokens:
+        trunc_tokens = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
+        if rng.random() < 0.5:
+          del trunc_tokens[0]
+        else:
+          trunc_tokens.pop()
+      tokens = ["[CLS]"] + tokens_a + ["[SEP]"] + tokens_b + ["[SEP]"]
+      segment_ids = [0] * (len(tokens_a) + 2) + [1] * (len(tokens_b) + 1)
+      tokens, positions, labels = cpd.create_masked_lm_predictions(
+          tokens, masked_lm_prob, max_predictions_per_seq, vocab_words, rng)
+      instances.append((tokens, segment_ids, positions, labels,
+                        is_random_next))
+      current_chunk = []
+      current_length = 0
+    i += 1
+  return instances
+
+
+@pytest.mark.parametrize("draw", ["per_document", "per_instance"])
+def test_instances_and_random_state_are_the_references(draw):
+  # Same instances and the same random state afterwards, document after
+  # document, so a seed gives the reference code's output (per_document)
+  # and this project's earlier output (per_instance). Eight documents: the
+  # reference's ten tries for another document practically never fail.
+  documents = _piece_documents(num_docs=8, seed=21)
+  # Some long sentences, so that pairs are truncated too.
+  documents[3] = [sentence * 4 for sentence in documents[3]]
+  vocab_words = _vocab_words()
+  num_instances = 0
+  num_short = 0
+  for seed in range(6):
+    rng = random.Random(seed)
+    reference_rng = random.Random(seed)
+    for index in list(range(len(documents))) * 3:
+      expected = _reference_instances(
+          documents, index, 48, 0.3, 0.15, 7, vocab_words, reference_rng,
+          draw)
+      kwargs = {} if draw == "per_document" else {"short_seq_draw": draw}
+      instances = cpd.create_instances_from_document(
+          documents, index, 48, 0.3, 0.15, 7, vocab_words, rng, **kwargs)
+      assert [(i.tokens, i.segment_ids, i.masked_lm_positions,
+               i.masked_lm_labels, i.is_random_next)
+              for i in instances] == expected
+      assert rng.getstate() == reference_rng.getstate()
+      num_instances += len(instances)
+      num_short += sum(len(tokens) < 48 for (tokens, _, _, _, _) in expected)
+  assert num_instances > 1000 and num_short > 100, (num_instances, num_short)
+
+
+def test_training_instances_default_to_the_per_document_draw(tmp_path):
+  corpus = _write_corpus(str(tmp_path / "c.txt"), num_docs=10, seed=6)
+  tokenizer = _SplitTokenizer()
+
+  def make(**kwargs):
+    return [str(i) for i in cpd.create_training_instances(
+        [corpus], tokenizer, 40, 3, 0.3, 0.15, 6, random.Random(2),
+        **kwargs)]
+
+  default = make()
+  assert default == make(short_seq_draw="per_document")
+  assert default != make(short_seq_draw="per_instance")
+  # An unknown choice is refused before the input is read.
+  for function, args in [
+      (cpd.create_training_instances,
+       (["/nonexistent/x.txt"], tokenizer, 40, 3, 0.3, 0.15, 6,
+        random.Random(2))),
+      (cpd.create_instances_from_document,
+       ([[["a"]], [["b"]]], 0, 40, 0.3, 0.15, 6, ["x"], random.Random(2)))]:
+    with pytest.raises(ValueError,
+                       match="short_seq_draw must be one of per_document, "
+                       "per_instance, not 'per_pass'"):
+      function(*args, short_seq_draw="per_pass")
 
 
 def test_one_sentence_chunk_is_always_random_next():
