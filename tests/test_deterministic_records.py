@@ -4,11 +4,11 @@
 protobuf 7 (TensorFlow 2.21) serializes map fields, such as the feature map of
 a tf.train.Example, in an order that is randomized per process, so a record
 writer that does not ask for deterministic serialization writes different
-bytes each run. The writers of create_pretraining_data, run_classifier and
-run_squad each run here in two fresh Python processes (not forks, which would
-share the order) on the same small inputs and seed; their files must match
-byte for byte, and so must the files the other TensorFlow runtime writes
-(when its interpreter is given).
+bytes each run. The writers of create_pretraining_data (with each
+--short_seq_draw), run_classifier and run_squad each run here in two fresh
+Python processes (not forks, which would share the order) on the same small
+inputs and seed; their files must match byte for byte, and so must the files
+the other TensorFlow runtime writes (when its interpreter is given).
 
 Run as `python -m tests.test_deterministic_records IN_DIR OUT_DIR` (from the
 repository root) it is the child: it writes every record file into OUT_DIR.
@@ -33,8 +33,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 7
 
 # File name -> what writes it. create_pretraining_data writes round-robin
-# over two files, as with a comma-separated --output_file.
-PRETRAINING_FILES = ["pretraining-0.tfrecord", "pretraining-1.tfrecord"]
+# over two files, as with a comma-separated --output_file, once for each way
+# of drawing the target length (--short_seq_draw, #19).
+SHORT_SEQ_DRAWS = ("per_document", "per_instance")
+PRETRAINING_FILES_BY_DRAW = {
+    draw: ["pretraining-%s-0.tfrecord" % draw,
+           "pretraining-%s-1.tfrecord" % draw] for draw in SHORT_SEQ_DRAWS}
+PRETRAINING_FILES = [name for draw in SHORT_SEQ_DRAWS
+                     for name in PRETRAINING_FILES_BY_DRAW[draw]]
 CLASSIFIER_FILE = "classifier.tf_record"
 SQUAD_FILE = "squad.tf_record"
 
@@ -66,13 +72,17 @@ def write_records(in_dir, out_dir):
   tokenizer = tokenization.FullTokenizer(
       os.path.join(in_dir, "vocab.txt"), do_lower_case=True)
 
-  instances = cpd.create_training_instances(
-      [os.path.join(in_dir, "corpus.txt")], tokenizer, max_seq_length=32,
-      dupe_factor=2, short_seq_prob=0.1, masked_lm_prob=0.15,
-      max_predictions_per_seq=5, rng=random.Random(SEED))
-  cpd.write_instance_to_example_files(
-      instances, tokenizer, 32, 5,
-      [os.path.join(out_dir, name) for name in PRETRAINING_FILES])
+  for draw in SHORT_SEQ_DRAWS:
+    # short_seq_prob 0.3: on six documents 0.1 might draw no short target.
+    instances = cpd.create_training_instances(
+        [os.path.join(in_dir, "corpus.txt")], tokenizer, max_seq_length=32,
+        dupe_factor=2, short_seq_prob=0.3, masked_lm_prob=0.15,
+        max_predictions_per_seq=5, rng=random.Random(SEED),
+        short_seq_draw=draw)
+    cpd.write_instance_to_example_files(
+        instances, tokenizer, 32, 5,
+        [os.path.join(out_dir, name)
+         for name in PRETRAINING_FILES_BY_DRAW[draw]])
 
   examples = [
       run_classifier.InputExample("train-%d" % i, text_a, text_b, label)
@@ -155,6 +165,16 @@ ALL_FILES = PRETRAINING_FILES + [CLASSIFIER_FILE, SQUAD_FILE]
 @pytest.mark.parametrize("name", PRETRAINING_FILES)
 def test_create_pretraining_data_records(runs, name):
   _assert_identical(runs, name)
+
+
+def test_the_two_target_draws_write_different_records(runs):
+  # Otherwise the per-setting comparisons above would compare one setting.
+  contents = []
+  for draw in SHORT_SEQ_DRAWS:
+    with open(os.path.join(runs["first"],
+                           PRETRAINING_FILES_BY_DRAW[draw][0]), "rb") as f:
+      contents.append(f.read())
+  assert contents[0] != contents[1]
 
 
 def test_run_classifier_records(runs):
