@@ -6,12 +6,19 @@ sentence per line, Zipf-distributed words from a made-up lexicon), then runs
 the two data scripts as child processes, exactly as a user would:
 
 1. learn_vocab.py             (vocabulary from the corpus)
-2. create_pretraining_data.py (records; default flags except --dupe_factor)
+2. create_pretraining_data.py (records; default flags except --dupe_factor),
+   once per --short_seq_draw setting (both by default)
 
 and reports wall time, instances/second and the peak resident memory of
 each child (from os.wait4, so it is that process's own maximum). The time
 to start Python and import TensorFlow is measured separately and reported
 too, since on a small corpus it is a large part of the total.
+
+For each --short_seq_draw setting it also reads the records back and
+reports how many there are and which share is short (fewer real tokens than
+--max_seq_length, i.e. padded: a short target or a document's end), so the
+two ways of drawing the target length can be compared on the same text
+(#19).
 
   python bench/bench_pretraining_data.py --mb=3 --dupe_factor=5
 """
@@ -96,6 +103,19 @@ def run_child(args):
   return seconds, rusage.ru_maxrss / 1024.0, stderr
 
 
+def record_lengths(path):
+  """Number of real tokens (the input_mask sum) of every record in `path`."""
+  # Imported here, after the children ran: the parent's own start-up is not
+  # what is measured, and the timing rows stay those of the children.
+  os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  lengths = []
+  for raw in tf.data.TFRecordDataset([path]):
+    example = tf.train.Example.FromString(raw.numpy())
+    lengths.append(sum(example.features.feature["input_mask"].int64_list.value))
+  return lengths
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("--mb", type=float, default=3.0,
@@ -105,7 +125,14 @@ def main():
   parser.add_argument("--max_seq_length", type=int, default=128)
   parser.add_argument("--max_predictions_per_seq", type=int, default=20)
   parser.add_argument("--vocab_size", type=int, default=8000)
+  parser.add_argument(
+      "--short_seq_draw", default="both",
+      choices=["both", "per_document", "per_instance"],
+      help="create_pretraining_data.py's --short_seq_draw; both runs it once "
+      "per setting on the same corpus and vocabulary.")
   args = parser.parse_args()
+  draws = (["per_document", "per_instance"] if args.short_seq_draw == "both"
+           else [args.short_seq_draw])
 
   python = sys.executable
   with tempfile.TemporaryDirectory() as tmp:
@@ -127,18 +154,20 @@ def main():
     with open(vocab, encoding="utf-8") as f:
       vocab_tokens = sum(1 for _ in f)
 
-    output = os.path.join(tmp, "out.tfrecord")
-    data_s, data_mb, log = run_child([
-        python, "create_pretraining_data.py", "--input_file=" + corpus,
-        "--output_file=" + output, "--vocab_file=" + vocab,
-        "--max_seq_length=%d" % args.max_seq_length,
-        "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
-        "--dupe_factor=%d" % args.dupe_factor])
-    match = re.search(r"Wrote (\d+) total instances", log)
-    num_instances = int(match.group(1))
-    output_mb = os.path.getsize(output) / 1e6
+    runs = []
+    for draw in draws:
+      output = os.path.join(tmp, "out-%s.tfrecord" % draw)
+      data_s, data_mb, log = run_child([
+          python, "create_pretraining_data.py", "--input_file=" + corpus,
+          "--output_file=" + output, "--vocab_file=" + vocab,
+          "--max_seq_length=%d" % args.max_seq_length,
+          "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
+          "--dupe_factor=%d" % args.dupe_factor,
+          "--short_seq_draw=" + draw])
+      match = re.search(r"Wrote (\d+) total instances", log)
+      runs.append((draw, data_s, data_mb, int(match.group(1)),
+                   os.path.getsize(output) / 1e6, record_lengths(output)))
 
-  work_s = max(data_s - startup_s, 1e-9)
   print()
   print("| step | wall time | peak RSS | throughput |")
   print("|---|---|---|---|")
@@ -146,13 +175,29 @@ def main():
         (startup_s, startup_mb))
   print("| learn_vocab.py (%d tokens) | %.1f s | %.0f MB | %.2f MB text/s |" %
         (vocab_tokens, vocab_s, vocab_mb, corpus_mb / vocab_s))
-  print("| create_pretraining_data.py (dupe_factor=%d, seq %d) | %.1f s | "
-        "%.0f MB | %.0f instances/s (%.0f without start-up) |" %
-        (args.dupe_factor, args.max_seq_length, data_s, data_mb,
-         num_instances / data_s, num_instances / work_s))
+  for draw, data_s, data_mb, num_instances, _, _ in runs:
+    work_s = max(data_s - startup_s, 1e-9)
+    print("| create_pretraining_data.py (dupe_factor=%d, seq %d, %s) | "
+          "%.1f s | %.0f MB | %.0f instances/s (%.0f without start-up) |" %
+          (args.dupe_factor, args.max_seq_length, draw, data_s, data_mb,
+           num_instances / data_s, num_instances / work_s))
   print()
-  print("%d instances, %.1f MB of records, from %.2f MB of text." %
-        (num_instances, output_mb, corpus_mb))
+  print("From %.2f MB of text (%d documents):" % (corpus_mb, num_documents))
+  print()
+  print("| --short_seq_draw | instances | MB of records | short (padded) "
+        "instances | mean real tokens |")
+  print("|---|---|---|---|---|")
+  for draw, _, _, num_instances, output_mb, lengths in runs:
+    assert len(lengths) == num_instances
+    num_short = sum(1 for n in lengths if n < args.max_seq_length)
+    print("| %s | %d | %.1f | %d (%.1f%%) | %.1f |" %
+          (draw, num_instances, output_mb, num_short,
+           100.0 * num_short / num_instances,
+           sum(lengths) / float(num_instances)))
+  if len(runs) == 2:
+    print()
+    print("per_document writes %+.1f%% instances relative to per_instance." %
+          (100.0 * (runs[0][3] - runs[1][3]) / runs[1][3]))
 
 
 if __name__ == "__main__":
