@@ -370,6 +370,7 @@ def define_flags():
       "Look words up with a one-hot matmul instead of a gather. Faster on "
       "TPU, slower on CPU/GPU; the values are the same.")
 
+  script_utils.define_allow_random_init_flag()
   script_utils.define_tpu_flags()
   script_utils.define_performance_flags()
 
@@ -378,12 +379,15 @@ def main(_):
   tf1.logging.set_verbosity(tf1.logging.INFO)
 
   script_utils.require_flags(FLAGS, ["input_file", "output_file",
-                                     "bert_config_file", "vocab_file",
-                                     "init_checkpoint"])
+                                     "bert_config_file", "vocab_file"])
   script_utils.require_file(FLAGS.input_file, "input_file")
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  # Features of a random model look like any others but mean nothing (#18).
+  script_utils.checkpoint_for_inference(
+      None, FLAGS.init_checkpoint, "extract_features.py", (),
+      getattr(FLAGS, "allow_random_init", False))
   if FLAGS.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
                      "token and [SEP])" % FLAGS.max_seq_length)

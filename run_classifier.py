@@ -104,6 +104,7 @@ def define_flags():
       "Accumulate gradients over this many micro-batches of "
       "train_batch_size / num_accumulation_steps examples before each "
       "update, to fit a large batch into little memory.")
+  script_utils.define_allow_random_init_flag()
   script_utils.define_tpu_flags()
   script_utils.define_performance_flags()
   export_utils.define_export_flags()
@@ -917,6 +918,10 @@ def input_fn_builder(features, seq_length, is_training, drop_remainder):
 # ----------------------------------------------------------------------------
 
 
+# The task's output layer: a pre-trained checkpoint does not have it.
+HEAD_VARIABLES = ("output_weights", "output_bias")
+
+
 def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
                  labels, num_labels, use_one_hot_embeddings,
                  is_regression=False, example_weights=None,
@@ -1365,11 +1370,22 @@ def run_task(flags_obj):
     num_warmup_steps = int(num_train_steps * flags_obj.warmup_proportion)
 
   output_dir = flags_obj.output_dir
-  script_utils.prepare_output_dir(output_dir)
   export_dir = getattr(flags_obj, "export_dir", None)
+  if not flags_obj.do_train:
+    # Without training, evaluation, prediction and export read weights that
+    # must already exist (#18).
+    # An export never takes random weights (export_utils refuses them).
+    actions = [flag for flag, wanted in (
+        ("--do_eval", flags_obj.do_eval), ("--do_predict", flags_obj.do_predict),
+        ("--export_dir", export_dir)) if wanted]
+    script_utils.checkpoint_for_inference(
+        output_dir, flags_obj.init_checkpoint, " ".join(actions),
+        HEAD_VARIABLES,
+        getattr(flags_obj, "allow_random_init", False) and not export_dir)
   if export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(export_dir)
+  script_utils.prepare_output_dir(output_dir)
   use_tpu = flags_obj.use_tpu
 
   model_fn = model_fn_builder(

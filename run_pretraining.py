@@ -36,6 +36,18 @@ INT_FEATURES_OF_PREDICTIONS = ("masked_lm_positions", "masked_lm_ids")
 # How often training logs its losses (session runs) when not on TPU.
 LOG_LOSS_EVERY_N_STEPS = 100
 
+# The pre-training heads: a checkpoint without them (e.g. a classifier's
+# encoder only) would evaluate random masked-LM and next-sentence layers.
+HEAD_VARIABLES = (
+    "cls/predictions/transform/dense/kernel",
+    "cls/predictions/transform/dense/bias",
+    "cls/predictions/transform/LayerNorm/beta",
+    "cls/predictions/transform/LayerNorm/gamma",
+    "cls/predictions/output_bias",
+    "cls/seq_relationship/output_weights",
+    "cls/seq_relationship/output_bias",
+)
+
 # The feature the evaluation input adds (it is not in the records): float32
 # [batch_size], 1.0 for a record and 0.0 for the padding that fills the last
 # batch, which no loss or metric counts.
@@ -103,6 +115,7 @@ def define_flags():
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
       "batch in little memory.")
+  script_utils.define_allow_random_init_flag()
   script_utils.define_tpu_flags()
   script_utils.define_performance_flags()
 
@@ -788,6 +801,11 @@ def main(_):
                       FLAGS.max_predictions_per_seq, bert_config.vocab_size)
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
+  if FLAGS.do_eval and not FLAGS.do_train:
+    # Evaluation alone reads weights that must already exist (#18).
+    script_utils.checkpoint_for_inference(
+        FLAGS.output_dir, FLAGS.init_checkpoint, "--do_eval", HEAD_VARIABLES,
+        getattr(FLAGS, "allow_random_init", False))
   script_utils.prepare_output_dir(FLAGS.output_dir)
 
   tf1.logging.info("*** Input Files ***")

@@ -152,6 +152,7 @@ def define_flags():
       "The maximum length of an answer that can be generated. This is needed "
       "because the start and end predictions are not conditioned on one "
       "another.")
+  script_utils.define_allow_random_init_flag()
   script_utils.define_tpu_flags()
   script_utils.define_performance_flags()
   export_utils.define_export_flags()
@@ -1064,6 +1065,10 @@ def input_fn_builder(input_file, seq_length, is_training, drop_remainder):
 # ----------------------------------------------------------------------------
 
 
+# The span-prediction layer: a pre-trained checkpoint does not have it.
+HEAD_VARIABLES = ("cls/squad/output_weights", "cls/squad/output_bias")
+
+
 def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
                  use_one_hot_embeddings, compute_type=tf.float32):
   """BERT with a start/end scoring layer on every token.
@@ -1765,7 +1770,6 @@ def main(_):
     script_utils.require_file(FLAGS.predict_file, "predict_file")
   script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
-  script_utils.prepare_output_dir(FLAGS.output_dir)
   if FLAGS.export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(FLAGS.export_dir)
@@ -1799,6 +1803,18 @@ def main(_):
     # Read before training, so a bad file is reported in seconds, not after
     # hours of fine-tuning.
     eval_examples, gold_dataset = _read_predict_examples()
+  if not FLAGS.do_train:
+    # Without training, prediction and export read weights that must already
+    # exist (#18); an export never takes random ones.
+    actions = [flag for flag, wanted in (("--do_predict", FLAGS.do_predict),
+                                         ("--export_dir", FLAGS.export_dir))
+               if wanted]
+    script_utils.checkpoint_for_inference(
+        FLAGS.output_dir, FLAGS.init_checkpoint, " ".join(actions),
+        HEAD_VARIABLES,
+        getattr(FLAGS, "allow_random_init", False) and not FLAGS.export_dir)
+  # Created only now, when the input has passed every check.
+  script_utils.prepare_output_dir(FLAGS.output_dir)
 
   model_fn = model_fn_builder(
       bert_config=bert_config,

@@ -489,6 +489,91 @@ def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
 
 
 # ----------------------------------------------------------------------------
+# Which weights evaluation and prediction use (#18)
+# ----------------------------------------------------------------------------
+
+
+def define_allow_random_init_flag():
+  """Defines --allow_random_init for a script that evaluates or predicts."""
+  flags.DEFINE_bool(
+      "allow_random_init", False,
+      "Evaluate or predict even when there are no trained weights (no "
+      "--init_checkpoint, no checkpoint in --output_dir, or a checkpoint "
+      "without the task's output layer), i.e. with random ones: only for "
+      "smoke tests. Without it such a run stops with an error.")
+
+
+def checkpoint_for_inference(output_dir, init_checkpoint, action,
+                             required_variables=(), allow_random_init=False):
+  """The checkpoint evaluation or prediction will read; random weights refused.
+
+  The estimator restores the newest checkpoint in its model directory when
+  there is one, and otherwise initialises the variables, from
+  `init_checkpoint` where it has them and randomly elsewhere. Without
+  training in the same run, "randomly" means results that look like any
+  others but mean nothing, so that is refused unless asked for.
+
+  Args:
+    output_dir: the --output_dir (the model directory); may not exist yet,
+      or be None for a script that has none.
+    init_checkpoint: the --init_checkpoint (a checkpoint prefix) or None.
+    action: what the run does with the weights, for the message, e.g.
+      "--do_predict".
+    required_variables: names of variables (without ":0") the model reads
+      that a checkpoint without them would leave random, e.g. the task's
+      output layer, which a pre-trained checkpoint lacks.
+    allow_random_init: bool, the --allow_random_init flag: warn instead.
+
+  Returns:
+    (checkpoint_path, flag_name): the checkpoint prefix and the flag it
+    comes from ("output_dir" or "init_checkpoint"), or (None, None) for
+    random weights when allow_random_init is set.
+
+  Raises:
+    UsageError: naming the flag to set, when there is no checkpoint or it
+      lacks some of `required_variables`.
+  """
+  latest = None
+  if output_dir and tf.io.gfile.isdir(output_dir):
+    latest = tf.train.latest_checkpoint(output_dir)
+  if latest:
+    path, flag_name = latest, "output_dir"
+  elif init_checkpoint:
+    path, flag_name = init_checkpoint, "init_checkpoint"
+  else:
+    nothing = "there is no --init_checkpoint"
+    if output_dir:
+      nothing += " and no checkpoint in --output_dir=%s" % output_dir
+    message = (
+        "%s without trained weights: %s, so the model would be random; set "
+        "--init_checkpoint to the trained model (or --allow_random_init for "
+        "a smoke test)" % (action, nothing))
+    if not allow_random_init:
+      raise UsageError(message)
+    tf1.logging.warning("%s with random weights (--allow_random_init)",
+                        action)
+    return None, None
+  if required_variables:
+    try:
+      names = tf.train.load_checkpoint(path).get_variable_to_shape_map()
+    except (tf.errors.OpError, ValueError) as e:
+      raise UsageError("--%s: %s is not a readable checkpoint (%s)" %
+                       (flag_name, path, _one_line(e)))
+    missing = [name for name in required_variables if name not in names]
+    if missing:
+      message = (
+          "--%s: checkpoint %s has no %s (is it trained for this task?), so "
+          "%s would use random values for them; set --init_checkpoint to "
+          "the trained model (or --allow_random_init for a smoke test)" %
+          (flag_name, path, ", ".join(missing), action))
+      if not allow_random_init:
+        raise UsageError(message)
+      tf1.logging.warning("%s with random %s (--allow_random_init)", action,
+                          ", ".join(missing))
+  return path, flag_name
+
+
+# ----------------------------------------------------------------------------
 # Tokens and records
 # ----------------------------------------------------------------------------
 

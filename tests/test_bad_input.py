@@ -217,7 +217,7 @@ VOC = "learn_vocab.py"
 
 # (row, scripts, flag overrides (values are keys of the input files, or
 # literal values after "="), regex the error line must match). "{out}" is
-# replaced by the case's output location.
+# replaced by the case's output location; "{unset}" leaves the flag out.
 MATRIX = [
     ("vocab_missing", [PRE, CLS, SQD, EXT], {"vocab_file": "missing"},
      r"vocab_file.*does_not_exist\.txt.*not found"),
@@ -311,6 +311,31 @@ MATRIX = [
      r"--output_file=.*out\.bin.* (exists and )?is not a directory"),
     ("output_file_is_a_directory", [PRE, EXT, VOC],
      {"output_file": "{dir}"}, r"--output_file=.*is a directory"),
+    # Evaluating or predicting with random weights by accident (#18): no
+    # checkpoint at all, or one without the task's output layer.
+    ("no_trained_weights", [CLS],
+     {"do_train": "=false", "init_checkpoint": "{unset}"},
+     r"--do_eval without trained weights: there is no --init_checkpoint and "
+     r"no checkpoint in --output_dir=.*--allow_random_init"),
+    ("no_trained_weights", [SQD],
+     {"do_train": "=false", "do_predict": "=true", "predict_file": "squad",
+      "init_checkpoint": "{unset}"},
+     r"--do_predict without trained weights: .*set --init_checkpoint"),
+    ("no_trained_weights", [RUN_PRE],
+     {"do_train": "=false", "do_eval": "=true", "init_checkpoint": "{unset}"},
+     r"--do_eval without trained weights: .*set --init_checkpoint"),
+    ("no_trained_weights", [EXT], {"init_checkpoint": "{unset}"},
+     r"extract_features\.py without trained weights: there is no "
+     r"--init_checkpoint, .*--allow_random_init"),
+    ("no_trained_task_layer", [CLS], {"do_train": "=false"},
+     r"--init_checkpoint: checkpoint .*model\.ckpt has no output_weights, "
+     r"output_bias .*--do_eval would use random values"),
+    ("no_trained_task_layer", [SQD],
+     {"do_train": "=false", "do_predict": "=true", "predict_file": "squad"},
+     r"has no cls/squad/output_weights, cls/squad/output_bias"),
+    ("no_trained_task_layer", [RUN_PRE],
+     {"do_train": "=false", "do_eval": "=true"},
+     r"has no cls/predictions/\S+, .*--do_eval would use random values"),
 ]
 
 # Output files in directories that do not exist yet: created, not refused.
@@ -331,7 +356,9 @@ def _command_line(script, f, case_dir, overrides):
   out = os.path.join(case_dir, "out")
   values = _base_args(script, f, out)
   for flag, value in overrides.items():
-    if value == "{file}" or value.startswith("{file}/"):
+    if value == "{unset}":
+      del values[flag]
+    elif value == "{file}" or value.startswith("{file}/"):
       blocker = _write(os.path.join(case_dir, "blocker"), "a file\n")
       value = blocker + value[len("{file}"):]
       values[flag] = value

@@ -204,11 +204,11 @@ def test_readme_new_task_recipe(tmp_path):
                      [["positive", "good great"], ["negative", "bad awful"]])
     model = data.write_model_files(str(tmp_path / "model"))
     output_dir = str(tmp_path / "out")
-    # Predicting with an untrained model still goes through the script's
-    # checks, conversion and output.
+    # Predicting with an untrained model (asked for) still goes through the
+    # script's checks, conversion and output.
     run_classifier.run_task(data.flags_namespace(
         task_name="Sentiment", data_dir=data_dir, output_dir=output_dir,
-        do_predict=True, max_seq_length=16, **model))
+        do_predict=True, max_seq_length=16, allow_random_init=True, **model))
     rows = data.read_test_results(os.path.join(output_dir,
                                                "test_results.tsv"))
     assert len(rows) == 2 and all(len(row) == 2 for row in rows)

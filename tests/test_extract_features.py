@@ -87,7 +87,7 @@ DEFAULT_FLAGS = dict(
     vocab_file=None, do_lower_case=True, batch_size=32, use_tpu=False,
     master=None, num_tpu_cores=8, use_one_hot_embeddings=False,
     tpu_name=None, tpu_zone=None, gcp_project=None, precision="fp32",
-    use_xla=False)
+    use_xla=False, allow_random_init=False)
 
 
 def _run_main(monkeypatch, **flag_values):
@@ -239,6 +239,26 @@ def test_bad_input_is_one_clear_error(model_files, tmp_path, monkeypatch,
   with pytest.raises(script_utils.UsageError, match=expected):
     _run_main(monkeypatch, **flag_values)
   assert not output_file.exists()
+
+
+def test_random_weights_only_when_asked_for(model_files, tmp_path,
+                                            monkeypatch):
+  """No --init_checkpoint: refused, unless --allow_random_init (#18)."""
+  input_file = tmp_path / "input.txt"
+  input_file.write_text("the cat\n")
+  output_file = tmp_path / "features.jsonl"
+  flag_values = dict(model_files, input_file=input_file,
+                     output_file=output_file, max_seq_length=SEQ,
+                     layers="-1", init_checkpoint=None)
+  with pytest.raises(script_utils.UsageError,
+                     match="without trained weights: there is no "
+                     "--init_checkpoint.*--allow_random_init"):
+    _run_main(monkeypatch, **flag_values)
+  assert not output_file.exists()
+  _run_main(monkeypatch, allow_random_init=True, **flag_values)
+  record = json.loads(output_file.read_text())
+  assert [f["token"] for f in record["features"]] == ["[CLS]", "the", "cat",
+                                                      "[SEP]"]
 
 
 def test_command_line_error_is_one_line(model_files, tmp_path):
