@@ -433,6 +433,8 @@ def main(_):
     estimator = script_utils.make_estimator(
         model_fn, run_config, FLAGS.use_tpu,
         predict_batch_size=FLAGS.batch_size)
+    script_utils.log_weights("Extracting features", None,
+                             FLAGS.init_checkpoint)
     with script_utils.atomic_output(FLAGS.output_file) as writer:
       count = extract(estimator, features, FLAGS.max_seq_length,
                       layer_indexes, writer)

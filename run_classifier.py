@@ -1423,6 +1423,7 @@ def run_task(flags_obj):
     tf1.logging.info("  Num examples = %d", len(train_examples))
     tf1.logging.info("  Batch size = %d", flags_obj.train_batch_size)
     tf1.logging.info("  Num steps = %d", num_train_steps)
+    script_utils.log_weights("Training", output_dir, flags_obj.init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=flags_obj.max_seq_length,
@@ -1485,6 +1486,7 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
       drop_remainder=flags_obj.use_tpu,
       is_regression=is_regression)
   num_batches = -(-len(eval_examples) // batch_size)
+  script_utils.log_weights("Evaluating", output_dir, flags_obj.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn, steps=eval_steps,
       hooks=[script_utils.ProgressHook("Evaluation", batch_size,
@@ -1535,6 +1537,7 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
       is_regression=is_regression)
   output_file = os.path.join(output_dir, "test_results.tsv")
   num_batches = -(-len(predict_examples) // batch_size)
+  script_utils.log_weights("Predicting", output_dir, flags_obj.init_checkpoint)
   predictions = list(
       _predict(estimator, predict_input_fn, num_batches, "Prediction",
                batch_size))

@@ -767,6 +767,8 @@ def run_evaluation(estimator, input_files, flags_obj):
       max_predictions_per_seq=flags_obj.max_predictions_per_seq,
       is_training=False,
       endless_eval_padding=flags_obj.use_tpu)
+  script_utils.log_weights("Evaluating", flags_obj.output_dir,
+                           getattr(flags_obj, "init_checkpoint", None))
   result = estimator.evaluate(
       input_fn=eval_input_fn,
       steps=steps,
@@ -843,6 +845,8 @@ def main(_):
                        micro_batch_size, num_accumulation_steps)
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
+    script_utils.log_weights("Training", FLAGS.output_dir,
+                             FLAGS.init_checkpoint)
     train_input_fn = input_fn_builder(
         input_files=input_files,
         max_seq_length=FLAGS.max_seq_length,

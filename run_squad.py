@@ -1646,6 +1646,7 @@ def _train(estimator, tokenizer, train_examples,
     tf1.logging.info("  Micro-batch size = %d (%d per update)",
                      micro_batch_size, FLAGS.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
+  script_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
   train_input_fn = input_fn_builder(
       input_file=train_record,
       seq_length=FLAGS.max_seq_length,
@@ -1706,6 +1707,8 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset):
       is_training=False,
       drop_remainder=False)
   all_results = []
+  script_utils.log_weights("Predicting", FLAGS.output_dir,
+                           FLAGS.init_checkpoint)
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
                                   yield_single_examples=True):

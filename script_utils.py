@@ -573,6 +573,62 @@ def checkpoint_for_inference(output_dir, init_checkpoint, action,
   return path, flag_name
 
 
+def checkpoint_global_step(checkpoint_path):
+  """The global step stored in a checkpoint, or None if it has none."""
+  try:
+    reader = tf.train.load_checkpoint(checkpoint_path)
+    if reader.has_tensor(tf1.GraphKeys.GLOBAL_STEP):
+      return int(reader.get_tensor(tf1.GraphKeys.GLOBAL_STEP))
+  except (tf.errors.OpError, ValueError):
+    pass
+  return None
+
+
+def describe_weights(action, output_dir, init_checkpoint):
+  """One line saying which weights `action` starts from, and why those.
+
+  The estimator restores the newest checkpoint in --output_dir when there is
+  one (resuming, or evaluating what was trained), else initialises from
+  --init_checkpoint, else randomly; its own log names no file (#18).
+
+  Args:
+    action: e.g. "Training", "Evaluating", "Predicting".
+    output_dir: the model directory, or None where the script has none.
+    init_checkpoint: the --init_checkpoint, or None.
+
+  Returns:
+    str such as "Predicting with /out/model.ckpt-343 (global step 343) from
+    --init_checkpoint".
+  """
+  latest = None
+  if output_dir and tf.io.gfile.isdir(output_dir):
+    latest = tf.train.latest_checkpoint(output_dir)
+  if latest:
+    path = latest
+    origin = "the newest checkpoint in --output_dir"
+    if action == "Training":
+      origin += ", resuming"
+    if init_checkpoint:
+      origin += "; --init_checkpoint is not used"
+  elif init_checkpoint:
+    path = init_checkpoint
+    if tf.io.gfile.isdir(path):
+      path = tf.train.latest_checkpoint(path) or path
+    origin = "from --init_checkpoint"
+  else:
+    return "%s with randomly initialised weights (no --init_checkpoint%s)" % (
+        action, ", no checkpoint in --output_dir" if output_dir else "")
+  step = checkpoint_global_step(path)
+  return "%s with %s (%s), %s" % (
+      action, path, "no global step" if step is None else
+      "global step %d" % step, origin)
+
+
+def log_weights(action, output_dir, init_checkpoint):
+  """Logs `describe_weights`; call it right before the estimator runs."""
+  tf1.logging.info("%s", describe_weights(action, output_dir, init_checkpoint))
+
+
 # ----------------------------------------------------------------------------
 # Tokens and records
 # ----------------------------------------------------------------------------

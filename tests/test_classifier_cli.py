@@ -95,6 +95,13 @@ def test_readme_mrpc_commands_run_as_written(tmp_path):
           "eval_f1"} <= set(results)
   assert results["global_step"] == 6
 
+  # Which weights each step used, by file, step and flag (#18).
+  assert ("Evaluating with %s/model.ckpt-6 (global step 6), the newest "
+          "checkpoint in --output_dir; --init_checkpoint is not used" %
+          output_dir.rstrip("/")) in result.stderr
+  assert ("Predicting with %s/model.ckpt-6 (global step 6), from "
+          "--init_checkpoint" % output_dir) in result.stderr
+
   rows = data.read_test_results(os.path.join(predict_dir, "test_results.tsv"))
   assert len(rows) == 9
   np.testing.assert_allclose([sum(row) for row in rows], 1.0, atol=1e-5)
