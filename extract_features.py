@@ -383,10 +383,11 @@ def main(_):
   script_utils.require_file(FLAGS.input_file, "input_file")
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
-  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  # A checkpoint prefix, also when the flag names a directory or a file.
+  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   # Features of a random model look like any others but mean nothing (#18).
   script_utils.checkpoint_for_inference(
-      None, FLAGS.init_checkpoint, "extract_features.py", (),
+      None, init_checkpoint, "extract_features.py", (),
       getattr(FLAGS, "allow_random_init", False))
   if FLAGS.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
@@ -402,10 +403,10 @@ def main(_):
                                               FLAGS.max_seq_length)
   layer_indexes = parse_layer_indexes(FLAGS.layers,
                                       bert_config.num_hidden_layers)
-  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
+  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
                                           FLAGS.do_lower_case,
-                                          FLAGS.init_checkpoint)
+                                          init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        FLAGS.vocab_file)
 
@@ -418,7 +419,7 @@ def main(_):
 
   model_fn = model_fn_builder(
       bert_config=bert_config,
-      init_checkpoint=FLAGS.init_checkpoint,
+      init_checkpoint=init_checkpoint,
       layer_indexes=layer_indexes,
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
@@ -434,7 +435,7 @@ def main(_):
         model_fn, run_config, FLAGS.use_tpu,
         predict_batch_size=FLAGS.batch_size)
     script_utils.log_weights("Extracting features", None,
-                             FLAGS.init_checkpoint)
+                             init_checkpoint)
     with script_utils.atomic_output(FLAGS.output_file) as writer:
       count = extract(estimator, features, FLAGS.max_seq_length,
                       layer_indexes, writer)

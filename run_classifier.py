@@ -1317,16 +1317,17 @@ def run_task(flags_obj):
   validate_flags(flags_obj)
   processor = get_processor(flags_obj.task_name,
                             getattr(flags_obj, "xnli_language", "zh"))
-  script_utils.check_init_checkpoint(flags_obj.init_checkpoint)
+  # A checkpoint prefix, also when the flag names a directory or a file.
+  init_checkpoint = script_utils.check_init_checkpoint(
+      flags_obj.init_checkpoint)
   bert_config = script_utils.load_bert_config(flags_obj.bert_config_file,
                                               flags_obj.max_seq_length)
   tokenizer = script_utils.load_tokenizer(flags_obj.vocab_file,
                                           flags_obj.do_lower_case,
-                                          flags_obj.init_checkpoint)
+                                          init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        flags_obj.vocab_file)
-  script_utils.check_checkpoint_fits_config(flags_obj.init_checkpoint,
-                                            bert_config)
+  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
 
   task_name = flags_obj.task_name.lower()
   label_list = processor.get_labels()
@@ -1379,7 +1380,7 @@ def run_task(flags_obj):
         ("--do_eval", flags_obj.do_eval), ("--do_predict", flags_obj.do_predict),
         ("--export_dir", export_dir)) if wanted]
     script_utils.checkpoint_for_inference(
-        output_dir, flags_obj.init_checkpoint, " ".join(actions),
+        output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
         getattr(flags_obj, "allow_random_init", False) and not export_dir)
   if export_dir:
@@ -1391,7 +1392,7 @@ def run_task(flags_obj):
   model_fn = model_fn_builder(
       bert_config=bert_config,
       num_labels=len(label_list),
-      init_checkpoint=flags_obj.init_checkpoint,
+      init_checkpoint=init_checkpoint,
       learning_rate=flags_obj.learning_rate,
       num_train_steps=num_train_steps,
       num_warmup_steps=num_warmup_steps,
@@ -1423,7 +1424,7 @@ def run_task(flags_obj):
     tf1.logging.info("  Num examples = %d", len(train_examples))
     tf1.logging.info("  Batch size = %d", flags_obj.train_batch_size)
     tf1.logging.info("  Num steps = %d", num_train_steps)
-    script_utils.log_weights("Training", output_dir, flags_obj.init_checkpoint)
+    script_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=flags_obj.max_seq_length,
@@ -1445,7 +1446,7 @@ def run_task(flags_obj):
     export_utils.export_saved_model(
         model_fn, export_dir, flags_obj.max_seq_length,
         checkpoint_path=export_utils.checkpoint_for_export(
-            output_dir, flags_obj.init_checkpoint),
+            output_dir, init_checkpoint),
         output_keys=["probabilities"])
 
 

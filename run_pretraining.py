@@ -801,12 +801,13 @@ def main(_):
                                                   "input_file")
   check_input_records(input_files, FLAGS.max_seq_length,
                       FLAGS.max_predictions_per_seq, bert_config.vocab_size)
-  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
-  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
+  # A checkpoint prefix, also when the flag names a directory or a file.
+  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.do_eval and not FLAGS.do_train:
     # Evaluation alone reads weights that must already exist (#18).
     script_utils.checkpoint_for_inference(
-        FLAGS.output_dir, FLAGS.init_checkpoint, "--do_eval", HEAD_VARIABLES,
+        FLAGS.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
         getattr(FLAGS, "allow_random_init", False))
   script_utils.prepare_output_dir(FLAGS.output_dir)
 
@@ -817,7 +818,7 @@ def main(_):
   num_accumulation_steps = FLAGS.num_accumulation_steps
   model_fn = model_fn_builder(
       bert_config=bert_config,
-      init_checkpoint=FLAGS.init_checkpoint,
+      init_checkpoint=init_checkpoint,
       learning_rate=FLAGS.learning_rate,
       num_train_steps=FLAGS.num_train_steps,
       num_warmup_steps=FLAGS.num_warmup_steps,
@@ -846,7 +847,7 @@ def main(_):
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
     script_utils.log_weights("Training", FLAGS.output_dir,
-                             FLAGS.init_checkpoint)
+                             init_checkpoint)
     train_input_fn = input_fn_builder(
         input_files=input_files,
         max_seq_length=FLAGS.max_seq_length,

@@ -1763,16 +1763,17 @@ def main(_):
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
   validate_flags_or_throw(bert_config)
+  # A checkpoint prefix, also when the flag names a directory or a file.
+  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   # Read now (a missing, non-UTF-8 or incomplete vocabulary is a one-line
   # error) so that bad input stops the run before it writes anything.
   tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
-                                          FLAGS.do_lower_case)
+                                          FLAGS.do_lower_case, init_checkpoint)
   if FLAGS.do_train:
     script_utils.require_file(FLAGS.train_file, "train_file")
   if FLAGS.do_predict:
     script_utils.require_file(FLAGS.predict_file, "predict_file")
-  script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
-  script_utils.check_checkpoint_fits_config(FLAGS.init_checkpoint, bert_config)
+  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(FLAGS.export_dir)
@@ -1813,7 +1814,7 @@ def main(_):
                                          ("--export_dir", FLAGS.export_dir))
                if wanted]
     script_utils.checkpoint_for_inference(
-        FLAGS.output_dir, FLAGS.init_checkpoint, " ".join(actions),
+        FLAGS.output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
         getattr(FLAGS, "allow_random_init", False) and not FLAGS.export_dir)
   # Created only now, when the input has passed every check.
@@ -1821,7 +1822,7 @@ def main(_):
 
   model_fn = model_fn_builder(
       bert_config=bert_config,
-      init_checkpoint=FLAGS.init_checkpoint,
+      init_checkpoint=init_checkpoint,
       learning_rate=FLAGS.learning_rate,
       num_train_steps=num_train_steps,
       num_warmup_steps=num_warmup_steps,
@@ -1844,7 +1845,7 @@ def main(_):
     export_utils.export_saved_model(
         model_fn, FLAGS.export_dir, FLAGS.max_seq_length,
         checkpoint_path=export_utils.checkpoint_for_export(
-            FLAGS.output_dir, FLAGS.init_checkpoint),
+            FLAGS.output_dir, init_checkpoint),
         output_keys=["start_logits", "end_logits"])
 
 

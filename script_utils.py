@@ -16,6 +16,7 @@ heads; what they share lives here:
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -477,15 +478,79 @@ def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
   return scaffold_fn, initialized_variable_names
 
 
+# The file names of one checkpoint: `prefix.index`, `prefix.data-00000-of-00001`
+# (one or more shards) and, from an estimator, `prefix.meta`.
+_CHECKPOINT_FILE_SUFFIX = re.compile(
+    r"\.(index|meta|data-\d{5}-of-\d{5})$")
+
+
+def resolve_checkpoint(path, flag_name="init_checkpoint"):
+  """The checkpoint prefix that `path` means, as TensorFlow wants it.
+
+  Accepted besides a prefix (#18): one of the checkpoint's own files
+  (`bert_model.ckpt.index`, `bert_model.ckpt.data-00000-of-00001`), and a
+  directory: a model directory's newest checkpoint (its `checkpoint` file),
+  or the one checkpoint a released model's directory holds
+  (`bert_model.ckpt`).
+
+  Args:
+    path: the flag's value (local or gs://); None or "" is returned as is.
+    flag_name: the flag, for the message.
+
+  Returns:
+    The checkpoint prefix, or `path` unchanged when it is none of these (a
+    missing file is reported by `check_init_checkpoint`).
+
+  Raises:
+    UsageError: a directory without a checkpoint, or with several and no
+      `checkpoint` file to choose; the message lists the prefixes.
+  """
+  if not path:
+    return path
+  path = _CHECKPOINT_FILE_SUFFIX.sub("", path)
+  if not tf.io.gfile.isdir(path):
+    return path
+  latest = tf.train.latest_checkpoint(path)
+  if latest:
+    return latest
+  prefixes = sorted(name[:-len(".index")]
+                    for name in tf.io.gfile.listdir(path)
+                    if name.endswith(".index"))
+  if len(prefixes) == 1:
+    return os.path.join(path, prefixes[0])
+  if not prefixes:
+    raise UsageError("--%s=%s: the directory holds no checkpoint (no "
+                     "*.index file)" % (flag_name, path))
+  raise UsageError(
+      "--%s=%s: the directory holds %d checkpoints (%s); pass one of them, "
+      "e.g. --%s=%s" % (flag_name, path, len(prefixes), ", ".join(prefixes),
+                        flag_name, os.path.join(path, prefixes[-1])))
+
+
 def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
-  """Raises UsageError unless `init_checkpoint` is a readable checkpoint."""
+  """The checkpoint prefix `init_checkpoint` means, checked to be readable.
+
+  Args:
+    init_checkpoint: a prefix, a checkpoint file or a directory (see
+      `resolve_checkpoint`), or None/"" for none.
+    flag_name: the flag, for the message.
+
+  Returns:
+    The checkpoint prefix (None or "" when none was given); scripts use it
+    in place of the flag's value.
+
+  Raises:
+    UsageError: when it is not a readable checkpoint.
+  """
   if not init_checkpoint:
-    return
+    return init_checkpoint
+  prefix = resolve_checkpoint(init_checkpoint, flag_name)
   try:
-    tf.train.load_checkpoint(init_checkpoint)
+    tf.train.load_checkpoint(prefix)
   except (tf.errors.OpError, ValueError) as e:
     raise UsageError("--%s=%s: not a readable checkpoint (%s)" %
                      (flag_name, init_checkpoint, _one_line(e)))
+  return prefix
 
 
 # ----------------------------------------------------------------------------
@@ -611,9 +676,7 @@ def describe_weights(action, output_dir, init_checkpoint):
     if init_checkpoint:
       origin += "; --init_checkpoint is not used"
   elif init_checkpoint:
-    path = init_checkpoint
-    if tf.io.gfile.isdir(path):
-      path = tf.train.latest_checkpoint(path) or path
+    path = resolve_checkpoint(init_checkpoint)
     origin = "from --init_checkpoint"
   else:
     return "%s with randomly initialised weights (no --init_checkpoint%s)" % (

@@ -10,6 +10,7 @@ own weights.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -259,6 +260,33 @@ def test_random_weights_only_when_asked_for(model_files, tmp_path,
   record = json.loads(output_file.read_text())
   assert [f["token"] for f in record["features"]] == ["[CLS]", "the", "cat",
                                                       "[SEP]"]
+
+
+def test_init_checkpoint_may_be_the_model_directory_or_a_file(
+    model_files, tmp_path, monkeypatch):
+  """A released model's directory (no `checkpoint` file) or one of the
+  checkpoint's files means the checkpoint (#18)."""
+  released = tmp_path / "released"
+  released.mkdir()
+  prefix = model_files["init_checkpoint"]
+  for name in os.listdir(os.path.dirname(prefix)):
+    if name.startswith(os.path.basename(prefix) + "."):
+      shutil.copy(os.path.join(os.path.dirname(prefix), name), released)
+  assert not (released / "checkpoint").exists()
+  input_file = tmp_path / "input.txt"
+  input_file.write_text("the cat\n")
+  outputs = []
+  for i, given in enumerate([prefix, str(released),
+                             str(released / "bert_model.ckpt.index"),
+                             str(released /
+                                 "bert_model.ckpt.data-00000-of-00001")]):
+    output_file = tmp_path / ("features%d.jsonl" % i)
+    _run_main(monkeypatch, **dict(model_files, input_file=input_file,
+                                  output_file=output_file,
+                                  max_seq_length=SEQ, layers="-1",
+                                  init_checkpoint=given))
+    outputs.append(output_file.read_text())
+  assert outputs[1:] == outputs[:1] * 3
 
 
 def test_command_line_error_is_one_line(model_files, tmp_path):

@@ -8,6 +8,7 @@
 
 import os
 
+import pytest
 import tensorflow as tf
 
 import script_utils
@@ -72,3 +73,49 @@ def test_weights_random_when_there_is_no_checkpoint(tmp_path):
   assert script_utils.describe_weights("Extracting features", None, None) == (
       "Extracting features with randomly initialised weights (no "
       "--init_checkpoint)")
+
+
+# ----------------------------------------------------------------------------
+# --init_checkpoint as a directory or a checkpoint file (item 4)
+# ----------------------------------------------------------------------------
+
+
+def _released_model_dir(directory, names=("bert_model.ckpt",)):
+  """Checkpoints the way a released model ships them: no `checkpoint` file."""
+  prefixes = [_save_checkpoint(os.path.join(directory, name)) for name in names]
+  os.remove(os.path.join(directory, "checkpoint"))
+  return prefixes
+
+
+def test_init_checkpoint_directory_of_a_released_model(tmp_path):
+  (prefix,) = _released_model_dir(str(tmp_path / "uncased_L-2_H-32_A-2"))
+  assert prefix.endswith("bert_model.ckpt")
+  for given in (str(tmp_path / "uncased_L-2_H-32_A-2"),
+                str(tmp_path / "uncased_L-2_H-32_A-2") + "/",
+                prefix + ".index", prefix + ".data-00000-of-00001",
+                prefix):
+    assert script_utils.check_init_checkpoint(given).rstrip("/") == prefix, (
+        given)
+
+
+def test_init_checkpoint_model_directory_means_its_newest(tmp_path):
+  _save_checkpoint(str(tmp_path / "out" / "model.ckpt"), 5)
+  newest = _save_checkpoint(str(tmp_path / "out" / "model.ckpt"), 9)
+  assert script_utils.check_init_checkpoint(str(tmp_path / "out")) == newest
+  assert script_utils.check_init_checkpoint(newest + ".index") == newest
+
+
+def test_init_checkpoint_directory_without_one_says_which_to_pass(tmp_path):
+  directory = str(tmp_path / "two")
+  _released_model_dir(directory, ("bert_model.ckpt", "other.ckpt"))
+  with pytest.raises(script_utils.UsageError) as info:
+    script_utils.check_init_checkpoint(directory)
+  assert str(info.value) == (
+      "--init_checkpoint=%s: the directory holds 2 checkpoints "
+      "(bert_model.ckpt, other.ckpt); pass one of them, e.g. "
+      "--init_checkpoint=%s/other.ckpt" % (directory, directory))
+  os.makedirs(str(tmp_path / "empty"))
+  with pytest.raises(script_utils.UsageError,
+                     match=r"--init_checkpoint=.*empty: the directory holds "
+                     r"no checkpoint \(no \*\.index file\)"):
+    script_utils.check_init_checkpoint(str(tmp_path / "empty"))
