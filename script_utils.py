@@ -244,7 +244,57 @@ def load_tokenizer(vocab_file, do_lower_case, init_checkpoint=None,
   if missing:
     raise UsageError("--vocab_file=%s lacks the special token(s) %s" %
                      (vocab_file, ", ".join(missing)))
+  warning = vocab_casing_warning(tokenizer.vocab, do_lower_case, vocab_file)
+  if warning:
+    tf1.logging.warning("%s", warning)
   return tokenizer
+
+
+def vocab_casing_warning(vocab, do_lower_case, vocab_file):
+  """What is wrong when --do_lower_case contradicts the vocabulary, or None.
+
+  The vocabulary says how it was made (#18): one built from lower-cased
+  text has no upper-case entries, one from cased text has many. With
+  --do_lower_case=False and an uncased vocabulary, every capitalised word
+  becomes [UNK]; with --do_lower_case=True and a cased one, the upper-case
+  entries are never used and accents are stripped. A warning, not an
+  error: text that is already lower-case, or a script without case, may
+  have its reasons.
+
+  Args:
+    vocab: dict (or any iterable) of the vocabulary's tokens.
+    do_lower_case: the --do_lower_case.
+    vocab_file: the --vocab_file, for the message.
+
+  Returns:
+    str, the warning, or None when the casing fits or cannot be told.
+  """
+  upper = lower = 0
+  for token in vocab:
+    if token.startswith("[") and token.endswith("]"):
+      continue  # [CLS], [unused0], ...: the model's own, not text.
+    if any(c.isupper() for c in token):
+      upper += 1
+    elif any(c.islower() for c in token):
+      lower += 1
+  cased_entries = upper + lower
+  if not cased_entries:
+    return None  # Scripts without case (CJK, Thai, ...) say nothing.
+  # A few stray capitals do not make a vocabulary cased; Google's cased
+  # vocabularies have about 10% upper-case entries.
+  if not do_lower_case and upper <= cased_entries // 1000:
+    found = ("no upper-case entries" if not upper else
+             "only %d upper-case entr%s" % (upper, "y" if upper == 1 else
+                                             "ies"))
+    return ("--do_lower_case=False but --vocab_file=%s has %s (an uncased "
+            "vocabulary): capitalised words will become [UNK]; set "
+            "--do_lower_case=True" % (vocab_file, found))
+  if do_lower_case and upper >= cased_entries // 100 + 1:
+    return ("--do_lower_case=True but --vocab_file=%s has %d upper-case "
+            "entries (a cased vocabulary): lower-cased text never uses them "
+            "and loses its accents; set --do_lower_case=False" %
+            (vocab_file, upper))
+  return None
 
 
 def check_vocab_fits_config(vocab_size, bert_config, vocab_file):

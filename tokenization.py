@@ -87,9 +87,10 @@ def validate_case_matches_checkpoint(do_lower_case, init_checkpoint):
   else:
     return
   raise ValueError(
-      "--do_lower_case=%s does not match --init_checkpoint=%s: `%s` is a %s "
+      "--do_lower_case=%s does not match --init_checkpoint=%s: `%s` is %s %s "
       "model, so pass --do_lower_case=%s to tokenize the way it was "
-      "pre-trained." % (do_lower_case, init_checkpoint, model_name, kind,
+      "pre-trained." % (do_lower_case, init_checkpoint, model_name,
+                        "an" if kind.startswith("uncased") else "a", kind,
                         expected))
 
 

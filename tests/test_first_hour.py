@@ -119,3 +119,80 @@ def test_init_checkpoint_directory_without_one_says_which_to_pass(tmp_path):
                      match=r"--init_checkpoint=.*empty: the directory holds "
                      r"no checkpoint \(no \*\.index file\)"):
     script_utils.check_init_checkpoint(str(tmp_path / "empty"))
+
+
+# ----------------------------------------------------------------------------
+# --do_lower_case against the vocabulary's own casing (item 4)
+# ----------------------------------------------------------------------------
+
+SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[unused0]"]
+UNCASED_WORDS = ["the", "cat", "sat", "##s", "zurich", "caf", "##e", "."]
+CASED_WORDS = ["The", "the", "Cat", "cat", "Zürich", "##s", "Café", "."]
+
+
+class _Warnings(object):
+  """Collects the warnings TensorFlow's logger gets while active."""
+
+  def __init__(self):
+    self.records = []
+
+  def __enter__(self):
+    import logging  # pylint: disable=g-import-not-at-top
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = self.records.append
+    self._handler = handler
+    tf.get_logger().addHandler(handler)
+    return self
+
+  def __exit__(self, *unused):
+    tf.get_logger().removeHandler(self._handler)
+
+  @property
+  def messages(self):
+    return [record.getMessage() for record in self.records]
+
+
+def _vocab_file(tmp_path, tokens):
+  path = tmp_path / "vocab.txt"
+  path.write_text("".join(token + "\n" for token in tokens))
+  return str(path)
+
+
+def test_cased_text_with_an_uncased_vocabulary_warns(tmp_path):
+  vocab_file = _vocab_file(tmp_path, SPECIAL + UNCASED_WORDS)
+  with _Warnings() as warnings:
+    tokenizer = script_utils.load_tokenizer(vocab_file, False)
+  assert warnings.messages == [
+      "--do_lower_case=False but --vocab_file=%s has no upper-case entries "
+      "(an uncased vocabulary): capitalised words will become [UNK]; set "
+      "--do_lower_case=True" % vocab_file]
+  # What it warns about.
+  assert tokenizer.tokenize("The cat") == ["[UNK]", "cat"]
+  with _Warnings() as warnings:
+    script_utils.load_tokenizer(vocab_file, True)
+  assert warnings.messages == []
+
+
+def test_lower_casing_with_a_cased_vocabulary_warns(tmp_path):
+  vocab_file = _vocab_file(tmp_path, SPECIAL + CASED_WORDS)
+  with _Warnings() as warnings:
+    script_utils.load_tokenizer(vocab_file, True)
+  assert warnings.messages == [
+      "--do_lower_case=True but --vocab_file=%s has 4 upper-case entries (a "
+      "cased vocabulary): lower-cased text never uses them and loses its "
+      "accents; set --do_lower_case=False" % vocab_file]
+  with _Warnings() as warnings:
+    script_utils.load_tokenizer(vocab_file, False)
+  assert warnings.messages == []
+
+
+def test_vocabulary_without_case_or_with_stray_capitals_is_quiet():
+  chinese = SPECIAL + ["的", "是", "##在", "中"]
+  assert script_utils.vocab_casing_warning(chinese, False, "v") is None
+  assert script_utils.vocab_casing_warning(chinese, True, "v") is None
+  # One capital in 2000 lower-case entries is no cased vocabulary...
+  mostly_lower = SPECIAL + ["w%d" % i for i in range(2000)] + ["X"]
+  assert script_utils.vocab_casing_warning(mostly_lower, True, "v") is None
+  # ... nor does it make an uncased one cased.
+  assert "has only 1 upper-case entry (an uncased vocabulary)" in (
+      script_utils.vocab_casing_warning(mostly_lower, False, "v"))

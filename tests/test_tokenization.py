@@ -286,6 +286,7 @@ def test_uncased_checkpoint_needs_lower_casing(model):
       tokenization.validate_case_matches_checkpoint(False, path)
     message = str(info.value)
     assert model in message and "--do_lower_case=True" in message
+    assert "is an uncased (lower-cased) model" in message
     assert "\n" not in message
 
 
@@ -297,6 +298,7 @@ def test_cased_checkpoint_forbids_lower_casing(model):
     tokenization.validate_case_matches_checkpoint(True, path)
   assert model in str(info.value)
   assert "--do_lower_case=False" in str(info.value)
+  assert "is a cased model" in str(info.value)
 
 
 @pytest.mark.parametrize("path", [
