@@ -5,7 +5,8 @@ Design note. The two layouts hold the same numbers under other names:
 
   Google (released)                   Hugging Face
   bert_config.json (11 keys)          config.json
-  vocab.txt                           vocab.txt
+  vocab.txt                           vocab.txt (transformers 5: only the
+                                      WordPiece vocab in tokenizer.json)
   bert_model.ckpt.{index,data,meta}   model.safetensors (or shards + index)
   (casing: a flag of every script)    tokenizer_config.json "do_lower_case"
 
@@ -304,9 +305,9 @@ def _check_heads(heads, source):
 
 # What either reader returns: weights under Google names ([in, out] kernels,
 # float32), the heads present, the vocabulary (vocab.txt's bytes, and token
-# -> id), the tokenizer settings
-# (or None), the classifier's rows (None without one) and their label names
-# (None when unnamed: a regression head, or a checkpoint without labels.txt).
+# -> id), the tokenizer settings (or None), the classifier's rows (None
+# without one) and their label names (None when unnamed: a regression head,
+# or a checkpoint without labels.txt).
 Model = collections.namedtuple(
     "Model", ["config", "weights", "heads", "with_pooler", "vocab_bytes",
               "vocab", "tokenizer_config", "num_labels", "labels", "source"])
@@ -375,8 +376,6 @@ def read_vocab(input_dir, config, source, from_tokenizer_json=False):
     raise UsageError("--input_dir=%s: no %s%s" % (
         input_dir, VOCAB, " (nor a tokenizer.json)" if from_tokenizer_json
         else ""))
-  if not vocab:
-    raise UsageError("%s is empty" % path)
   if len(vocab) > config.vocab_size:
     raise UsageError("the vocabulary of %s has %d tokens but %s says "
                      "vocab_size=%d" % (input_dir, len(vocab), source,
@@ -390,7 +389,8 @@ def _wordpiece_tokens(path):
   for key, want in (("normalizer", "BertNormalizer"),
                     ("pre_tokenizer", "BertPreTokenizer"),
                     ("model", "WordPiece")):
-    kind = (tokenizer.get(key) or {}).get("type")
+    entry = tokenizer.get(key)
+    kind = entry.get("type") if isinstance(entry, dict) else None
     if kind != want:
       raise UsageError("%s: %s is %s, not %s; the scripts tokenize like "
                        "BERT only" % (path, key, kind, want))
