@@ -203,12 +203,19 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
   check_export_dir(export_dir)
   export_dir = export_dir.rstrip("/")
   parent = os.path.dirname(export_dir)
-  if parent:
-    tf.io.gfile.makedirs(parent)
+  # The directories made for the export, removed again if it fails: a
+  # refused export leaves nothing behind, not even an empty directory (#18).
+  made = []
+  while parent and not tf.io.gfile.exists(parent):
+    made.append(parent)
+    parent = os.path.dirname(parent)
+  for directory in reversed(made):
+    tf.io.gfile.mkdir(directory)
   # Built beside the target and renamed into place at the end, so that a
   # failure never leaves a half-written SavedModel under export_dir.
   tmp_dir = "%s.tmp-%s" % (export_dir, uuid.uuid4().hex[:8])
 
+  exported = False
   try:
     with tf.Graph().as_default() as graph:
       receivers, features = serving_features(max_seq_length,
@@ -236,9 +243,15 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     if tf.io.gfile.exists(export_dir):
       tf.io.gfile.rmtree(export_dir)  # empty, as checked above
     tf.io.gfile.rename(tmp_dir, export_dir)
+    exported = True
   finally:
     if tf.io.gfile.exists(tmp_dir):
       tf.io.gfile.rmtree(tmp_dir)
+    if not exported:
+      for directory in made:  # innermost first; only if still empty
+        if tf.io.gfile.exists(directory) and not tf.io.gfile.listdir(
+            directory):
+          tf.io.gfile.rmtree(directory)
 
   tf1.logging.info("Exported SavedModel of %s to %s (outputs: %s)",
                    checkpoint_path, export_dir, ", ".join(sorted(outputs)))

@@ -395,9 +395,6 @@ def main(_):
   if FLAGS.batch_size < 1:
     raise UsageError("--batch_size=%d: must be positive" % FLAGS.batch_size)
   script_utils.check_output_file(FLAGS.output_file)
-  output_parent = os.path.dirname(FLAGS.output_file)
-  if output_parent:
-    script_utils.prepare_output_dir(output_parent, "output_file")
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
                                               FLAGS.max_seq_length)
@@ -425,6 +422,11 @@ def main(_):
       use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
       compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
 
+  # Made only now that the input has passed every check: a refused run
+  # leaves no empty directory behind (#18).
+  output_parent = os.path.dirname(FLAGS.output_file)
+  if output_parent:
+    script_utils.prepare_output_dir(output_parent, "output_file")
   # Prediction writes nothing to its model directory, but the estimator
   # wants one; a private temporary one is removed afterwards.
   model_dir = tempfile.mkdtemp(prefix="extract_features_")

@@ -1185,9 +1185,11 @@ def validate_flags(flags_obj):
     raise UsageError(
         "nothing to do: set at least one of --do_train, --do_eval, "
         "--do_predict, --export_dir")
-  script_utils.require_flags(flags_obj, [
-      "task_name", "data_dir", "vocab_file", "bert_config_file", "output_dir"
-  ])
+  reads_data = flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict
+  # An export alone reads no data (#18), as in run_squad.py.
+  script_utils.require_flags(
+      flags_obj, ["task_name"] + (["data_dir"] if reads_data else []) +
+      ["vocab_file", "bert_config_file", "output_dir"])
   if flags_obj.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS] and two "
                      "[SEP])" % flags_obj.max_seq_length)
@@ -1208,7 +1210,7 @@ def validate_flags(flags_obj):
           "--train_batch_size=%d is not a multiple of "
           "--num_accumulation_steps=%d" %
           (flags_obj.train_batch_size, flags_obj.num_accumulation_steps))
-  if not tf.io.gfile.isdir(flags_obj.data_dir):
+  if reads_data and not tf.io.gfile.isdir(flags_obj.data_dir):
     raise UsageError("--data_dir=%s: not a directory" % flags_obj.data_dir)
 
 
@@ -1386,7 +1388,9 @@ def run_task(flags_obj):
   if export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(export_dir)
-  script_utils.prepare_output_dir(output_dir)
+  if train_examples or eval_examples or predict_examples:
+    # An export alone writes nothing there.
+    script_utils.prepare_output_dir(output_dir)
   use_tpu = flags_obj.use_tpu
 
   model_fn = model_fn_builder(

@@ -48,7 +48,8 @@ def flags_namespace(**overrides):
       save_checkpoints_steps=1000, iterations_per_loop=1000,
       xnli_language="zh", num_accumulation_steps=1, use_tpu=False,
       tpu_name=None, tpu_zone=None, gcp_project=None, master=None,
-      num_tpu_cores=8, tf_random_seed=None, allow_random_init=False)
+      num_tpu_cores=8, tf_random_seed=None, allow_random_init=False,
+      export_dir=None)
   for key in overrides:
     assert key in values, key
   values.update(overrides)

@@ -102,6 +102,9 @@ def _make_inputs(d):
                                    "latin-1"))
   f["a_dir"] = p("a_dir")
   os.makedirs(f["a_dir"])
+  f["full_dir"] = p("full_dir")
+  os.makedirs(f["full_dir"])
+  _write(os.path.join(f["full_dir"], "keep.txt"), "mine\n")
   f["config"] = _write(p("bert_config.json"), json.dumps(_config()))
   f["config_invalid"] = _write(p("config_invalid.json"),
                                '{"vocab_size": 64, "hidden_size": ')
@@ -333,6 +336,9 @@ MATRIX = [
     ("no_trained_task_layer", [SQD],
      {"do_train": "=false", "do_predict": "=true", "predict_file": "squad"},
      r"has no cls/squad/output_weights, cls/squad/output_bias"),
+    # A refused --export_dir stops the run before anything is made (#18).
+    ("export_dir_not_empty", [CLS, SQD], {"export_dir": "full_dir"},
+     r"--export_dir=.*full_dir: directory exists and is not empty"),
     ("no_trained_task_layer", [RUN_PRE],
      {"do_train": "=false", "do_eval": "=true"},
      r"has no cls/predictions/\S+, .*--do_eval would use random values"),
@@ -381,13 +387,16 @@ def _command_line(script, f, case_dir, overrides):
 
 
 def _snapshot(root):
-  """path -> (size, mtime) of every file under root."""
+  """path -> (size, mtime) of every file under root, and path/ -> None for
+  every directory (a refused run leaves no empty directory either, #18)."""
   files = {}
-  for dirpath, _, filenames in os.walk(root):
+  for dirpath, dirnames, filenames in os.walk(root):
     for name in filenames:
       path = os.path.join(dirpath, name)
       st = os.stat(path)
       files[path] = (st.st_size, st.st_mtime_ns)
+    for name in dirnames:
+      files[os.path.join(dirpath, name) + os.sep] = None
   return files
 
 
@@ -463,6 +472,8 @@ def test_output_file_in_new_directory_is_created(results, case_id, script,
                                                  overrides):
   run = results[case_id]
   assert run["returncode"] == 0, run["stderr"][-3000:]
+  run["new_files"] = [path for path in run["new_files"]
+                      if not path.endswith(os.sep)]
   names = [os.path.basename(path) for path in run["new_files"]]
   assert names == [os.path.basename(overrides["output_file"])]
   assert os.path.getsize(run["new_files"][0]) > 0

@@ -281,13 +281,13 @@ def test_refuses_non_empty_export_dir_and_keeps_it(pretrained, tmp_path):
 
 def test_refuses_checkpoint_without_the_head(pretrained, tmp_path):
   # A pre-trained checkpoint has no classifier head: exporting it would serve
-  # random outputs, so it is refused by name and nothing is written.
+  # random outputs, so it is refused by name and nothing is written, not
+  # even the directories made for it (#18).
   model_fn = _classifier_model_fn(modeling.BertConfig.from_dict(CONFIG), None)
-  export_dir = tmp_path / "out" / "model"
+  export_dir = tmp_path / "out" / "new" / "model"
   with pytest.raises(script_utils.UsageError, match="output_bias"):
     export_utils.export_saved_model(model_fn, str(export_dir), SEQ, pretrained)
-  assert not export_dir.exists()
-  assert os.listdir(tmp_path / "out") == []
+  assert not (tmp_path / "out").exists()
 
 
 def test_export_of_init_checkpoint_in_empty_dir_with_unknown_output(

@@ -196,3 +196,31 @@ def test_vocabulary_without_case_or_with_stray_capitals_is_quiet():
   # ... nor does it make an uncased one cased.
   assert "has only 1 upper-case entry (an uncased vocabulary)" in (
       script_utils.vocab_casing_warning(mostly_lower, False, "v"))
+
+
+# ----------------------------------------------------------------------------
+# run_classifier.py --export_dir alone (item 4)
+# ----------------------------------------------------------------------------
+
+
+def test_classifier_export_alone_needs_no_data_dir(tmp_path):
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
+  model = data.write_model_files(str(tmp_path / "model"),
+                                 with_checkpoint=True)
+  pairs = data.keyword_pairs(8, seed=0)
+  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs,
+                                    pairs)
+  fine_tuned = str(tmp_path / "fine_tuned")
+  run_classifier.run_task(data.flags_namespace(
+      task_name="mrpc", data_dir=data_dir, output_dir=fine_tuned,
+      do_train=True, train_batch_size=8, num_train_epochs=1.0,
+      max_seq_length=16, **model))
+  # Exporting reads no data: no --data_dir, and --output_dir stays unmade.
+  export_dir = str(tmp_path / "export")
+  output_dir = str(tmp_path / "unused")
+  run_classifier.run_task(data.flags_namespace(
+      task_name="mrpc", output_dir=output_dir, export_dir=export_dir,
+      max_seq_length=16, **dict(model, init_checkpoint=fine_tuned)))
+  assert os.path.exists(os.path.join(export_dir, "saved_model.pb"))
+  assert not os.path.exists(output_dir)
