@@ -263,11 +263,36 @@ def evaluate(dataset, predictions, null_odds=None, non_null_predictions=None):
 
 
 def _load_json(path, what):
-  with open(path, "r", encoding="utf-8") as f:
-    try:
-      return json.load(f)
-    except ValueError as e:
-      raise SystemExit("error: %s %s: not valid JSON (%s)" % (what, path, e))
+  """The JSON object in `path`; bad input ends in one `error:` line (#18).
+
+  Raises:
+    SystemExit: naming the argument and the file when it cannot be read,
+      is not UTF-8 JSON, or holds something other than a JSON object.
+  """
+  try:
+    with open(path, "rb") as f:
+      data = f.read()
+  except FileNotFoundError:
+    raise SystemExit("error: %s %s: file not found" % (what, path))
+  except OSError as e:
+    raise SystemExit("error: %s %s: cannot be read (%s)" %
+                     (what, path, e.strerror or e))
+  try:
+    text = data.decode("utf-8")
+  except UnicodeDecodeError as e:
+    line_start = data.rfind(b"\n", 0, e.start) + 1
+    raise SystemExit(
+        "error: %s %s line %d: not valid UTF-8 (byte 0x%02x at column %d)" %
+        (what, path, data.count(b"\n", 0, e.start) + 1, data[e.start],
+         e.start - line_start + 1))
+  try:
+    value = json.loads(text)
+  except ValueError as e:
+    raise SystemExit("error: %s %s: not valid JSON (%s)" % (what, path, e))
+  if not isinstance(value, dict):
+    raise SystemExit("error: %s %s: expected a JSON object, found %s" %
+                     (what, path, type(value).__name__))
+  return value
 
 
 def main(argv=None):

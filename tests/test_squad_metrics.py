@@ -2,6 +2,8 @@
 """squad_metrics.py against hand-computed SQuAD scores."""
 
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -127,3 +129,37 @@ def test_command_line(tmp_path):
   assert result["exact"] == pytest.approx(50.0)
   assert result["best_exact"] == pytest.approx(100.0)
   assert result["best_exact_thresh"] == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("missing", r"error: prediction_file \S+missing\.json: file not found"),
+    ("directory", r"error: prediction_file \S+a_dir: cannot be read"),
+    ("not_utf8", r"error: prediction_file \S+bad\.json line 2: not valid "
+     r"UTF-8 \(byte 0xe9 at column 10\)"),
+    ("not_json", r"error: prediction_file \S+bad\.json: not valid JSON"),
+    ("a_list", r"error: prediction_file \S+bad\.json: expected a JSON "
+     r"object, found list"),
+])
+def test_command_line_bad_file_is_one_line(tmp_path, case, expected):
+  """Each unreadable file is one `error:` line, no traceback (#18)."""
+  (tmp_path / "d.json").write_text(json.dumps(_dataset([("a", ["cat"])])))
+  predictions = str(tmp_path / "bad.json")
+  if case == "missing":
+    predictions = str(tmp_path / "missing.json")
+  elif case == "directory":
+    predictions = str(tmp_path / "a_dir")
+    os.makedirs(predictions)
+  else:
+    content = {"not_utf8": b'{\n"a": "caf\xe9"}', "not_json": b'{"a": ',
+               "a_list": b'["cat"]'}[case]
+    with open(predictions, "wb") as f:
+      f.write(content)
+  out = subprocess.run(
+      [sys.executable, "squad_metrics.py", str(tmp_path / "d.json"),
+       predictions], cwd=squad_metrics.__file__.rsplit("/", 1)[0],
+      capture_output=True, text=True)
+  assert out.returncode == 1
+  assert "Traceback" not in out.stderr
+  assert out.stdout == ""
+  lines = out.stderr.splitlines()
+  assert len(lines) == 1 and re.match(expected, lines[0]), out.stderr
