@@ -96,7 +96,59 @@ def run(main, argv=None):
       # remove temporary files) run.
       raise SystemExit(1)
 
+  help_kind = _help_requested(sys.argv if argv is None else argv)
+  if help_kind:
+    print_help(full=help_kind == "full")
+    raise SystemExit(0)
   app.run(guarded_main, argv=argv)
+
+
+# absl's help flags (and -h): "short" for the script's flags, "full" for all.
+_HELP_FLAGS = {"help": "short", "?": "short", "helpshort": "short",
+               "h": "short", "helpfull": "full"}
+
+
+def _help_requested(argv):
+  """"short", "full" or None: whether the command line asks for help."""
+  for arg in argv[1:]:
+    if arg == "--":
+      break  # What follows is not flags.
+    if not arg.startswith("-"):
+      continue
+    name, _, value = arg.lstrip("-").partition("=")
+    if name in _HELP_FLAGS and value.lower() not in ("false", "0"):
+      return _HELP_FLAGS[name]
+  return None
+
+
+def print_help(full=False):
+  """Prints the script's usage and flags to stdout (#18).
+
+  absl's --help lists only the flags defined in the main module, which left
+  out those this module and export_utils define for every script
+  (--precision, --use_tpu, --export_dir, ...), and exits with status 1.
+  Here every flag defined by this repository's modules counts as the
+  script's own.
+
+  Args:
+    full: list every flag (TensorFlow's and absl's too), like --helpfull.
+  """
+  flag_values = flags.FLAGS
+  root = os.path.dirname(os.path.abspath(__file__))
+  # absl names the main module after sys.argv[0] (see its
+  # main_module_help), so the flags are registered under that name.
+  main_module = sys.argv[0]
+  for module_name, module_flags in flag_values.flags_by_module_dict().items():
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None) or module_name
+    if os.path.dirname(os.path.abspath(path)) != root:
+      continue
+    for flag in module_flags:
+      flag_values.register_key_flag_for_module(main_module, flag)
+  app.usage(shorthelp=not full, writeto_stdout=True)
+  if not full:
+    print("--helpfull also lists the flags of TensorFlow and absl.")
+  sys.stdout.flush()
 
 
 def check_runtime_flags(flags_obj):

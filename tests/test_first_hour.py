@@ -224,3 +224,65 @@ def test_classifier_export_alone_needs_no_data_dir(tmp_path):
       max_seq_length=16, **dict(model, init_checkpoint=fine_tuned)))
   assert os.path.exists(os.path.join(export_dir, "saved_model.pb"))
   assert not os.path.exists(output_dir)
+
+
+# ----------------------------------------------------------------------------
+# --help (item 4)
+# ----------------------------------------------------------------------------
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPTS = ("run_classifier.py", "run_squad.py", "run_pretraining.py",
+           "extract_features.py", "create_pretraining_data.py",
+           "learn_vocab.py", "demo_tasks.py")
+
+
+def _run_scripts(tmp_path, cases, env=None):
+  """Runs [(script, args)] through tests/script_runner.py (one TF import)."""
+  import json  # pylint: disable=g-import-not-at-top
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import sys  # pylint: disable=g-import-not-at-top
+  cases_file = str(tmp_path / "cases.json")
+  results_file = str(tmp_path / "results.json")
+  with open(cases_file, "w") as f:
+    json.dump([{"script": script, "args": list(args)}
+               for script, args in cases], f)
+  subprocess.run(
+      [sys.executable, os.path.join(ROOT, "tests", "script_runner.py"),
+       cases_file, results_file], cwd=ROOT, check=True, timeout=900,
+      env=dict(os.environ, CUDA_VISIBLE_DEVICES="", **(env or {})))
+  with open(results_file) as f:
+    return json.load(f)
+
+
+def _repository_flags(helpfull, script):
+  """Flag names --helpfull lists under this repository's modules."""
+  ours = {name[:-3] for name in os.listdir(ROOT) if name.endswith(".py")}
+  names, module = set(), None
+  for line in helpfull.splitlines():
+    if line and not line.startswith(" ") and line.endswith(":"):
+      module = line[:-1]
+    elif module in ours or os.path.basename(module or "") == script:
+      if line.startswith("  --"):
+        names.add(line[4:].split(":")[0].replace("[no]", ""))
+  return names
+
+
+def test_help_lists_every_flag_of_the_script_and_exits_0(tmp_path):
+  cases = [(script, [flag]) for script in SCRIPTS
+           for flag in ("--help", "--helpfull")]
+  results = _run_scripts(tmp_path, cases)
+  for i, script in enumerate(SCRIPTS):
+    short, full = results[2 * i], results[2 * i + 1]
+    assert short["returncode"] == 0, (script, short["stderr"][-2000:])
+    assert full["returncode"] == 0, (script, full["stderr"][-2000:])
+    expected = _repository_flags(full["stdout"], script)
+    assert "output_file" in expected or "output_dir" in expected, script
+    listed = {line[4:].split(":")[0].replace("[no]", "")
+              for line in short["stdout"].splitlines()
+              if line.startswith("  --")}
+    assert expected <= listed, (script, sorted(expected - listed))
+    if script in ("run_classifier.py", "run_squad.py", "run_pretraining.py"):
+      assert {"precision", "use_tpu", "tf_random_seed",
+              "allow_random_init"} <= listed, script
+    if script in ("run_classifier.py", "run_squad.py"):
+      assert "export_dir" in listed
