@@ -1426,7 +1426,8 @@ def run_task(flags_obj):
         train_file)
     tf1.logging.info("***** Running training *****")
     tf1.logging.info("  Num examples = %d", len(train_examples))
-    tf1.logging.info("  Batch size = %d", flags_obj.train_batch_size)
+    script_utils.log_train_batch_size(flags_obj.train_batch_size,
+                                      num_accumulation_steps)
     tf1.logging.info("  Num steps = %d", num_train_steps)
     script_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(

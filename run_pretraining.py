@@ -840,10 +840,8 @@ def main(_):
   if FLAGS.do_train:
     start_step = script_utils.current_global_step(FLAGS.output_dir)
     tf1.logging.info("***** Running training *****")
-    tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
-    if num_accumulation_steps > 1:
-      tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
-                       micro_batch_size, num_accumulation_steps)
+    script_utils.log_train_batch_size(FLAGS.train_batch_size,
+                                      num_accumulation_steps)
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
     script_utils.log_weights("Training", FLAGS.output_dir,

@@ -1641,10 +1641,8 @@ def _train(estimator, tokenizer, train_examples,
   tf1.logging.info("***** Running training *****")
   tf1.logging.info("  Num orig examples = %d", len(train_examples))
   tf1.logging.info("  Num split examples = %d", writer.num_features)
-  tf1.logging.info("  Batch size = %d", FLAGS.train_batch_size)
-  if FLAGS.num_accumulation_steps > 1:
-    tf1.logging.info("  Micro-batch size = %d (%d per update)",
-                     micro_batch_size, FLAGS.num_accumulation_steps)
+  script_utils.log_train_batch_size(FLAGS.train_batch_size,
+                                    FLAGS.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
   script_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
   train_input_fn = input_fn_builder(

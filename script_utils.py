@@ -508,6 +508,15 @@ def current_global_step(output_dir):
     return 0
 
 
+def log_train_batch_size(train_batch_size, num_accumulation_steps=1):
+  """Logs the batch of an update and, with accumulation, its micro-batch."""
+  tf1.logging.info("  Batch size = %d", train_batch_size)
+  if num_accumulation_steps > 1:
+    tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
+                     train_batch_size // num_accumulation_steps,
+                     num_accumulation_steps)
+
+
 def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
                     num_accumulation_steps=1):
   """Trains up to `num_train_steps` optimizer updates, logging progress.

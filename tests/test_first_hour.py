@@ -6,6 +6,7 @@
 - the traps of the issue each end in a clear error or warning.
 """
 
+import logging
 import os
 
 import pytest
@@ -130,22 +131,25 @@ UNCASED_WORDS = ["the", "cat", "sat", "##s", "zurich", "caf", "##e", "."]
 CASED_WORDS = ["The", "the", "Cat", "cat", "Zürich", "##s", "Café", "."]
 
 
-class _Warnings(object):
-  """Collects the warnings TensorFlow's logger gets while active."""
+class _Logs(object):
+  """Collects what TensorFlow's logger gets at `level` or above while active."""
 
-  def __init__(self):
+  def __init__(self, level=logging.WARNING):
     self.records = []
+    self._level = level
 
   def __enter__(self):
-    import logging  # pylint: disable=g-import-not-at-top
-    handler = logging.Handler(logging.WARNING)
+    handler = logging.Handler(self._level)
     handler.emit = self.records.append
     self._handler = handler
+    self._old_level = tf.get_logger().level
+    tf.get_logger().setLevel(min(self._level, self._old_level or 100))
     tf.get_logger().addHandler(handler)
     return self
 
   def __exit__(self, *unused):
     tf.get_logger().removeHandler(self._handler)
+    tf.get_logger().setLevel(self._old_level)
 
   @property
   def messages(self):
@@ -160,7 +164,7 @@ def _vocab_file(tmp_path, tokens):
 
 def test_cased_text_with_an_uncased_vocabulary_warns(tmp_path):
   vocab_file = _vocab_file(tmp_path, SPECIAL + UNCASED_WORDS)
-  with _Warnings() as warnings:
+  with _Logs() as warnings:
     tokenizer = script_utils.load_tokenizer(vocab_file, False)
   assert warnings.messages == [
       "--do_lower_case=False but --vocab_file=%s has no upper-case entries "
@@ -168,20 +172,20 @@ def test_cased_text_with_an_uncased_vocabulary_warns(tmp_path):
       "--do_lower_case=True" % vocab_file]
   # What it warns about.
   assert tokenizer.tokenize("The cat") == ["[UNK]", "cat"]
-  with _Warnings() as warnings:
+  with _Logs() as warnings:
     script_utils.load_tokenizer(vocab_file, True)
   assert warnings.messages == []
 
 
 def test_lower_casing_with_a_cased_vocabulary_warns(tmp_path):
   vocab_file = _vocab_file(tmp_path, SPECIAL + CASED_WORDS)
-  with _Warnings() as warnings:
+  with _Logs() as warnings:
     script_utils.load_tokenizer(vocab_file, True)
   assert warnings.messages == [
       "--do_lower_case=True but --vocab_file=%s has 4 upper-case entries (a "
       "cased vocabulary): lower-cased text never uses them and loses its "
       "accents; set --do_lower_case=False" % vocab_file]
-  with _Warnings() as warnings:
+  with _Logs() as warnings:
     script_utils.load_tokenizer(vocab_file, False)
   assert warnings.messages == []
 
@@ -286,3 +290,27 @@ def test_help_lists_every_flag_of_the_script_and_exits_0(tmp_path):
               "allow_random_init"} <= listed, script
     if script in ("run_classifier.py", "run_squad.py"):
       assert "export_dir" in listed
+
+
+# ----------------------------------------------------------------------------
+# Batch and micro-batch (item 4)
+# ----------------------------------------------------------------------------
+
+
+def test_accumulation_logs_batch_and_micro_batch(tmp_path):
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
+  model = data.write_model_files(str(tmp_path / "model"),
+                                 with_checkpoint=True)
+  pairs = data.keyword_pairs(8, seed=0)
+  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs,
+                                    pairs)
+  with _Logs(logging.INFO) as logs:
+    run_classifier.run_task(data.flags_namespace(
+        task_name="mrpc", data_dir=data_dir, output_dir=str(tmp_path / "o"),
+        do_train=True, train_batch_size=8, num_accumulation_steps=4,
+        num_train_epochs=1.0, max_seq_length=16, **model))
+  messages = logs.messages
+  start = messages.index("***** Running training *****")
+  assert messages[start + 2:start + 4] == [
+      "  Batch size = 8", "  Micro-batch size = 2, accumulated over 4"]
