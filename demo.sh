@@ -108,9 +108,9 @@ grep -h "Wrote .* total instances" "$LOGS/create_pretraining_data.log" \
 
 # Small batches, many updates: on a corpus this small it is the number of
 # updates that gets the model past always guessing the most frequent tokens.
-# Not every run gets there in 1000 steps: over seeds 1-5, seeds 2 and 4
-# stay on that plateau (masked-LM accuracy 0.05-0.06) on both runtimes, and
-# the fine-tuning below reaches 0.38-0.71 dev accuracy (per seed in the
+# Not every run gets there in 1000 steps: over seeds 1-5, seed 4 stays on
+# that plateau (masked-LM accuracy 0.04-0.05) on both runtimes, and the
+# fine-tuning below reaches 0.48-0.83 dev accuracy (per seed in the
 # README).
 # Seeded (DEMO_SEED, default 3), a run repeats its numbers on one runtime;
 # the other runtime's differ a little (float rounding, amplified by 1000
