@@ -160,6 +160,72 @@ def check_runtime_flags(flags_obj):
   if ("use_tpu" in flags_obj and flags_obj.use_tpu and
       not estimator_runtime.HAS_TPU_ESTIMATOR):
     raise UsageError(estimator_runtime.NO_TPU_MESSAGE)
+  if "precision" in flags_obj:
+    warning = precision_warning(
+        flags_obj.precision, "use_tpu" in flags_obj and flags_obj.use_tpu)
+    if warning:
+      tf1.logging.warning("%s", warning)
+
+
+def _cpu_flags():
+  """The CPU's feature flags (Linux /proc/cpuinfo), or None if unknown."""
+  try:
+    with open("/proc/cpuinfo") as f:
+      for line in f:
+        if line.startswith("flags"):
+          return set(line.split(":", 1)[1].split())
+  except OSError:
+    pass
+  return None
+
+
+def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
+                      cpu_flags=None):
+  """Why this machine cannot compute in `precision`, or None (#18).
+
+  Reduced precision is faster only where the hardware computes in it
+  (TPUs; NVIDIA tensor cores: fp16 from compute capability 7.0, bf16 from
+  8.0; CPUs with AVX512_BF16 or AMX for bf16). Elsewhere TensorFlow
+  emulates it, which is much slower than fp32 (measurements in the README).
+
+  Args:
+    precision: the --precision.
+    use_tpu: the --use_tpu (TPUs compute bf16).
+    gpu_capabilities: (optional, for tests) list of (major, minor) compute
+      capabilities, one per GPU; default: the GPUs TensorFlow sees.
+    cpu_flags: (optional, for tests) set of CPU feature flags; default: the
+      machine's (None where they cannot be read: no warning then).
+
+  Returns:
+    str, a one-line warning naming --precision and what to use, or None.
+  """
+  if precision == "fp32" or use_tpu:
+    return None
+  if gpu_capabilities is None:
+    gpu_capabilities = [
+        tf.config.experimental.get_device_details(gpu).get(
+            "compute_capability") or (0, 0)
+        for gpu in tf.config.list_physical_devices("GPU")]
+  needed = {"fp16": (7, 0), "bf16": (8, 0)}[precision]
+  if gpu_capabilities:
+    slow = sorted(set(c for c in gpu_capabilities if tuple(c) < needed))
+    if not slow:
+      return None
+    return ("--precision=%s: this GPU (compute capability %s) has no %s "
+            "tensor cores (%d.%d or newer has), so it is likely slower than "
+            "--precision=fp32" % ((precision, ", ".join(
+                "%d.%d" % tuple(c) for c in slow), precision) + needed))
+  if precision == "fp16":
+    return ("--precision=fp16 without a GPU: CPUs have no float16 "
+            "arithmetic and TensorFlow emulates it, 20 to 50 times slower "
+            "than --precision=fp32 (see the README); use fp32 on a CPU")
+  if cpu_flags is None:
+    cpu_flags = _cpu_flags()
+  if cpu_flags is None or cpu_flags & {"avx512_bf16", "amx_bf16"}:
+    return None
+  return ("--precision=bf16 on a CPU without AVX512_BF16 or AMX: TensorFlow "
+          "emulates bfloat16, 3 to 5 times slower than --precision=fp32 (see "
+          "the README); use fp32 on this CPU")
 
 
 def _one_line(exception):

@@ -271,12 +271,25 @@ def _repository_flags(helpfull, script):
   return names
 
 
-def test_help_lists_every_flag_of_the_script_and_exits_0(tmp_path):
-  cases = [(script, [flag]) for script in SCRIPTS
-           for flag in ("--help", "--helpfull")]
-  results = _run_scripts(tmp_path, cases)
-  for i, script in enumerate(SCRIPTS):
-    short, full = results[2 * i], results[2 * i + 1]
+@pytest.fixture(scope="module")
+def command_lines(tmp_path_factory):
+  """name -> result of the script command lines below, run in one batch."""
+  cases = {}
+  for script in SCRIPTS:
+    cases["help", script] = (script, ["--help"])
+    cases["helpfull", script] = (script, ["--helpfull"])
+  # Stops at once (nothing to do), after the warning.
+  cases["fp16"] = ("run_classifier.py", ["--precision=fp16"])
+  names = sorted(cases, key=str)
+  results = _run_scripts(tmp_path_factory.mktemp("command_lines"),
+                         [cases[name] for name in names])
+  return dict(zip(names, results))
+
+
+def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
+  for script in SCRIPTS:
+    short = command_lines["help", script]
+    full = command_lines["helpfull", script]
     assert short["returncode"] == 0, (script, short["stderr"][-2000:])
     assert full["returncode"] == 0, (script, full["stderr"][-2000:])
     expected = _repository_flags(full["stdout"], script)
@@ -314,3 +327,53 @@ def test_accumulation_logs_batch_and_micro_batch(tmp_path):
   start = messages.index("***** Running training *****")
   assert messages[start + 2:start + 4] == [
       "  Batch size = 8", "  Micro-batch size = 2, accumulated over 4"]
+
+
+# ----------------------------------------------------------------------------
+# --precision the device cannot compute in (item 4)
+# ----------------------------------------------------------------------------
+
+
+def test_fp16_without_a_gpu_warns_at_the_start(command_lines):
+  run = command_lines["fp16"]
+  assert run["returncode"] == 1
+  lines = run["stderr"].splitlines()
+  assert lines[-1].startswith("error: nothing to do")
+  assert [line for line in lines if "--precision" in line] == [
+      "WARNING:tensorflow:" + script_utils.precision_warning(
+          "fp16", gpu_capabilities=[])]
+
+
+def test_fp16_without_a_gpu_warns():
+  warning = script_utils.precision_warning("fp16", gpu_capabilities=[])
+  assert warning.startswith("--precision=fp16 without a GPU: CPUs have no "
+                            "float16 arithmetic")
+  assert script_utils.precision_warning("fp16", use_tpu=True) is None
+  assert script_utils.precision_warning("fp32", gpu_capabilities=[]) is None
+
+
+def test_bf16_needs_avx512_bf16_or_amx_on_a_cpu(monkeypatch):
+  warning = script_utils.precision_warning(
+      "bf16", gpu_capabilities=[], cpu_flags={"avx2", "avx512f"})
+  assert warning.startswith("--precision=bf16 on a CPU without AVX512_BF16 "
+                            "or AMX: TensorFlow emulates bfloat16")
+  for flags in ({"avx512f", "avx512_bf16"}, {"amx_tile", "amx_bf16"}):
+    assert script_utils.precision_warning(
+        "bf16", gpu_capabilities=[], cpu_flags=flags) is None
+  # Where the CPU's flags cannot be read, nothing is claimed.
+  monkeypatch.setattr(script_utils, "_cpu_flags", lambda: None)
+  assert script_utils.precision_warning("bf16", gpu_capabilities=[]) is None
+
+
+def test_reduced_precision_on_gpus_without_tensor_cores_warns():
+  assert script_utils.precision_warning(
+      "fp16", gpu_capabilities=[(6, 1)]) == (
+          "--precision=fp16: this GPU (compute capability 6.1) has no fp16 "
+          "tensor cores (7.0 or newer has), so it is likely slower than "
+          "--precision=fp32")
+  assert "(8.0 or newer has)" in script_utils.precision_warning(
+      "bf16", gpu_capabilities=[(7, 5)])
+  assert script_utils.precision_warning("fp16",
+                                        gpu_capabilities=[(7, 0)]) is None
+  assert script_utils.precision_warning("bf16",
+                                        gpu_capabilities=[(8, 6)]) is None
