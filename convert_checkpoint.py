@@ -909,14 +909,18 @@ def resolve_labels(model, task_name=None, label_names=None):
   return weights, list(wanted)
 
 
-def _matching_task(labels):
-  """A run_classifier task whose labels are exactly `labels` (or None)."""
+def _matching_tasks(labels):
+  """The run_classifier tasks whose labels are exactly `labels`, sorted.
+
+  Several tasks share a label list (sst-2, mrpc, qqp, wnli, cola all use
+  0/1), so all of them are named: the labels cannot tell which one a model
+  was fine-tuned on.
+  """
   import run_classifier  # pylint: disable=g-import-not-at-top
-  for name in sorted(run_classifier.PROCESSORS):
-    processor_labels = run_classifier.get_processor(name).get_labels()
-    if [str(label) for label in processor_labels] == list(labels):
-      return name
-  return None
+  return [name for name in sorted(run_classifier.PROCESSORS)
+          if [str(label) for label in
+              run_classifier.get_processor(name).get_labels()] ==
+          list(labels)]
 
 
 # ----------------------------------------------------------------------------
@@ -1025,8 +1029,8 @@ def _write_bytes(path, data):
 
 def _log_casing(lower):
   tf1.logging.info("Casing: do_lower_case=%s; pass --do_lower_case=%s to "
-                   "run_classifier.py, run_squad.py, run_pretraining.py's "
-                   "data and extract_features.py", lower, lower)
+                   "create_pretraining_data.py, run_classifier.py, "
+                   "run_squad.py and extract_features.py", lower, lower)
 
 
 def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
@@ -1075,10 +1079,10 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
                    "none", model.config.hidden_act)
   _log_casing(lower)
   if labels is not None:
-    task = _matching_task(labels)
+    tasks = _matching_tasks(labels)
     tf1.logging.info("Classifier labels (row order): %s%s", labels,
-                     "; the labels of run_classifier --task_name=%s" % task
-                     if task else "")
+                     "; the label order of run_classifier --task_name=%s" %
+                     "|".join(tasks) if tasks else "")
   return names
 
 
