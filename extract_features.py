@@ -21,6 +21,9 @@ import re
 import shutil
 import tempfile
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
@@ -147,11 +150,11 @@ def convert_examples_to_features(examples, seq_length, tokenizer):
   for index, example in enumerate(examples):
     feature = convert_example_to_feature(example, seq_length, tokenizer)
     if index < 3:
-      tf1.logging.info("*** Example %d ***", feature.unique_id)
-      tf1.logging.info("tokens: %s", " ".join(
+      tf1.logging.debug("*** Example %d ***", feature.unique_id)
+      tf1.logging.debug("tokens: %s", " ".join(
           tokenization.printable_text(t) for t in feature.tokens))
-      tf1.logging.info("input_ids: %s", " ".join(map(str, feature.input_ids)))
-      tf1.logging.info("input_type_ids: %s",
+      tf1.logging.debug("input_ids: %s", " ".join(map(str, feature.input_ids)))
+      tf1.logging.debug("input_type_ids: %s",
                        " ".join(map(str, feature.input_type_ids)))
     features.append(feature)
     progress.update()
@@ -376,7 +379,7 @@ def define_flags():
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
+  script_utils.configure_logging()
 
   script_utils.require_flags(FLAGS, ["input_file", "output_file",
                                      "bert_config_file", "vocab_file"])

@@ -24,6 +24,9 @@ import collections
 import heapq
 import os
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
@@ -242,7 +245,7 @@ def write_vocab(vocab, output_file):
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
+  script_utils.configure_logging()
   script_utils.require_flags(FLAGS, ["input_file", "output_file"])
   if FLAGS.min_frequency < 1:
     raise script_utils.UsageError("--min_frequency must be >= 1")

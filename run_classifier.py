@@ -23,6 +23,9 @@ import csv
 import math
 import os
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import numpy as np
 import tensorflow as tf
@@ -777,14 +780,15 @@ def convert_single_example(ex_index, example, label_list, max_seq_length,
   segment_ids = _pad(segment_ids, max_seq_length)
 
   if ex_index < 5:
-    tf1.logging.info("*** Example ***")
-    tf1.logging.info("guid: %s", example.guid)
-    tf1.logging.info("tokens: %s", " ".join(
+    # The first examples as the model sees them, in the verbose log (-v 1).
+    tf1.logging.debug("*** Example ***")
+    tf1.logging.debug("guid: %s", example.guid)
+    tf1.logging.debug("tokens: %s", " ".join(
         tokenization.printable_text(t) for t in tokens))
-    tf1.logging.info("input_ids: %s", " ".join(str(x) for x in input_ids))
-    tf1.logging.info("input_mask: %s", " ".join(str(x) for x in input_mask))
-    tf1.logging.info("segment_ids: %s", " ".join(str(x) for x in segment_ids))
-    tf1.logging.info("label: %s (id = %s)", example.label, label_id)
+    tf1.logging.debug("input_ids: %s", " ".join(str(x) for x in input_ids))
+    tf1.logging.debug("input_mask: %s", " ".join(str(x) for x in input_mask))
+    tf1.logging.debug("segment_ids: %s", " ".join(str(x) for x in segment_ids))
+    tf1.logging.debug("label: %s (id = %s)", example.label, label_id)
 
   return InputFeatures(
       input_ids=input_ids,
@@ -1310,7 +1314,7 @@ def write_test_results(output_file, predictions, num_examples):
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
+  script_utils.configure_logging()
   run_task(FLAGS)
 
 
@@ -1378,9 +1382,10 @@ def run_task(flags_obj):
     # Without training, evaluation, prediction and export read weights that
     # must already exist (#18).
     # An export never takes random weights (export_utils refuses them).
-    actions = [flag for flag, wanted in (
-        ("--do_eval", flags_obj.do_eval), ("--do_predict", flags_obj.do_predict),
-        ("--export_dir", export_dir)) if wanted]
+    actions = [flag for flag, wanted in (("--do_eval", flags_obj.do_eval),
+                                         ("--do_predict", flags_obj.do_predict),
+                                         ("--export_dir", export_dir))
+               if wanted]
     script_utils.checkpoint_for_inference(
         output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
@@ -1429,6 +1434,7 @@ def run_task(flags_obj):
     script_utils.log_train_batch_size(flags_obj.train_batch_size,
                                       num_accumulation_steps)
     tf1.logging.info("  Num steps = %d", num_train_steps)
+    script_utils.log_learning_rate(flags_obj.learning_rate, num_warmup_steps)
     script_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,

@@ -18,6 +18,9 @@ Example:
     --num_train_steps=20 --num_warmup_steps=10 --learning_rate=2e-5
 """
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
@@ -792,7 +795,7 @@ def run_evaluation(estimator, input_files, flags_obj):
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
+  script_utils.configure_logging()
   validate_flags(FLAGS)
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
@@ -844,6 +847,7 @@ def main(_):
                                       num_accumulation_steps)
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
+    script_utils.log_learning_rate(FLAGS.learning_rate, FLAGS.num_warmup_steps)
     script_utils.log_weights("Training", FLAGS.output_dir,
                              init_checkpoint)
     train_input_fn = input_fn_builder(

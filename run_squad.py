@@ -34,6 +34,9 @@ import random
 import re
 import unicodedata
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import numpy as np
 import six
@@ -870,26 +873,27 @@ def _log_feature(unique_id, example, example_index, doc_span_index, tokens,
                  token_to_orig_map, token_is_max_context, input_ids,
                  input_mask, segment_ids, is_training, start_position,
                  end_position):
-  tf1.logging.info("*** Example ***")
-  tf1.logging.info("unique_id: %s", unique_id)
-  tf1.logging.info("example_index: %s", example_index)
-  tf1.logging.info("doc_span_index: %s", doc_span_index)
-  tf1.logging.info("tokens: %s", " ".join(
+  """Logs a feature as the model sees it, in the verbose log (-v 1)."""
+  tf1.logging.debug("*** Example ***")
+  tf1.logging.debug("unique_id: %s", unique_id)
+  tf1.logging.debug("example_index: %s", example_index)
+  tf1.logging.debug("doc_span_index: %s", doc_span_index)
+  tf1.logging.debug("tokens: %s", " ".join(
       tokenization.printable_text(x) for x in tokens))
-  tf1.logging.info("token_to_orig_map: %s", " ".join(
+  tf1.logging.debug("token_to_orig_map: %s", " ".join(
       "%d:%d" % (x, y) for (x, y) in six.iteritems(token_to_orig_map)))
-  tf1.logging.info("token_is_max_context: %s", " ".join(
+  tf1.logging.debug("token_is_max_context: %s", " ".join(
       "%d:%s" % (x, y) for (x, y) in six.iteritems(token_is_max_context)))
-  tf1.logging.info("input_ids: %s", " ".join(str(x) for x in input_ids))
-  tf1.logging.info("input_mask: %s", " ".join(str(x) for x in input_mask))
-  tf1.logging.info("segment_ids: %s", " ".join(str(x) for x in segment_ids))
+  tf1.logging.debug("input_ids: %s", " ".join(str(x) for x in input_ids))
+  tf1.logging.debug("input_mask: %s", " ".join(str(x) for x in input_mask))
+  tf1.logging.debug("segment_ids: %s", " ".join(str(x) for x in segment_ids))
   if is_training and example.is_impossible:
-    tf1.logging.info("impossible example")
+    tf1.logging.debug("impossible example")
   elif is_training:
     answer_text = " ".join(tokens[start_position:(end_position + 1)])
-    tf1.logging.info("start_position: %d", start_position)
-    tf1.logging.info("end_position: %d", end_position)
-    tf1.logging.info("answer: %s", tokenization.printable_text(answer_text))
+    tf1.logging.debug("start_position: %d", start_position)
+    tf1.logging.debug("end_position: %d", end_position)
+    tf1.logging.debug("answer: %s", tokenization.printable_text(answer_text))
 
 
 def _improve_answer_span(doc_tokens, input_start, input_end, tokenizer,
@@ -1644,6 +1648,8 @@ def _train(estimator, tokenizer, train_examples,
   script_utils.log_train_batch_size(FLAGS.train_batch_size,
                                     FLAGS.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
+  script_utils.log_learning_rate(FLAGS.learning_rate,
+                                 int(num_train_steps * FLAGS.warmup_proportion))
   script_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
   train_input_fn = input_fn_builder(
       input_file=train_record,
@@ -1749,15 +1755,18 @@ def _write_metrics(predictions, gold_dataset):
   text = json.dumps(metrics, indent=2)
   with script_utils.atomic_output(path) as writer:
     writer.write(text + "\n")
+  # Logged once, as a block like the other scripts' results (the JSON was
+  # also printed, #18); `exact`, the official v2.0 script's name for
+  # `exact_match`, only in the file.
   tf1.logging.info("***** SQuAD metrics (written to %s) *****", path)
   for key, value in metrics.items():
-    tf1.logging.info("  %s = %s", key, value)
-  print(text)
+    if key != "exact":
+      tf1.logging.info("  %s = %s", key, value)
   return metrics
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
+  script_utils.configure_logging()
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
   validate_flags_or_throw(bert_config)

@@ -15,12 +15,16 @@ heads; what they share lives here:
 
 import contextlib
 import json
+import logging
 import os
 import re
 import sys
 import time
 import uuid
 
+# First: TensorFlow's own messages stay out of the default log, also those
+# printed while the modules below are imported.
+import tf_quiet  # pylint: disable=g-bad-import-order
 from absl import app
 from absl import flags
 import tensorflow as tf
@@ -77,9 +81,9 @@ def run(main, argv=None):
   """
 
   def guarded_main(argv):
-    # TensorFlow's logger has a handler of its own; letting its records also
-    # reach absl's handler on the root logger prints every line twice.
-    tf.get_logger().propagate = False
+    verbose = configure_logging()
+    for line in tf_quiet.shown_lines(tf_quiet.captured, verbose):
+      sys.stderr.write(line + "\n")
     try:
       check_runtime_flags(flags.FLAGS)
       return main(argv)
@@ -101,6 +105,41 @@ def run(main, argv=None):
     print_help(full=help_kind == "full")
     raise SystemExit(0)
   app.run(guarded_main, argv=argv)
+
+
+# ----------------------------------------------------------------------------
+# Logs a person can read (#18)
+# ----------------------------------------------------------------------------
+
+
+def verbosity():
+  """absl's --verbosity (-v): 0 by default in a script, 1+ for details."""
+  if "verbosity" not in flags.FLAGS:
+    return 0
+  return flags.FLAGS["verbosity"].value or 0
+
+
+def configure_logging(verbose=None):
+  """Sets up TensorFlow's logger for the default or the verbose log.
+
+  The default log holds what a run needs to be understood: its
+  configuration, the weights it uses, progress and results, warnings and
+  errors. With absl's -v 1 (--verbosity=1) everything else comes back:
+  TensorFlow's start-up, chatter and deprecation messages (see
+  `tf_quiet`), and the details the scripts log at DEBUG level
+  (example features, input shapes, every variable each time a graph is
+  built).
+
+  Args:
+    verbose: bool; default: whether absl's --verbosity is 1 or more.
+
+  Returns:
+    verbose.
+  """
+  if verbose is None:
+    verbose = verbosity() >= 1
+  tf_quiet.configure(verbose, level=logging.INFO)
+  return verbose
 
 
 # absl's help flags (and -h): "short" for the script's flags, "full" for all.
@@ -228,6 +267,14 @@ def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
           "the README); use fp32 on this CPU")
 
 
+# The frame TensorFlow puts around an error raised while a graph runs
+# ("Graph execution error:", where the op was defined, its node); the cause
+# ("corrupted record at 634208") is the line left (#18).
+_OP_ERROR_FRAME = re.compile(
+    r"^(Graph execution error:|Detected at node |File \"|Node: |"
+    r"\[\[\{\{node |Original stack trace for )")
+
+
 def _one_line(exception):
   """The first meaningful line of an exception's message."""
   if isinstance(exception, tf.errors.OpError):
@@ -235,6 +282,8 @@ def _one_line(exception):
   else:
     text = str(exception)
   lines = [line.strip() for line in text.splitlines() if line.strip()]
+  if isinstance(exception, tf.errors.OpError):
+    lines = [line for line in lines if not _OP_ERROR_FRAME.match(line)] or lines
   return lines[0] if lines else exception.__class__.__name__
 
 
@@ -539,9 +588,24 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
         distribution, kwargs["num_cpu_devices"])
   kwargs.update(overrides)
   try:
-    return make_run_config(**kwargs)
+    run_config = make_run_config(**kwargs)
   except ValueError as e:
     raise UsageError(str(e))
+  # The configuration in one line, for the log (TensorFlow's own dump of the
+  # run config is only in the verbose one, #18).
+  setup = [estimator_runtime.runtime_description(),
+           "precision %s" % getattr(flags_obj, "precision", "fp32")]
+  if kwargs["use_xla"]:
+    setup.append("XLA")
+  if distribution != "none":
+    setup.append("--distribution=%s" % distribution)
+  if kwargs["use_tpu"]:
+    setup.append(" ".join(["Cloud TPU"] + [
+        name for name in (kwargs["tpu_name"] or kwargs["master"],) if name]))
+  if kwargs["tf_random_seed"] is not None:
+    setup.append("seed %d" % kwargs["tf_random_seed"])
+  tf1.logging.info("Running on %s", ", ".join(setup))
+  return run_config
 
 
 def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
@@ -556,10 +620,13 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
 
 
 def log_features(features):
-  """Logs the name and shape of every input feature a model_fn receives."""
-  tf1.logging.info("*** Features ***")
+  """Logs the name and shape of every input feature a model_fn receives.
+
+  In the verbose log (-v 1) only: they are the same in every run.
+  """
+  tf1.logging.debug("*** Features ***")
   for name in sorted(features.keys()):
-    tf1.logging.info("  name = %s, shape = %s", name, features[name].shape)
+    tf1.logging.debug("  name = %s, shape = %s", name, features[name].shape)
 
 
 def current_global_step(output_dir):
@@ -581,6 +648,12 @@ def log_train_batch_size(train_batch_size, num_accumulation_steps=1):
     tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
                      train_batch_size // num_accumulation_steps,
                      num_accumulation_steps)
+
+
+def log_learning_rate(learning_rate, num_warmup_steps):
+  """Logs the peak learning rate and the warm-up of a training run."""
+  tf1.logging.info("  Learning rate = %g, warm-up steps = %d", learning_rate,
+                   num_warmup_steps)
 
 
 def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
@@ -645,14 +718,25 @@ def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
     else:
       tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
 
-  tf1.logging.info("**** Trainable Variables ****")
+  # The list says which variables came from --init_checkpoint: once per
+  # run in the default log (the first graph built; evaluation and
+  # prediction build the same one again), every time with -v 1 (#18).
+  global _variables_listed
+  log = tf1.logging.debug
+  if init_checkpoint and not _variables_listed:
+    log = tf1.logging.info
+    _variables_listed = True
+  log("**** Trainable Variables ****")
   for var in tvars:
     init_string = ""
     if var.name in initialized_variable_names:
       init_string = ", *INIT_FROM_CKPT*"
-    tf1.logging.info("  name = %s, shape = %s%s", var.name, var.shape,
-                     init_string)
+    log("  name = %s, shape = %s%s", var.name, var.shape, init_string)
   return scaffold_fn, initialized_variable_names
+
+
+# Whether init_from_checkpoint has listed the variables at INFO level.
+_variables_listed = False
 
 
 # The file names of one checkpoint: `prefix.index`, `prefix.data-00000-of-00001`

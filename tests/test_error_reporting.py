@@ -49,6 +49,8 @@ def _classifier_script(inputs, output_dir, inject):
       "--bert_config_file=" + inputs["bert_config_file"],
       "--init_checkpoint=" + inputs["init_checkpoint"],
       "--output_dir=" + output_dir, "--max_seq_length=32",
+      # A pre-trained checkpoint has no classifier layer (#18).
+      "--allow_random_init",
   ]
   return """
       import sys

@@ -6,15 +6,32 @@
 - the traps of the issue each end in a clear error or warning.
 """
 
+import json
 import logging
 import os
+import re
+import subprocess
+import sys
 
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
+import run_classifier
 import script_utils
+from tests import classifier_testdata as data
 
 tf1 = tf.compat.v1
+
+
+def _tiny_mrpc(tmp_path, num_examples=8):
+  """A pre-trained tiny model and an MRPC-layout task: (model files, dir)."""
+  model = data.write_model_files(str(tmp_path / "model"),
+                                 with_checkpoint=True)
+  pairs = data.keyword_pairs(num_examples, seed=0)
+  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs,
+                                    pairs)
+  return model, data_dir
 
 
 def _save_checkpoint(prefix, global_step=None):
@@ -208,13 +225,7 @@ def test_vocabulary_without_case_or_with_stray_capitals_is_quiet():
 
 
 def test_classifier_export_alone_needs_no_data_dir(tmp_path):
-  import run_classifier  # pylint: disable=g-import-not-at-top
-  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
-  model = data.write_model_files(str(tmp_path / "model"),
-                                 with_checkpoint=True)
-  pairs = data.keyword_pairs(8, seed=0)
-  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs,
-                                    pairs)
+  model, data_dir = _tiny_mrpc(tmp_path)
   fine_tuned = str(tmp_path / "fine_tuned")
   run_classifier.run_task(data.flags_namespace(
       task_name="mrpc", data_dir=data_dir, output_dir=fine_tuned,
@@ -242,9 +253,6 @@ SCRIPTS = ("run_classifier.py", "run_squad.py", "run_pretraining.py",
 
 def _run_scripts(tmp_path, cases, env=None):
   """Runs [(script, args)] through tests/script_runner.py (one TF import)."""
-  import json  # pylint: disable=g-import-not-at-top
-  import subprocess  # pylint: disable=g-import-not-at-top
-  import sys  # pylint: disable=g-import-not-at-top
   cases_file = str(tmp_path / "cases.json")
   results_file = str(tmp_path / "results.json")
   with open(cases_file, "w") as f:
@@ -311,13 +319,7 @@ def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
 
 
 def test_accumulation_logs_batch_and_micro_batch(tmp_path):
-  import run_classifier  # pylint: disable=g-import-not-at-top
-  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
-  model = data.write_model_files(str(tmp_path / "model"),
-                                 with_checkpoint=True)
-  pairs = data.keyword_pairs(8, seed=0)
-  data_dir = data.write_mrpc_folder(str(tmp_path / "mrpc"), pairs, pairs,
-                                    pairs)
+  model, data_dir = _tiny_mrpc(tmp_path)
   with _Logs(logging.INFO) as logs:
     run_classifier.run_task(data.flags_namespace(
         task_name="mrpc", data_dir=data_dir, output_dir=str(tmp_path / "o"),
@@ -377,3 +379,84 @@ def test_reduced_precision_on_gpus_without_tensor_cores_warns():
                                         gpu_capabilities=[(7, 0)]) is None
   assert script_utils.precision_warning("bf16",
                                         gpu_capabilities=[(8, 6)]) is None
+
+
+# ----------------------------------------------------------------------------
+# Readable default logs, every detail with -v 1 (item 3)
+# ----------------------------------------------------------------------------
+
+# A C++ log line of TensorFlow: "2026-01-01 10:00:00.000: E external/..."
+# (TF 2.15) or "E0000 00:00:1796048128.763226  11076 cuda_platform.cc:52]"
+# (TF 2.16+).
+_CPP_LINE = re.compile(r"^(\S+ \S+: (?P<old>[IWEF]) |(?P<new>[IWEF])\d{4} )")
+
+
+def _fresh_classifier_run(tmp_path, name, extra_args=()):
+  """run_classifier.py --do_train --do_eval in a new interpreter, as a user
+  runs it (TensorFlow's start-up happens in that process); its output."""
+  model, data_dir = _tiny_mrpc(tmp_path / name, 16)
+  args = ["--task_name=mrpc", "--do_train", "--do_eval",
+          "--data_dir=" + data_dir, "--vocab_file=" + model["vocab_file"],
+          "--bert_config_file=" + model["bert_config_file"],
+          "--init_checkpoint=" + model["init_checkpoint"],
+          "--max_seq_length=16", "--train_batch_size=8",
+          "--num_train_epochs=1",
+          "--output_dir=" + str(tmp_path / name / "out")]
+  env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+  env["CUDA_VISIBLE_DEVICES"] = ""
+  result = subprocess.run(
+      [sys.executable, os.path.join(ROOT, "run_classifier.py")] + args +
+      list(extra_args), cwd=str(tmp_path), env=env, capture_output=True,
+      text=True, timeout=600)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def default_and_verbose_logs(tmp_path_factory):
+  tmp = tmp_path_factory.mktemp("logs")
+  return (_fresh_classifier_run(tmp, "default"),
+          _fresh_classifier_run(tmp, "verbose", ["-v", "1"]))
+
+
+def test_default_log_is_the_run_not_tensorflow(default_and_verbose_logs):
+  log, _ = default_and_verbose_logs
+  lines = log.splitlines()
+  assert not [line for line in lines if _CPP_LINE.match(line)], log
+  assert "deprecated" not in log
+  for chatter in ("Using config", "Calling model_fn", "Graph was finalized",
+                  "marked as finished", "*** Example ***", "*** Features ***",
+                  "local_init_op", "Could not find trained model"):
+    assert chatter not in log, chatter
+  # The variables once (with what came from the checkpoint), the results
+  # once, no line twice in a row.
+  assert log.count("**** Trainable Variables ****") == 1
+  assert log.count("***** Eval results *****") == 1
+  assert not [a for a, b in zip(lines, lines[1:]) if a == b]
+  # What a researcher needs is there.
+  for needed in ("Running on TensorFlow", "Batch size = 8",
+                 "Learning rate = 5e-05", "Training with ",
+                 "Evaluating with ", "eval_accuracy = "):
+    assert needed in log, needed
+  assert len(lines) < 30 + log.count(", shape = ")
+
+
+def test_verbose_log_has_every_detail(default_and_verbose_logs):
+  default, verbose = default_and_verbose_logs
+  details = ["*** Example ***", "*** Features ***", "Using checkpoint "
+             if not estimator_runtime.HAS_TPU_ESTIMATOR else "Using config"]
+  if estimator_runtime.HAS_TPU_ESTIMATOR:  # The estimator's own chatter.
+    details += ["Calling model_fn", "marked as finished", "deprecated"]
+  for detail in details:
+    assert detail in verbose, detail
+  assert verbose.count("**** Trainable Variables ****") == 2
+  # TensorFlow's C++ start-up messages, INFO ones included.
+  levels = [match.group("old") or match.group("new")
+            for match in map(_CPP_LINE.match, verbose.splitlines()) if match]
+  assert "I" in levels
+  # Nothing of the default log is missing from the verbose one.
+  shown = set(verbose.splitlines())
+  missing = [line for line in default.splitlines()
+             if line not in shown and not re.search(
+                 r"\d\.\d|model\.ckpt|/default", line)]
+  assert missing == []

@@ -831,7 +831,12 @@ def test_end_to_end_v2_train_predict_and_threshold(tmp_path):
     assert isinstance(metrics[key], float), key
   assert metrics["total"] == num_questions
   assert metrics["HasAns_total"] == len(squad_data.ANSWERABLE)
-  assert '"best_f1_thresh"' in proc.stdout
+  # The metrics are printed once, as a block, without the duplicate `exact`
+  # (#18).
+  assert "  best_f1_thresh = " in proc.stderr
+  assert "  exact_match = " in proc.stderr
+  assert "  exact = " not in proc.stderr
+  assert '"best_f1_thresh"' not in proc.stdout
   # Training ran the requested steps: 7 answerable + 2 impossible = 9
   # questions / batch 4 * 2 epochs = 4 steps.
   assert "model.ckpt-4.index" in names
