@@ -460,3 +460,21 @@ def test_verbose_log_has_every_detail(default_and_verbose_logs):
              if line not in shown and not re.search(
                  r"\d\.\d|model\.ckpt|/default", line)]
   assert missing == []
+
+
+def test_error_line_of_a_graph_error_is_its_cause():
+  """TF 2.15 wraps a graph's errors; the `error:` line gives the cause."""
+  message = (
+      "Graph execution error:\n\n"
+      "Detected at node 'IteratorGetNext' defined at (most recent call "
+      "last):\n"
+      "    File \"run_pretraining.py\", line 864, in <module>\n"
+      "Node: 'IteratorGetNext'\n"
+      "corrupted record at 634208\n"
+      "\t [[{{node IteratorGetNext}}]]\n\n"
+      "Original stack trace for 'IteratorGetNext':\n"
+      "  File \"run_pretraining.py\", line 864, in <module>\n")
+  error = tf.errors.DataLossError(None, None, message)
+  assert script_utils._one_line(error) == "corrupted record at 634208"  # pylint: disable=protected-access
+  plain = tf.errors.DataLossError(None, None, "corrupted record at 12")
+  assert script_utils._one_line(plain) == "corrupted record at 12"  # pylint: disable=protected-access
