@@ -35,14 +35,19 @@ rm -rf "$OUT"
 mkdir -p "$LOGS"
 START=$(date +%s)
 
-# run_step NAME COMMAND...: runs a step with its log in $LOGS/NAME.log and
-# shows the end of that log if the step fails.
+# run_step NAME [--note TEXT] COMMAND...: runs a step with its log in
+# $LOGS/NAME.log (a name without spaces, easy to open or grep) and shows the
+# end of that log if the step fails.
 run_step() {
-  local name="$1"
+  local name="$1" label="$1"
   shift
+  if [ "$1" = --note ]; then
+    label="$name: $2"
+    shift 2
+  fi
   local t0
   t0=$(date +%s)
-  printf '==> %-58s' "$name"
+  printf '==> %-58s' "$label"
   if "$@" >"$LOGS/$name.log" 2>&1; then
     printf ' %4ss\n' "$(( $(date +%s) - t0 ))"
   else
@@ -115,7 +120,7 @@ grep -h "Wrote .* total instances" "$LOGS/create_pretraining_data.log" \
 # Seeded (DEMO_SEED, default 3), a run repeats its numbers on one runtime;
 # the other runtime's differ a little (float rounding, amplified by 1000
 # steps).
-run_step "run_pretraining (train $TRAIN_STEPS steps)" \
+run_step run_pretraining_train --note "$TRAIN_STEPS steps" \
   "$PYTHON" run_pretraining.py \
     --input_file="$OUT/train.tfrecord" \
     --output_dir="$OUT/pretraining" \
@@ -130,7 +135,7 @@ run_step "run_pretraining (train $TRAIN_STEPS steps)" \
     --save_checkpoints_steps="$TRAIN_STEPS" \
     --tf_random_seed="$SEED"
 
-run_step "run_pretraining (evaluate)" \
+run_step run_pretraining_eval --note "on masks never seen in training" \
   "$PYTHON" run_pretraining.py \
     --input_file="$OUT/eval.tfrecord" \
     --output_dir="$OUT/pretraining" \
@@ -159,7 +164,7 @@ run_step make_word_order_task \
     --input_file=sample_text.txt \
     --output_dir="$OUT/word_order"
 
-run_step "run_classifier (fine-tune, evaluate, predict)" \
+run_step run_classifier --note "fine-tune, evaluate, predict" \
   "$PYTHON" run_classifier.py \
     --task_name=cola \
     --do_train=True \
@@ -210,4 +215,18 @@ for line in open(sys.argv[1]):
 PY
 
 echo
-echo "Demo done in $(( $(date +%s) - START ))s; outputs in $OUT/."
+echo "Demo done in $(( $(date +%s) - START ))s; outputs in $OUT/, logs in $LOGS/."
+# The scripts need the environment's packages: a bare `python` may not
+# have them (No module named 'absl').
+BIN="$(dirname "$PYTHON")"
+echo "Run the scripts yourself with this environment's Python:"
+echo "    $PYTHON learn_vocab.py --help"
+if [ -f "$BIN/activate" ]; then
+  echo "or activate it first:  . $BIN/activate  and then  python learn_vocab.py --help"
+fi
+if [ -x "$BIN/tensorboard" ]; then
+  echo "Loss and metrics curves:  $BIN/tensorboard --logdir=$OUT"
+else
+  echo "Loss and metrics curves:  $PYTHON -m pip install tensorboard," \
+       "then  $BIN/tensorboard --logdir=$OUT"
+fi
