@@ -45,6 +45,9 @@ import os
 import re
 import uuid
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import numpy as np
 import safetensors.numpy

@@ -36,6 +36,9 @@ import collections
 import os
 import random
 
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 

@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import time
+import traceback
 import uuid
 
 # First: TensorFlow's own messages stay out of the default log, also those
@@ -89,7 +90,7 @@ def run(main, argv=None):
       return main(argv)
     except _USER_ERRORS as e:
       if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
-        raise
+        traceback.print_exc()  # Then the usual line, for what parses it.
       message = _one_line(e)
       if isinstance(e, tf.errors.ResourceExhaustedError):
         message += _OUT_OF_MEMORY_HINT
@@ -100,10 +101,20 @@ def run(main, argv=None):
       # remove temporary files) run.
       raise SystemExit(1)
 
-  help_kind = _help_requested(sys.argv if argv is None else argv)
+  argv = sys.argv if argv is None else argv
+  help_kind = _help_requested(argv)
   if help_kind:
     print_help(full=help_kind == "full")
     raise SystemExit(0)
+  # A mistyped or invalid flag is bad input too: one line, not absl's
+  # "FATAL Flags parsing error" and a second line of advice (#12). absl
+  # parses the same argv again in app.run, which is allowed.
+  try:
+    flags.FLAGS(argv)
+  except flags.Error as e:
+    sys.stderr.write("error: %s (see --help)\n" % _one_line(e))
+    sys.stderr.flush()
+    raise SystemExit(1)
   app.run(guarded_main, argv=argv)
 
 

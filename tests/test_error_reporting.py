@@ -96,13 +96,15 @@ def test_bad_input_in_the_same_run_is_one_line(classifier_inputs, tmp_path):
     last = result.stderr.rstrip().splitlines()[-1]
     assert last.startswith("error: ") and "test.tsv: file not found" in last
 
-    # BERT_SHOW_TRACEBACK=1 shows where the same user error was raised.
+    # BERT_SHOW_TRACEBACK=1 shows where the same user error was raised, and
+    # the usual error line after it.
     result = _run_python(
         _classifier_script(classifier_inputs, str(tmp_path / "out"), ""),
         {"BERT_SHOW_TRACEBACK": "1"})
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr
-    assert "UsageError" in result.stderr.rstrip().splitlines()[-1]
+    lines = result.stderr.rstrip().splitlines()
+    assert "UsageError" in lines[-2] and lines[-1] == last
   finally:
     pairs = data.keyword_pairs(6, seed=0)
     data.write_mrpc_folder(classifier_inputs["data_dir"], pairs, pairs, pairs)
@@ -172,11 +174,32 @@ def test_bugs_propagate(bug, monkeypatch, capsys):
   assert "error: " not in err
 
 
-@pytest.mark.parametrize("show,escapes", [("1", True), ("0", False),
-                                          ("", False)])
-def test_show_traceback_switch(show, escapes, monkeypatch, capsys):
+@pytest.mark.parametrize("show,traceback_shown", [("1", True), ("0", False),
+                                                  ("", False)])
+def test_show_traceback_switch(show, traceback_shown, monkeypatch, capsys):
   import script_utils  # pylint: disable=g-import-not-at-top
   error = script_utils.UsageError("--data_dir: not a directory")
-  escaped, code, _ = _run_main_raising(error, monkeypatch, capsys, show=show)
-  assert (escaped is error) == escapes
-  assert (code == 1) == (not escapes)
+  escaped, code, err = _run_main_raising(error, monkeypatch, capsys,
+                                         show=show)
+  assert escaped is None and code == 1
+  assert ("Traceback (most recent call last)" in err) == traceback_shown
+  assert err.rstrip().splitlines()[-1] == (
+      "error: --data_dir: not a directory")
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["--do_trian=true"], "error: Unknown command line flag 'do_trian'"),
+    (["--max_seq_length=many"], "error: flag --max_seq_length=many: "),
+])
+def test_a_bad_flag_is_one_line(args, expected):
+  result = _run_python("""
+      import sys
+      sys.argv = ["run_classifier.py"] + %r
+      import run_classifier, script_utils
+      run_classifier.define_flags()
+      script_utils.run(run_classifier.main)
+  """ % args)
+  assert result.returncode == 1
+  assert "Traceback" not in result.stderr and "FATAL" not in result.stderr
+  lines = result.stderr.rstrip().splitlines()
+  assert lines[-1].startswith(expected) and lines[-1].endswith("(see --help)")
