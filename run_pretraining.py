@@ -780,8 +780,8 @@ def run_evaluation(estimator, input_files, flags_obj):
   result = dict(result)
   if capped:
     tf1.logging.info(
-        "Scored %d examples; --input_file holds more (raise "
-        "--max_eval_steps=%d to score them all)", num_scored,
+        "Scored %d examples; --input_file holds more (--max_eval_steps=%d "
+        "stopped the evaluation; raise it to score them all)", num_scored,
         flags_obj.max_eval_steps)
   else:
     tf1.logging.info("Scored %d of %d examples (every record of --input_file)",

@@ -416,7 +416,14 @@ def load_tokenizer(vocab_file, do_lower_case, init_checkpoint=None,
     tokenizer = tokenization.FullTokenizer(vocab_file=vocab_file,
                                            do_lower_case=do_lower_case)
   except ValueError as e:
-    raise UsageError(str(e))
+    # tokenization names the file as "vocab file X: ..."; users type a flag.
+    message = str(e)
+    prefix = "vocab file %s: " % vocab_file
+    if message.startswith(prefix):
+      message = "--vocab_file=%s: %s" % (vocab_file, message[len(prefix):])
+      if "UTF-8" in message:
+        message += "; convert the file to UTF-8"
+    raise UsageError(message)
   missing = [token for token in required_tokens
              if token not in tokenizer.vocab]
   if missing:
