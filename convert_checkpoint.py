@@ -1224,7 +1224,6 @@ def convert(direction, input_dir, output_dir, checkpoint=None,
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
   convert(FLAGS.direction, FLAGS.input_dir, FLAGS.output_dir,
           checkpoint=FLAGS.checkpoint, do_lower_case=FLAGS.do_lower_case,
           task_name=FLAGS.task_name, label_names=FLAGS.label_names)

@@ -637,9 +637,11 @@ def instance_to_example(instance, tokenizer, max_seq_length,
 
 
 def _log_example(instance, example):
-  """Logs an instance and its record features, for eyeballing the output."""
-  tf1.logging.info("*** Example ***")
-  tf1.logging.info("tokens: %s", " ".join(
+  """Logs an instance and its record features, for eyeballing the output.
+
+  At DEBUG level: shown with -v 1, out of the default log (#18)."""
+  tf1.logging.debug("*** Example ***")
+  tf1.logging.debug("tokens: %s", " ".join(
       tokenization.printable_text(x) for x in instance.tokens))
   for name in FEATURE_NAMES:
     feature = example.features.feature[name]
@@ -647,7 +649,7 @@ def _log_example(instance, example):
       values = feature.int64_list.value
     else:
       values = ["%g" % x for x in feature.float_list.value]
-    tf1.logging.info("%s: %s", name, " ".join(str(x) for x in values))
+    tf1.logging.debug("%s: %s", name, " ".join(str(x) for x in values))
 
 
 def write_instance_to_example_files(instances, tokenizer, max_seq_length,
@@ -735,7 +737,6 @@ def _output_paths(output_file_flag):
 
 
 def main(_):
-  tf1.logging.set_verbosity(tf1.logging.INFO)
   validate_flags(FLAGS)
 
   # A vocabulary the tokenizer cannot read (not UTF-8, empty) or one without

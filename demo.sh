@@ -109,7 +109,9 @@ run_step create_eval_data \
     --dupe_factor=2 \
     --random_seed=54321
 grep -h "Wrote .* total instances" "$LOGS/create_pretraining_data.log" \
-  "$LOGS/create_eval_data.log" | sed 's/.*Wrote/    wrote/' | uniq
+  | sed 's/.*Wrote/    training data: wrote/' | uniq
+grep -h "Wrote .* total instances" "$LOGS/create_eval_data.log" \
+  | sed 's/.*Wrote/    evaluation data: wrote/' | uniq
 
 # Small batches, many updates: on a corpus this small it is the number of
 # updates that gets the model past always guessing the most frequent tokens.

@@ -14,8 +14,9 @@ Examples become `[CLS] a [SEP]` or `[CLS] a [SEP] b [SEP]`; the classifier is
 one dense layer (`output_weights`, `output_bias`) on the pooled [CLS] vector.
 A regression task (STS-B) has one output trained with mean squared error.
 
-Everything runs through TPUEstimator, so the same command runs on CPU, GPU and
-Cloud TPU (`--use_tpu --tpu_name=...`).
+On TensorFlow 2.15 everything runs through TPUEstimator, so the same command
+runs on CPU, GPU and Cloud TPU (`--use_tpu --tpu_name=...`); on TensorFlow
+2.16+ the same model_fn runs on the graph runner (CPU, GPU).
 """
 
 import collections
