@@ -270,15 +270,19 @@ def test_every_batch_size_scores_all_records_like_numpy(runs, data,
   run = runs["batch_%d" % batch_size]
   results = _finished(run)
   assert results["global_step"] == GLOBAL_STEP
-  expected = _expected(data.scores, NUM_RECORDS)
-  # Accuracies are counts over 13 records (and their real predictions):
-  # exact up to the 8 digits float32 prints.
+  _assert_results_match(results, _expected(data.scores, NUM_RECORDS))
+  assert "Scored 13 of 13 examples" in run.log
+  assert "Num examples = 13 (every record of --input_file)" in run.log
+
+
+def _assert_results_match(results, expected):
+  """eval_results.txt values against the NumPy computation."""
+  # Accuracies are counts over the scored records (and their real
+  # predictions): exact up to the 8 digits float32 prints.
   for key in ("masked_lm_accuracy", "next_sentence_accuracy"):
     assert results[key] == pytest.approx(expected[key], abs=1e-6), key
   for key in ("masked_lm_loss", "next_sentence_loss", "loss"):
     assert results[key] == pytest.approx(expected[key], rel=1e-4), key
-  assert "Scored 13 of 13 examples" in run.log
-  assert "Num examples = 13 (every record of --input_file)" in run.log
 
 
 def test_metrics_do_not_depend_on_the_batch_size(runs):
@@ -294,11 +298,7 @@ def test_metrics_do_not_depend_on_the_batch_size(runs):
 def test_max_eval_steps_caps_the_work_and_says_so(runs, data):
   run = runs["capped"]
   results = _finished(run)
-  expected = _expected(data.scores, 5)
-  for key in ("masked_lm_accuracy", "next_sentence_accuracy"):
-    assert results[key] == pytest.approx(expected[key], abs=1e-6), key
-  for key in ("masked_lm_loss", "next_sentence_loss", "loss"):
-    assert results[key] == pytest.approx(expected[key], rel=1e-4), key
+  _assert_results_match(results, _expected(data.scores, 5))
   assert "Scored 5 examples; --input_file holds more" in run.log
   assert "--max_eval_steps=1" in run.log
   assert "Scored 5 of" not in run.log
