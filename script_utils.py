@@ -847,6 +847,25 @@ def define_allow_random_init_flag():
       "smoke tests. Without it such a run stops with an error.")
 
 
+def _weights_source(output_dir, init_checkpoint):
+  """Where the estimator takes its weights from, as it decides it.
+
+  The newest checkpoint in the model directory wins (resume); else
+  --init_checkpoint; else random initialisation.
+
+  Returns:
+    (path, flag_name): flag_name "output_dir" or "init_checkpoint"; or
+    (None, None) for random weights.
+  """
+  if output_dir and tf.io.gfile.isdir(output_dir):
+    latest = tf.train.latest_checkpoint(output_dir)
+    if latest:
+      return latest, "output_dir"
+  if init_checkpoint:
+    return init_checkpoint, "init_checkpoint"
+  return None, None
+
+
 def checkpoint_for_inference(output_dir, init_checkpoint, action,
                              required_variables=(), allow_random_init=False):
   """The checkpoint evaluation or prediction will read; random weights refused.
@@ -877,14 +896,8 @@ def checkpoint_for_inference(output_dir, init_checkpoint, action,
     UsageError: naming the flag to set, when there is no checkpoint or it
       lacks some of `required_variables`.
   """
-  latest = None
-  if output_dir and tf.io.gfile.isdir(output_dir):
-    latest = tf.train.latest_checkpoint(output_dir)
-  if latest:
-    path, flag_name = latest, "output_dir"
-  elif init_checkpoint:
-    path, flag_name = init_checkpoint, "init_checkpoint"
-  else:
+  path, flag_name = _weights_source(output_dir, init_checkpoint)
+  if path is None:
     nothing = "there is no --init_checkpoint"
     if output_dir:
       nothing += " and no checkpoint in --output_dir=%s" % output_dir
@@ -944,18 +957,15 @@ def describe_weights(action, output_dir, init_checkpoint):
     str such as "Predicting with /out/model.ckpt-343 (global step 343) from
     --init_checkpoint".
   """
-  latest = None
-  if output_dir and tf.io.gfile.isdir(output_dir):
-    latest = tf.train.latest_checkpoint(output_dir)
-  if latest:
-    path = latest
+  path, flag_name = _weights_source(output_dir, init_checkpoint)
+  if flag_name == "output_dir":
     origin = "the newest checkpoint in --output_dir"
     if action == "Training":
       origin += ", resuming"
     if init_checkpoint:
       origin += "; --init_checkpoint is not used"
-  elif init_checkpoint:
-    path = resolve_checkpoint(init_checkpoint)
+  elif flag_name == "init_checkpoint":
+    path = resolve_checkpoint(path)
     origin = "from --init_checkpoint"
   else:
     return "%s with randomly initialised weights (no --init_checkpoint%s)" % (
