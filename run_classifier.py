@@ -51,17 +51,34 @@ def define_flags():
   registers its own task, see PROCESSORS), so that the module can be imported
   next to the other scripts: absl refuses a flag name defined twice.
   """
-  # Required.
-  flags.DEFINE_string(
-      "data_dir", None,
-      "Directory with the task's data files (e.g. train.tsv, dev.tsv and "
-      "test.tsv for the GLUE tasks).")
-  flags.DEFINE_string(
-      "bert_config_file", None,
-      "bert_config.json of the pre-trained model: the architecture to build.")
   flags.DEFINE_string(
       "task_name", None,
       "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
+  flags.DEFINE_string(
+      "xnli_language", "zh",
+      "Only for task xnli: language of the machine-translated training set "
+      "and of the dev/test rows to keep.")
+  define_fine_tuning_flags(
+      data_dir_help="Directory with the task's data files (e.g. train.tsv, "
+      "dev.tsv and test.tsv for the GLUE tasks).",
+      do_predict_help="Predict on test and write test_results.tsv.")
+
+
+def define_fine_tuning_flags(data_dir_help, do_predict_help):
+  """Defines the flags this script shares with run_ner.py.
+
+  The model and data files, the steps, batch sizes, optimizer, accumulation,
+  TPU, precision/XLA/distribution and export flags, with one definition.
+
+  Args:
+    data_dir_help: the help of --data_dir (which files the script reads).
+    do_predict_help: the help of --do_predict (which file it writes).
+  """
+  # Required.
+  flags.DEFINE_string("data_dir", None, data_dir_help)
+  flags.DEFINE_string(
+      "bert_config_file", None,
+      "bert_config.json of the pre-trained model: the architecture to build.")
   flags.DEFINE_string("vocab_file", None,
                       "vocab.txt the pre-trained model was trained with.")
   flags.DEFINE_string(
@@ -82,8 +99,7 @@ def define_flags():
   flags.DEFINE_bool("do_train", False, "Fine-tune on train.")
   flags.DEFINE_bool("do_eval", False,
                     "Evaluate on dev and write eval_results.txt.")
-  flags.DEFINE_bool("do_predict", False,
-                    "Predict on test and write test_results.tsv.")
+  flags.DEFINE_bool("do_predict", False, do_predict_help)
   flags.DEFINE_integer("train_batch_size", 32, "Examples per training step.")
   flags.DEFINE_integer("eval_batch_size", 8, "Examples per evaluation batch.")
   flags.DEFINE_integer("predict_batch_size", 8,
@@ -99,10 +115,6 @@ def define_flags():
                        "Steps between checkpoints.")
   flags.DEFINE_integer("iterations_per_loop", 1000,
                        "Steps per TPU host round-trip.")
-  flags.DEFINE_string(
-      "xnli_language", "zh",
-      "Only for task xnli: language of the machine-translated training set "
-      "and of the dev/test rows to keep.")
   flags.DEFINE_integer(
       "num_accumulation_steps", 1,
       "Accumulate gradients over this many micro-batches of "
@@ -1183,8 +1195,12 @@ def spearman_correlation(x, y):
 # ----------------------------------------------------------------------------
 
 
-def validate_flags(flags_obj):
-  """Checks the flags that need no file access; raises UsageError."""
+def validate_flags(flags_obj, task_flags=("task_name",)):
+  """Checks the flags that need no file access; raises UsageError.
+
+  `task_flags` are the required flags naming the task (run_ner.py, which
+  has none, passes ()).
+  """
   if not (flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict or
           getattr(flags_obj, "export_dir", None)):
     raise UsageError(
@@ -1193,7 +1209,7 @@ def validate_flags(flags_obj):
   reads_data = flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict
   # An export alone reads no data (#18), as in run_squad.py.
   script_utils.require_flags(
-      flags_obj, ["task_name"] + (["data_dir"] if reads_data else []) +
+      flags_obj, list(task_flags) + (["data_dir"] if reads_data else []) +
       ["vocab_file", "bert_config_file", "output_dir"])
   if flags_obj.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS] and two "
