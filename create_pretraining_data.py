@@ -42,6 +42,7 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import record_utils
 import script_utils
 import tokenization
 
@@ -49,8 +50,8 @@ tf1 = tf.compat.v1
 FLAGS = flags.FLAGS
 
 # The record features are shared with every other script that writes records.
-create_int_feature = script_utils.create_int_feature
-create_float_feature = script_utils.create_float_feature
+create_int_feature = record_utils.create_int_feature
+create_float_feature = record_utils.create_float_feature
 
 # Tokens the instances are built from; the vocabulary must contain them.
 CLS_TOKEN = "[CLS]"
@@ -657,7 +658,7 @@ def write_instance_to_example_files(instances, tokenizer, max_seq_length,
   """Writes instances as `tf.train.Example` records, round-robin over files.
 
   The files appear only once they are complete (see
-  `script_utils.atomic_record_writers`).
+  `record_utils.atomic_record_writers`).
 
   Args:
     instances: list of `TrainingInstance`.
@@ -672,7 +673,7 @@ def write_instance_to_example_files(instances, tokenizer, max_seq_length,
   total_written = 0
   progress = script_utils.ProgressLogger("Writing instances",
                                          total=len(instances))
-  with script_utils.atomic_record_writers(output_files) as writers:
+  with record_utils.atomic_record_writers(output_files) as writers:
     writer_index = 0
     for (inst_index, instance) in enumerate(instances):
       example = instance_to_example(instance, tokenizer, max_seq_length,

@@ -18,13 +18,23 @@ GraphRunner on both, since TPUEstimator cannot take a strategy.
 Scripts use `ModeKeys`, `TPUEstimatorSpec`, `make_run_config` and
 `make_estimator` from here; no other file touches `tf.compat.v1.estimator`.
 Checkpoints, summaries and outputs are the same whichever runs.
+
+The second half takes a script from its flags to a training run: the Cloud
+TPU and performance flags every training script shares
+(`define_tpu_flags`, `define_performance_flags`), the run config they lead to
+(`run_config_from_flags`, with its one-line summary in the log), and
+`train_estimator` with its progress log.
 """
 
 import os
 
+from absl import flags
 import tensorflow as tf
 
+import checkpoint_utils
+import distribute_utils
 import graph_runner
+import script_utils
 
 tf1 = tf.compat.v1
 
@@ -195,11 +205,11 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
   under a distribution strategy.
 
   Raises:
-    ValueError: use_tpu with a graph-runner config.
+    script_utils.UsageError: use_tpu with a graph-runner config.
   """
   if isinstance(run_config, graph_runner.RunConfig):
     if use_tpu:
-      raise ValueError(NO_TPU_MESSAGE if not HAS_TPU_ESTIMATOR else
+      raise script_utils.UsageError(NO_TPU_MESSAGE if not HAS_TPU_ESTIMATOR else
                        "--use_tpu needs TPUEstimator, not the graph runner")
     return graph_runner.GraphRunner(model_fn, run_config, train_batch_size,
                                     eval_batch_size, predict_batch_size)
@@ -212,6 +222,196 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
       predict_batch_size=predict_batch_size)
 
 
+# ----------------------------------------------------------------------------
+# From the scripts' flags to a run config, an estimator and a training run
+# ----------------------------------------------------------------------------
+
+
+def define_tpu_flags():
+  """Defines the Cloud TPU flags every training script shares."""
+  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.")
+  flags.DEFINE_string(
+      "tpu_name", None,
+      "The Cloud TPU to use for training: the name used when creating it, or "
+      "a grpc://ip.address.of.tpu:8470 url.")
+  flags.DEFINE_string(
+      "tpu_zone", None,
+      "[Optional] GCE zone of the Cloud TPU. If not given, it is looked up "
+      "from metadata.")
+  flags.DEFINE_string(
+      "gcp_project", None,
+      "[Optional] Project name of the Cloud TPU. If not given, it is looked "
+      "up from metadata.")
+  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.")
+  flags.DEFINE_integer(
+      "num_tpu_cores", 8,
+      "Only used if `use_tpu` is True. Total number of TPU cores to use.")
+  # Refused when the flags are parsed, before any work: this TensorFlow
+  # would otherwise fail much later, when the estimator is built.
+  flags.register_validator(
+      "use_tpu", lambda use_tpu: not use_tpu or HAS_TPU_ESTIMATOR,
+      message=NO_TPU_MESSAGE[len("--use_tpu: "):])
+
+
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+def define_performance_flags():
+  """Defines the speed (and seed) flags shared by the training scripts."""
+  if "precision" in flags.FLAGS:
+    return  # Already defined by another caller in this process.
+  flags.DEFINE_bool(
+      "use_xla", False,
+      "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).")
+  flags.DEFINE_enum(
+      "precision", "fp32", list(PRECISIONS),
+      "Arithmetic of the encoder's matrix products. bf16/fp16 keep float32 "
+      "master weights (checkpoints are unchanged) and float32 layer norm, "
+      "softmax and losses; fp16 adds dynamic loss scaling.")
+  flags.DEFINE_enum(
+      "distribution", "none", list(distribute_utils.DISTRIBUTIONS),
+      "Training on several devices: 'mirrored' replicates over all local "
+      "GPUs (or --num_cpu_devices CPUs), 'multi_worker' over the machines in "
+      "the TF_CONFIG environment variable. --train_batch_size stays the "
+      "global batch. Cloud TPU uses --use_tpu instead.")
+  flags.DEFINE_integer(
+      "tf_random_seed", None,
+      "Graph-level random seed (initialisation, dropout, input shuffling) "
+      "for repeatable runs; default: a different seed every run.")
+  flags.DEFINE_integer(
+      "num_cpu_devices", None,
+      "Expose this many logical CPU devices (for --distribution=mirrored on "
+      "a machine without GPUs, e.g. for testing).")
+
+
+def compute_type_for_precision(precision):
+  """Maps a --precision value to the encoder's compute dtype."""
+  if precision not in PRECISIONS:
+    raise script_utils.UsageError("--precision=%s: expected one of %s" %
+                     (precision, ", ".join(PRECISIONS)))
+  return {"fp32": tf.float32, "bf16": tf.bfloat16,
+          "fp16": tf.float16}[precision]
+
+
+def run_config_from_flags(flags_obj, output_dir=None, **overrides):
+  """`make_run_config` fed from the script's absl FLAGS."""
+  if flags_obj.use_tpu and not HAS_TPU_ESTIMATOR:
+    raise script_utils.UsageError(NO_TPU_MESSAGE)
+  kwargs = dict(
+      output_dir=output_dir or flags_obj.output_dir,
+      use_tpu=flags_obj.use_tpu,
+      tpu_name=getattr(flags_obj, "tpu_name", None),
+      tpu_zone=getattr(flags_obj, "tpu_zone", None),
+      gcp_project=getattr(flags_obj, "gcp_project", None),
+      master=getattr(flags_obj, "master", None),
+      num_tpu_cores=getattr(flags_obj, "num_tpu_cores", 8),
+      save_checkpoints_steps=getattr(flags_obj, "save_checkpoints_steps",
+                                     1000),
+      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
+      use_xla=getattr(flags_obj, "use_xla", False),
+      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None),
+      tf_random_seed=getattr(flags_obj, "tf_random_seed", None))
+  distribution = getattr(flags_obj, "distribution", "none") or "none"
+  if distribution != "none" and "train_distribute" not in overrides:
+    if flags_obj.use_tpu:
+      raise script_utils.UsageError(
+          "--distribution=%s cannot be combined with --use_tpu; Cloud TPU "
+          "replicates over its cores by itself" % distribution)
+    # The per-replica update path has no accumulators and no loss scaling
+    # (both would need a conditional update across replicas).
+    if (getattr(flags_obj, "num_accumulation_steps", 1) or 1) > 1:
+      raise script_utils.UsageError(
+          "--num_accumulation_steps cannot be combined with --distribution=%s"
+          "; add replicas or lower the per-replica batch instead" %
+          distribution)
+    if getattr(flags_obj, "precision", "fp32") == "fp16":
+      raise script_utils.UsageError(
+          "--precision=fp16 (loss scaling) cannot be combined with "
+          "--distribution=%s; use --precision=bf16" % distribution)
+    kwargs["train_distribute"] = distribute_utils.make_distribution_strategy(
+        distribution, kwargs["num_cpu_devices"])
+  kwargs.update(overrides)
+  try:
+    run_config = make_run_config(**kwargs)
+  except ValueError as e:
+    raise script_utils.UsageError(str(e))
+  # The configuration in one line, for the log (TensorFlow's own dump of the
+  # run config is only in the verbose one, #18).
+  setup = [runtime_description(),
+           "precision %s" % getattr(flags_obj, "precision", "fp32")]
+  if kwargs["use_xla"]:
+    setup.append("XLA")
+  if distribution != "none":
+    setup.append("--distribution=%s" % distribution)
+  if kwargs["use_tpu"]:
+    setup.append(" ".join(["Cloud TPU"] + [
+        name for name in (kwargs["tpu_name"] or kwargs["master"],) if name]))
+  if kwargs["tf_random_seed"] is not None:
+    setup.append("seed %d" % kwargs["tf_random_seed"])
+  tf1.logging.info("Running on %s", ", ".join(setup))
+  return run_config
+
+
+def log_features(features):
+  """Logs the name and shape of every input feature a model_fn receives.
+
+  In the verbose log (-v 1) only: they are the same in every run.
+  """
+  tf1.logging.debug("*** Features ***")
+  for name in sorted(features.keys()):
+    tf1.logging.debug("  name = %s, shape = %s", name, features[name].shape)
+
+
+def current_global_step(output_dir):
+  """Global step of the newest checkpoint in output_dir (0 if none)."""
+  latest = tf.train.latest_checkpoint(output_dir)
+  return (checkpoint_utils.checkpoint_global_step(latest) or 0) if latest else 0
+
+
+def log_train_batch_size(train_batch_size, num_accumulation_steps=1):
+  """Logs the batch of an update and, with accumulation, its micro-batch."""
+  tf1.logging.info("  Batch size = %d", train_batch_size)
+  if num_accumulation_steps > 1:
+    tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
+                     train_batch_size // num_accumulation_steps,
+                     num_accumulation_steps)
+
+
+def log_learning_rate(learning_rate, num_warmup_steps):
+  """Logs the peak learning rate and the warm-up of a training run."""
+  tf1.logging.info("  Learning rate = %g, warm-up steps = %d", learning_rate,
+                   num_warmup_steps)
+
+
+def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
+                    num_accumulation_steps=1):
+  """Trains up to `num_train_steps` optimizer updates, logging progress.
+
+  The global step counts optimizer updates, so `max_steps` is the same with
+  or without gradient accumulation, and a restarted run continues from the
+  newest checkpoint in the model directory to the same end. The progress
+  hook counts session runs (one micro-batch each), so its total is the
+  updates still to do times `num_accumulation_steps`.
+
+  Args:
+    estimator: the script's estimator.
+    input_fn: training input_fn, batching `micro_batch_size` examples.
+    num_train_steps: int, optimizer updates in the whole run.
+    micro_batch_size: int, examples per session run.
+    num_accumulation_steps: int, micro-batches per update.
+
+  Returns:
+    The global step the run started from (0 for a fresh run).
+  """
+  start_step = current_global_step(estimator.model_dir)
+  remaining_runs = max(num_train_steps - start_step, 0) * num_accumulation_steps
+  estimator.train(
+      input_fn=input_fn,
+      max_steps=num_train_steps,
+      hooks=[script_utils.ProgressHook("Training", micro_batch_size, remaining_runs)])
+  return start_step
+
+
 def enable_xla_on_cpu():
   """Lets a session's global_jit_level compile CPU ops too.
 
@@ -220,7 +420,10 @@ def enable_xla_on_cpu():
   nothing on a CPU-only machine. Sessions whose config leaves JIT off are not
   affected. The CPU device reads the flag once, when the process creates its
   first session, so it must be set before then (through TensorFlow's runtime
-  setter; TF_XLA_FLAGS is the fallback).
+  setter; TF_XLA_FLAGS is the fallback). `make_session_config(use_xla=True)`
+  calls it, which in a script comes before any session; code that runs
+  sessions of its own first (a notebook, a test) calls it at the start.
+  Importing this module does not: it changes process-wide TensorFlow state.
   """
   try:
     from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top

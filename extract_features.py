@@ -27,6 +27,7 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import checkpoint_utils
 import estimator_runtime
 import modeling
 import script_utils
@@ -95,7 +96,7 @@ def read_examples(input_file):
 
 # The original defined it here; notebooks and forks import it from this
 # module (#12).
-_truncate_seq_pair = script_utils.truncate_seq_pair
+_truncate_seq_pair = tokenization.truncate_seq_pair
 
 
 def convert_example_to_feature(example, seq_length, tokenizer):
@@ -112,7 +113,7 @@ def convert_example_to_feature(example, seq_length, tokenizer):
   tokens_b = None
   if example.text_b is not None:
     tokens_b = tokenizer.tokenize(example.text_b)
-    script_utils.truncate_seq_pair(tokens_a, tokens_b, seq_length - 3)
+    tokenization.truncate_seq_pair(tokens_a, tokens_b, seq_length - 3)
   else:
     tokens_a = tokens_a[:seq_length - 2]
 
@@ -225,7 +226,7 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
         use_one_hot_embeddings=use_one_hot_embeddings,
         compute_type=compute_type)
 
-    scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
 
     all_layers = model.get_all_encoder_layers()
@@ -373,9 +374,9 @@ def define_flags():
       "Look words up with a one-hot matmul instead of a gather. Faster on "
       "TPU, slower on CPU/GPU; the values are the same.")
 
-  script_utils.define_allow_random_init_flag()
-  script_utils.define_tpu_flags()
-  script_utils.define_performance_flags()
+  checkpoint_utils.define_allow_random_init_flag()
+  estimator_runtime.define_tpu_flags()
+  estimator_runtime.define_performance_flags()
 
 
 def main(_):
@@ -387,9 +388,9 @@ def main(_):
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   # Features of a random model look like any others but mean nothing (#18).
-  script_utils.checkpoint_for_inference(
+  checkpoint_utils.checkpoint_for_inference(
       None, init_checkpoint, "extract_features.py", (),
       getattr(FLAGS, "allow_random_init", False))
   if FLAGS.max_seq_length < 3:
@@ -403,7 +404,7 @@ def main(_):
                                               FLAGS.max_seq_length)
   layer_indexes = parse_layer_indexes(FLAGS.layers,
                                       bert_config.num_hidden_layers)
-  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
+  checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
                                           FLAGS.do_lower_case,
                                           init_checkpoint)
@@ -423,7 +424,7 @@ def main(_):
       layer_indexes=layer_indexes,
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
-      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
+      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
 
   # Made only now that the input has passed every check: a refused run
   # leaves no empty directory behind (#18).
@@ -434,12 +435,12 @@ def main(_):
   # wants one; a private temporary one is removed afterwards.
   model_dir = tempfile.mkdtemp(prefix="extract_features_")
   try:
-    run_config = script_utils.run_config_from_flags(FLAGS,
+    run_config = estimator_runtime.run_config_from_flags(FLAGS,
                                                     output_dir=model_dir)
-    estimator = script_utils.make_estimator(
+    estimator = estimator_runtime.make_estimator(
         model_fn, run_config, FLAGS.use_tpu,
         predict_batch_size=FLAGS.batch_size)
-    script_utils.log_weights("Extracting features", None,
+    checkpoint_utils.log_weights("Extracting features", None,
                              init_checkpoint)
     with script_utils.atomic_output(FLAGS.output_file) as writer:
       count = extract(estimator, features, FLAGS.max_seq_length,

@@ -31,10 +31,12 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+import checkpoint_utils
 import estimator_runtime
 import modeling
 import export_utils
 import optimization
+import record_utils
 import script_utils
 import tokenization
 from script_utils import UsageError
@@ -120,9 +122,9 @@ def define_fine_tuning_flags(data_dir_help, do_predict_help):
       "Accumulate gradients over this many micro-batches of "
       "train_batch_size / num_accumulation_steps examples before each "
       "update, to fit a large batch into little memory.")
-  script_utils.define_allow_random_init_flag()
-  script_utils.define_tpu_flags()
-  script_utils.define_performance_flags()
+  checkpoint_utils.define_allow_random_init_flag()
+  estimator_runtime.define_tpu_flags()
+  estimator_runtime.define_performance_flags()
   export_utils.define_export_flags()
 
 
@@ -726,7 +728,7 @@ def get_processor(task_name, xnli_language="zh"):
 
 # The original defined these here; notebooks and forks import them from this
 # module (#12). They are the shared implementations.
-_truncate_seq_pair = script_utils.truncate_seq_pair
+_truncate_seq_pair = tokenization.truncate_seq_pair
 
 
 def _pad(values, length):
@@ -775,7 +777,7 @@ def convert_single_example(ex_index, example, label_list, max_seq_length,
   tokens_b = tokenizer.tokenize(example.text_b) if example.text_b else []
   if tokens_b:
     # Room for [CLS] and two [SEP]s.
-    script_utils.truncate_seq_pair(tokens_a, tokens_b, max_seq_length - 3)
+    tokenization.truncate_seq_pair(tokens_a, tokens_b, max_seq_length - 3)
   else:
     # Room for [CLS] and [SEP].
     tokens_a = tokens_a[:max_seq_length - 2]
@@ -814,15 +816,15 @@ def convert_single_example(ex_index, example, label_list, max_seq_length,
 def _features_to_example(feature):
   """An `InputFeatures` as a tf.train.Example in the record schema."""
   if isinstance(feature.label_id, float):
-    label_feature = script_utils.create_float_feature([feature.label_id])
+    label_feature = record_utils.create_float_feature([feature.label_id])
   else:
-    label_feature = script_utils.create_int_feature([feature.label_id])
+    label_feature = record_utils.create_int_feature([feature.label_id])
   return tf.train.Example(features=tf.train.Features(feature={
-      "input_ids": script_utils.create_int_feature(feature.input_ids),
-      "input_mask": script_utils.create_int_feature(feature.input_mask),
-      "segment_ids": script_utils.create_int_feature(feature.segment_ids),
+      "input_ids": record_utils.create_int_feature(feature.input_ids),
+      "input_mask": record_utils.create_int_feature(feature.input_mask),
+      "segment_ids": record_utils.create_int_feature(feature.segment_ids),
       "label_ids": label_feature,
-      "is_real_example": script_utils.create_int_feature(
+      "is_real_example": record_utils.create_int_feature(
           [int(feature.is_real_example)]),
   }))
 
@@ -841,7 +843,7 @@ def file_based_convert_examples_to_features(examples, label_list,
   """
   progress = script_utils.ProgressLogger(
       "Writing %s" % os.path.basename(output_file), total=len(examples))
-  with script_utils.atomic_record_writers([output_file]) as writers:
+  with record_utils.atomic_record_writers([output_file]) as writers:
     for (ex_index, example) in enumerate(examples):
       feature = convert_single_example(ex_index, example, label_list,
                                        max_seq_length, tokenizer)
@@ -889,7 +891,7 @@ def file_based_input_fn_builder(input_file, seq_length, is_training,
     input_fn(params) -> dataset of feature dicts (int32 ids, batch
     params["batch_size"]).
   """
-  return script_utils.record_input_fn_builder(
+  return record_utils.record_input_fn_builder(
       input_file, _name_to_features(seq_length, is_regression), is_training,
       drop_remainder)
 
@@ -1080,7 +1082,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """Builds the graph for one of train, eval and predict."""
-    script_utils.log_features(features)
+    estimator_runtime.log_features(features)
 
     input_ids = features["input_ids"]
     input_mask = features["input_mask"]
@@ -1098,7 +1100,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         is_regression=is_regression, example_weights=is_real_example,
         compute_type=compute_type)
 
-    scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
@@ -1341,7 +1343,7 @@ def run_task(flags_obj):
   processor = get_processor(flags_obj.task_name,
                             getattr(flags_obj, "xnli_language", "zh"))
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = script_utils.check_init_checkpoint(
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(
       flags_obj.init_checkpoint)
   bert_config = script_utils.load_bert_config(flags_obj.bert_config_file,
                                               flags_obj.max_seq_length)
@@ -1350,7 +1352,7 @@ def run_task(flags_obj):
                                           init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        flags_obj.vocab_file)
-  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
+  checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
 
   task_name = flags_obj.task_name.lower()
   label_list = processor.get_labels()
@@ -1403,7 +1405,7 @@ def run_task(flags_obj):
                                          ("--do_predict", flags_obj.do_predict),
                                          ("--export_dir", export_dir))
                if wanted]
-    script_utils.checkpoint_for_inference(
+    checkpoint_utils.checkpoint_for_inference(
         output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
         getattr(flags_obj, "allow_random_init", False) and not export_dir)
@@ -1428,14 +1430,14 @@ def run_task(flags_obj):
       task_metric=task_metric,
       positive_label_id=positive_label_id,
       num_accumulation_steps=num_accumulation_steps,
-      compute_type=script_utils.compute_type_for_precision(
+      compute_type=estimator_runtime.compute_type_for_precision(
           getattr(flags_obj, "precision", "fp32")))
   # With gradient accumulation each step reads a micro-batch; the update
   # still averages train_batch_size examples.
   micro_batch_size = flags_obj.train_batch_size // num_accumulation_steps
-  estimator = script_utils.make_estimator(
+  estimator = estimator_runtime.make_estimator(
       model_fn,
-      script_utils.run_config_from_flags(flags_obj),
+      estimator_runtime.run_config_from_flags(flags_obj),
       use_tpu,
       train_batch_size=micro_batch_size,
       eval_batch_size=flags_obj.eval_batch_size,
@@ -1448,18 +1450,18 @@ def run_task(flags_obj):
         train_file)
     tf1.logging.info("***** Running training *****")
     tf1.logging.info("  Num examples = %d", len(train_examples))
-    script_utils.log_train_batch_size(flags_obj.train_batch_size,
+    estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
                                       num_accumulation_steps)
     tf1.logging.info("  Num steps = %d", num_train_steps)
-    script_utils.log_learning_rate(flags_obj.learning_rate, num_warmup_steps)
-    script_utils.log_weights("Training", output_dir, init_checkpoint)
+    estimator_runtime.log_learning_rate(flags_obj.learning_rate, num_warmup_steps)
+    checkpoint_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=flags_obj.max_seq_length,
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    script_utils.train_estimator(estimator, train_input_fn, num_train_steps,
+    estimator_runtime.train_estimator(estimator, train_input_fn, num_train_steps,
                                  micro_batch_size, num_accumulation_steps)
 
   if eval_examples:
@@ -1515,7 +1517,7 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
       drop_remainder=flags_obj.use_tpu,
       is_regression=is_regression)
   num_batches = -(-len(eval_examples) // batch_size)
-  script_utils.log_weights("Evaluating", output_dir, flags_obj.init_checkpoint)
+  checkpoint_utils.log_weights("Evaluating", output_dir, flags_obj.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn, steps=eval_steps,
       hooks=[script_utils.ProgressHook("Evaluation", batch_size,
@@ -1566,7 +1568,7 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
       is_regression=is_regression)
   output_file = os.path.join(output_dir, "test_results.tsv")
   num_batches = -(-len(predict_examples) // batch_size)
-  script_utils.log_weights("Predicting", output_dir, flags_obj.init_checkpoint)
+  checkpoint_utils.log_weights("Predicting", output_dir, flags_obj.init_checkpoint)
   predictions = list(
       _predict(estimator, predict_input_fn, num_batches, "Prediction",
                batch_size))

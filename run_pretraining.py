@@ -24,9 +24,11 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import checkpoint_utils
 import estimator_runtime
 import modeling
 import optimization
+import record_utils
 import script_utils
 
 tf1 = tf.compat.v1
@@ -118,9 +120,9 @@ def define_flags():
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
       "batch in little memory.")
-  script_utils.define_allow_random_init_flag()
-  script_utils.define_tpu_flags()
-  script_utils.define_performance_flags()
+  checkpoint_utils.define_allow_random_init_flag()
+  estimator_runtime.define_tpu_flags()
+  estimator_runtime.define_performance_flags()
 
 
 # ----------------------------------------------------------------------------
@@ -154,7 +156,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
   """
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
-    script_utils.log_features(features)
+    estimator_runtime.log_features(features)
 
     input_ids = features["input_ids"]
     input_mask = features["input_mask"]
@@ -198,7 +200,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
 
     total_loss = masked_lm_loss + next_sentence_loss
 
-    scaffold_fn, _ = script_utils.init_from_checkpoint(
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
         init_checkpoint, use_tpu, tf1.trainable_variables())
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
@@ -459,7 +461,7 @@ def gather_indexes(sequence_tensor, positions):
 
 # The original defined it here; notebooks and forks import it from this
 # module (#12).
-_decode_record = script_utils.decode_record
+_decode_record = record_utils.decode_record
 
 
 def name_to_features(max_seq_length, max_predictions_per_seq):
@@ -532,7 +534,7 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
           deterministic=False)
       d = d.shuffle(buffer_size=100)
       d = d.map(
-          lambda record: script_utils.decode_record(record, features),
+          lambda record: record_utils.decode_record(record, features),
           num_parallel_calls=num_cpu_threads)
       d = d.batch(batch_size=batch_size, drop_remainder=True)
       return d.prefetch(1)
@@ -554,7 +556,7 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
 
 def _decode_real_example(record, features):
   """A record's features, int32 / float32, with is_real_example = 1.0."""
-  example = script_utils.decode_record(record, features)
+  example = record_utils.decode_record(record, features)
   example[IS_REAL_EXAMPLE] = tf.constant(1.0, tf.float32)
   return example
 
@@ -770,7 +772,7 @@ def run_evaluation(estimator, input_files, flags_obj):
       max_predictions_per_seq=flags_obj.max_predictions_per_seq,
       is_training=False,
       endless_eval_padding=flags_obj.use_tpu)
-  script_utils.log_weights("Evaluating", flags_obj.output_dir,
+  checkpoint_utils.log_weights("Evaluating", flags_obj.output_dir,
                            getattr(flags_obj, "init_checkpoint", None))
   result = estimator.evaluate(
       input_fn=eval_input_fn,
@@ -805,11 +807,11 @@ def main(_):
   check_input_records(input_files, FLAGS.max_seq_length,
                       FLAGS.max_predictions_per_seq, bert_config.vocab_size)
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
-  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.do_eval and not FLAGS.do_train:
     # Evaluation alone reads weights that must already exist (#18).
-    script_utils.checkpoint_for_inference(
+    checkpoint_utils.checkpoint_for_inference(
         FLAGS.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
         getattr(FLAGS, "allow_random_init", False))
   script_utils.prepare_output_dir(FLAGS.output_dir)
@@ -828,34 +830,34 @@ def main(_):
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
       num_accumulation_steps=num_accumulation_steps,
-      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
+      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
   micro_batch_size = FLAGS.train_batch_size // num_accumulation_steps
-  estimator = script_utils.make_estimator(
+  estimator = estimator_runtime.make_estimator(
       model_fn,
-      script_utils.run_config_from_flags(FLAGS),
+      estimator_runtime.run_config_from_flags(FLAGS),
       FLAGS.use_tpu,
       train_batch_size=micro_batch_size,
       eval_batch_size=FLAGS.eval_batch_size)
 
   if FLAGS.do_train:
-    start_step = script_utils.current_global_step(FLAGS.output_dir)
+    start_step = estimator_runtime.current_global_step(FLAGS.output_dir)
     tf1.logging.info("***** Running training *****")
-    script_utils.log_train_batch_size(FLAGS.train_batch_size,
+    estimator_runtime.log_train_batch_size(FLAGS.train_batch_size,
                                       num_accumulation_steps)
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
-    script_utils.log_learning_rate(FLAGS.learning_rate, FLAGS.num_warmup_steps)
-    script_utils.log_weights("Training", FLAGS.output_dir,
+    estimator_runtime.log_learning_rate(FLAGS.learning_rate, FLAGS.num_warmup_steps)
+    checkpoint_utils.log_weights("Training", FLAGS.output_dir,
                              init_checkpoint)
     train_input_fn = input_fn_builder(
         input_files=input_files,
         max_seq_length=FLAGS.max_seq_length,
         max_predictions_per_seq=FLAGS.max_predictions_per_seq,
         is_training=True)
-    script_utils.train_estimator(estimator, train_input_fn,
+    estimator_runtime.train_estimator(estimator, train_input_fn,
                                  FLAGS.num_train_steps, micro_batch_size,
                                  num_accumulation_steps)
 

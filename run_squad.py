@@ -39,6 +39,8 @@ import unicodedata
 import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import numpy as np
+import checkpoint_utils
+import record_utils
 import six
 import tensorflow as tf
 
@@ -155,9 +157,9 @@ def define_flags():
       "The maximum length of an answer that can be generated. This is needed "
       "because the start and end predictions are not conditioned on one "
       "another.")
-  script_utils.define_allow_random_init_flag()
-  script_utils.define_tpu_flags()
-  script_utils.define_performance_flags()
+  checkpoint_utils.define_allow_random_init_flag()
+  estimator_runtime.define_tpu_flags()
+  estimator_runtime.define_performance_flags()
   export_utils.define_export_flags()
   flags.DEFINE_bool(
       "verbose_logging", False,
@@ -465,7 +467,7 @@ def _load_squad_json(input_file):
     dataset = json.loads(text)
   except ValueError as e:
     raise script_utils.UsageError("%s: not valid JSON (%s)" %
-                                  (input_file, script_utils._one_line(e)))
+                                  (input_file, script_utils.error_line(e)))
   if not isinstance(dataset, dict) or not isinstance(dataset.get("data"),
                                                      list):
     raise _format_error(input_file,
@@ -987,26 +989,26 @@ class FeatureWriter(object):
     self.filename = filename
     self.is_training = is_training
     self.num_features = 0
-    self._context = script_utils.atomic_record_writers([filename])
+    self._context = record_utils.atomic_record_writers([filename])
     self._writer = self._context.__enter__()[0]
 
   def process_feature(self, feature):
     """Writes one feature as a tf.train.Example."""
     self.num_features += 1
     features = collections.OrderedDict()
-    features["unique_ids"] = script_utils.create_int_feature(
+    features["unique_ids"] = record_utils.create_int_feature(
         [feature.unique_id])
-    features["input_ids"] = script_utils.create_int_feature(feature.input_ids)
-    features["input_mask"] = script_utils.create_int_feature(
+    features["input_ids"] = record_utils.create_int_feature(feature.input_ids)
+    features["input_mask"] = record_utils.create_int_feature(
         feature.input_mask)
-    features["segment_ids"] = script_utils.create_int_feature(
+    features["segment_ids"] = record_utils.create_int_feature(
         feature.segment_ids)
     if self.is_training:
-      features["start_positions"] = script_utils.create_int_feature(
+      features["start_positions"] = record_utils.create_int_feature(
           [feature.start_position])
-      features["end_positions"] = script_utils.create_int_feature(
+      features["end_positions"] = record_utils.create_int_feature(
           [feature.end_position])
-      features["is_impossible"] = script_utils.create_int_feature(
+      features["is_impossible"] = record_utils.create_int_feature(
           [1 if feature.is_impossible else 0])
     tf_example = tf.train.Example(features=tf.train.Features(feature=features))
     # deterministic=True: protobuf 7 (TF 2.21) orders map entries (the
@@ -1060,7 +1062,7 @@ def input_fn_builder(input_file, seq_length, is_training, drop_remainder):
   if is_training:
     name_to_features["start_positions"] = tf.io.FixedLenFeature([], tf.int64)
     name_to_features["end_positions"] = tf.io.FixedLenFeature([], tf.int64)
-  return script_utils.record_input_fn_builder(
+  return record_utils.record_input_fn_builder(
       input_file, name_to_features, is_training, drop_remainder)
 
 
@@ -1156,7 +1158,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """The `model_fn` for TPUEstimator."""
-    script_utils.log_features(features)
+    estimator_runtime.log_features(features)
 
     unique_ids = features["unique_ids"]
     input_ids = features["input_ids"]
@@ -1174,7 +1176,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
         use_one_hot_embeddings=use_one_hot_embeddings,
         compute_type=compute_type)
 
-    scaffold_fn, _ = script_utils.init_from_checkpoint(init_checkpoint,
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
                                                        use_tpu)
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
@@ -1645,18 +1647,18 @@ def _train(estimator, tokenizer, train_examples,
   tf1.logging.info("***** Running training *****")
   tf1.logging.info("  Num orig examples = %d", len(train_examples))
   tf1.logging.info("  Num split examples = %d", writer.num_features)
-  script_utils.log_train_batch_size(FLAGS.train_batch_size,
+  estimator_runtime.log_train_batch_size(FLAGS.train_batch_size,
                                     FLAGS.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
-  script_utils.log_learning_rate(FLAGS.learning_rate,
+  estimator_runtime.log_learning_rate(FLAGS.learning_rate,
                                  int(num_train_steps * FLAGS.warmup_proportion))
-  script_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
+  checkpoint_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
   train_input_fn = input_fn_builder(
       input_file=train_record,
       seq_length=FLAGS.max_seq_length,
       is_training=True,
       drop_remainder=True)
-  script_utils.train_estimator(estimator, train_input_fn, num_train_steps,
+  estimator_runtime.train_estimator(estimator, train_input_fn, num_train_steps,
                                micro_batch_size, FLAGS.num_accumulation_steps)
 
 
@@ -1711,7 +1713,7 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset):
       is_training=False,
       drop_remainder=False)
   all_results = []
-  script_utils.log_weights("Predicting", FLAGS.output_dir,
+  checkpoint_utils.log_weights("Predicting", FLAGS.output_dir,
                            FLAGS.init_checkpoint)
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
@@ -1771,7 +1773,7 @@ def main(_):
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
   validate_flags_or_throw(bert_config)
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = script_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
   # Read now (a missing, non-UTF-8 or incomplete vocabulary is a one-line
   # error) so that bad input stops the run before it writes anything.
   tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
@@ -1780,7 +1782,7 @@ def main(_):
     script_utils.require_file(FLAGS.train_file, "train_file")
   if FLAGS.do_predict:
     script_utils.require_file(FLAGS.predict_file, "predict_file")
-  script_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
+  checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(FLAGS.export_dir)
@@ -1820,7 +1822,7 @@ def main(_):
     actions = [flag for flag, wanted in (("--do_predict", FLAGS.do_predict),
                                          ("--export_dir", FLAGS.export_dir))
                if wanted]
-    script_utils.checkpoint_for_inference(
+    checkpoint_utils.checkpoint_for_inference(
         FLAGS.output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
         getattr(FLAGS, "allow_random_init", False) and not FLAGS.export_dir)
@@ -1836,9 +1838,9 @@ def main(_):
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
       num_accumulation_steps=FLAGS.num_accumulation_steps,
-      compute_type=script_utils.compute_type_for_precision(FLAGS.precision))
-  run_config = script_utils.run_config_from_flags(FLAGS)
-  estimator = script_utils.make_estimator(
+      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
+  run_config = estimator_runtime.run_config_from_flags(FLAGS)
+  estimator = estimator_runtime.make_estimator(
       model_fn, run_config, FLAGS.use_tpu,
       train_batch_size=micro_batch_size,
       predict_batch_size=FLAGS.predict_batch_size)

@@ -1,20 +1,23 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Plumbing shared by the command-line scripts, written once.
+"""Plumbing every command-line script needs, written once.
 
-The scripts (`run_pretraining.py`, `run_classifier.py`, `run_squad.py`,
-`extract_features.py`, `create_pretraining_data.py`) differ in their data and
-heads; what they share lives here:
+- `run(main)`: bad input ends in one `error: ...` line and exit status 1; a
+  bug in our code keeps its traceback. `UsageError` is how code says "bad
+  input".
+- Logs a person can read, and --help.
+- Checks of flags, files and directories, before any work: required flags,
+  input files and patterns, the output directory, `bert_config.json`, the
+  vocabulary and its casing.
+- Outputs written atomically, so an interrupted run leaves no truncated file.
+- Progress lines for long loops and estimator runs.
+- UTF-8 text input, bad bytes reported with file and line.
 
-- the Cloud TPU flags and the run config they lead to (what runs the
-  model_fns is `estimator_runtime`'s business);
-- warm-starting from `init_checkpoint` (with the `*INIT_FROM_CKPT*` log);
-- pair truncation, record features and record decoding;
-- writing outputs atomically, so an interrupted run leaves no truncated file;
-- turning bad input into a one-line `error: ...` and exit status 1.
+What runs a model_fn, and the flags that configure it, is in
+`estimator_runtime`; checkpoints in `checkpoint_utils`; TFRecord features in
+`record_utils`; --distribution in `distribute_utils`.
 """
 
 import contextlib
-import json
 import logging
 import os
 import re
@@ -30,7 +33,6 @@ from absl import app
 from absl import flags
 import tensorflow as tf
 
-import estimator_runtime
 import modeling
 import tokenization
 
@@ -91,7 +93,7 @@ def run(main, argv=None):
     except _USER_ERRORS as e:
       if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
         traceback.print_exc()  # Then the usual line, for what parses it.
-      message = _one_line(e)
+      message = error_line(e)
       if isinstance(e, tf.errors.ResourceExhaustedError):
         message += _OUT_OF_MEMORY_HINT
       # Only this line: logging it as well printed the message twice.
@@ -112,7 +114,7 @@ def run(main, argv=None):
   try:
     flags.FLAGS(argv)
   except flags.Error as e:
-    sys.stderr.write("error: %s (see --help)\n" % _one_line(e))
+    sys.stderr.write("error: %s (see --help)\n" % error_line(e))
     sys.stderr.flush()
     raise SystemExit(1)
   app.run(guarded_main, argv=argv)
@@ -202,14 +204,11 @@ def print_help(full=False):
 
 
 def check_runtime_flags(flags_obj):
-  """Refuses, before any work, flags this TensorFlow runtime cannot honour.
+  """Warns, before any work, of a --precision this machine only emulates.
 
-  Raises:
-    UsageError: --use_tpu where TensorFlow has no TPUEstimator (TF >= 2.16).
+  (--use_tpu where this TensorFlow has no TPUEstimator is refused when the
+  flags are parsed: see `estimator_runtime.define_tpu_flags`.)
   """
-  if ("use_tpu" in flags_obj and flags_obj.use_tpu and
-      not estimator_runtime.HAS_TPU_ESTIMATOR):
-    raise UsageError(estimator_runtime.NO_TPU_MESSAGE)
   if "precision" in flags_obj:
     warning = precision_warning(
         flags_obj.precision, "use_tpu" in flags_obj and flags_obj.use_tpu)
@@ -286,7 +285,7 @@ _OP_ERROR_FRAME = re.compile(
     r"\[\[\{\{node |Original stack trace for )")
 
 
-def _one_line(exception):
+def error_line(exception):
   """The first meaningful line of an exception's message."""
   if isinstance(exception, tf.errors.OpError):
     text = exception.message
@@ -352,6 +351,26 @@ def prepare_output_dir(output_dir, flag_name="output_dir"):
     raise UsageError("--%s=%s: exists and is not a directory" %
                      (flag_name, output_dir))
   tf.io.gfile.makedirs(output_dir)
+
+
+def check_output_file(path, flag_name="output_file"):
+  """Refuses an output file path that is a directory or sits under a file.
+
+  Checked before the work starts; the parent directory itself is created
+  only when the output is written.
+  """
+  if tf.io.gfile.isdir(path):
+    raise UsageError("--%s=%s is a directory, expected a file path" %
+                     (flag_name, path))
+  parent = os.path.dirname(path)
+  while parent and not tf.io.gfile.exists(parent):
+    next_parent = os.path.dirname(parent)
+    if next_parent == parent:
+      break
+    parent = next_parent
+  if parent and not tf.io.gfile.isdir(parent):
+    raise UsageError("--%s=%s: %s exists and is not a directory" %
+                     (flag_name, path, parent))
 
 
 def load_bert_config(bert_config_file, max_seq_length=None):
@@ -496,586 +515,11 @@ def check_vocab_fits_config(vocab_size, bert_config, vocab_file):
 
 
 # ----------------------------------------------------------------------------
-# TPU / RunConfig / Estimator
-# ----------------------------------------------------------------------------
-
-
-def define_tpu_flags():
-  """Defines the Cloud TPU flags every training script shares."""
-  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.")
-  flags.DEFINE_string(
-      "tpu_name", None,
-      "The Cloud TPU to use for training: the name used when creating it, or "
-      "a grpc://ip.address.of.tpu:8470 url.")
-  flags.DEFINE_string(
-      "tpu_zone", None,
-      "[Optional] GCE zone of the Cloud TPU. If not given, it is looked up "
-      "from metadata.")
-  flags.DEFINE_string(
-      "gcp_project", None,
-      "[Optional] Project name of the Cloud TPU. If not given, it is looked "
-      "up from metadata.")
-  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.")
-  flags.DEFINE_integer(
-      "num_tpu_cores", 8,
-      "Only used if `use_tpu` is True. Total number of TPU cores to use.")
-
-
-PRECISIONS = ("fp32", "bf16", "fp16")
-DISTRIBUTIONS = ("none", "mirrored", "multi_worker")
-
-
-def define_performance_flags():
-  """Defines the speed (and seed) flags shared by the training scripts."""
-  if "precision" in flags.FLAGS:
-    return  # Already defined by another caller in this process.
-  flags.DEFINE_bool(
-      "use_xla", False,
-      "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).")
-  flags.DEFINE_enum(
-      "precision", "fp32", list(PRECISIONS),
-      "Arithmetic of the encoder's matrix products. bf16/fp16 keep float32 "
-      "master weights (checkpoints are unchanged) and float32 layer norm, "
-      "softmax and losses; fp16 adds dynamic loss scaling.")
-  flags.DEFINE_enum(
-      "distribution", "none", list(DISTRIBUTIONS),
-      "Training on several devices: 'mirrored' replicates over all local "
-      "GPUs (or --num_cpu_devices CPUs), 'multi_worker' over the machines in "
-      "the TF_CONFIG environment variable. --train_batch_size stays the "
-      "global batch. Cloud TPU uses --use_tpu instead.")
-  flags.DEFINE_integer(
-      "tf_random_seed", None,
-      "Graph-level random seed (initialisation, dropout, input shuffling) "
-      "for repeatable runs; default: a different seed every run.")
-  flags.DEFINE_integer(
-      "num_cpu_devices", None,
-      "Expose this many logical CPU devices (for --distribution=mirrored on "
-      "a machine without GPUs, e.g. for testing).")
-
-
-def compute_type_for_precision(precision):
-  """Maps a --precision value to the encoder's compute dtype."""
-  if precision not in PRECISIONS:
-    raise UsageError("--precision=%s: expected one of %s" %
-                     (precision, ", ".join(PRECISIONS)))
-  return {"fp32": tf.float32, "bf16": tf.bfloat16,
-          "fp16": tf.float16}[precision]
-
-
-# The run configuration and the estimator come from the runtime module, which
-# alone knows whether TPUEstimator or the graph runner runs the model_fns.
-make_run_config = estimator_runtime.make_run_config
-
-
-def run_config_from_flags(flags_obj, output_dir=None, **overrides):
-  """`make_run_config` fed from the script's absl FLAGS."""
-  if flags_obj.use_tpu and not estimator_runtime.HAS_TPU_ESTIMATOR:
-    raise UsageError(estimator_runtime.NO_TPU_MESSAGE)
-  kwargs = dict(
-      output_dir=output_dir or flags_obj.output_dir,
-      use_tpu=flags_obj.use_tpu,
-      tpu_name=getattr(flags_obj, "tpu_name", None),
-      tpu_zone=getattr(flags_obj, "tpu_zone", None),
-      gcp_project=getattr(flags_obj, "gcp_project", None),
-      master=getattr(flags_obj, "master", None),
-      num_tpu_cores=getattr(flags_obj, "num_tpu_cores", 8),
-      save_checkpoints_steps=getattr(flags_obj, "save_checkpoints_steps",
-                                     1000),
-      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
-      use_xla=getattr(flags_obj, "use_xla", False),
-      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None),
-      tf_random_seed=getattr(flags_obj, "tf_random_seed", None))
-  distribution = getattr(flags_obj, "distribution", "none") or "none"
-  if distribution != "none" and "train_distribute" not in overrides:
-    if flags_obj.use_tpu:
-      raise UsageError(
-          "--distribution=%s cannot be combined with --use_tpu; Cloud TPU "
-          "replicates over its cores by itself" % distribution)
-    # The per-replica update path has no accumulators and no loss scaling
-    # (both would need a conditional update across replicas).
-    if (getattr(flags_obj, "num_accumulation_steps", 1) or 1) > 1:
-      raise UsageError(
-          "--num_accumulation_steps cannot be combined with --distribution=%s"
-          "; add replicas or lower the per-replica batch instead" %
-          distribution)
-    if getattr(flags_obj, "precision", "fp32") == "fp16":
-      raise UsageError(
-          "--precision=fp16 (loss scaling) cannot be combined with "
-          "--distribution=%s; use --precision=bf16" % distribution)
-    kwargs["train_distribute"] = make_distribution_strategy(
-        distribution, kwargs["num_cpu_devices"])
-  kwargs.update(overrides)
-  try:
-    run_config = make_run_config(**kwargs)
-  except ValueError as e:
-    raise UsageError(str(e))
-  # The configuration in one line, for the log (TensorFlow's own dump of the
-  # run config is only in the verbose one, #18).
-  setup = [estimator_runtime.runtime_description(),
-           "precision %s" % getattr(flags_obj, "precision", "fp32")]
-  if kwargs["use_xla"]:
-    setup.append("XLA")
-  if distribution != "none":
-    setup.append("--distribution=%s" % distribution)
-  if kwargs["use_tpu"]:
-    setup.append(" ".join(["Cloud TPU"] + [
-        name for name in (kwargs["tpu_name"] or kwargs["master"],) if name]))
-  if kwargs["tf_random_seed"] is not None:
-    setup.append("seed %d" % kwargs["tf_random_seed"])
-  tf1.logging.info("Running on %s", ", ".join(setup))
-  return run_config
-
-
-def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
-                   eval_batch_size=None, predict_batch_size=None):
-  """`estimator_runtime.make_estimator`, with its errors as UsageError."""
-  try:
-    return estimator_runtime.make_estimator(
-        model_fn, run_config, use_tpu, train_batch_size=train_batch_size,
-        eval_batch_size=eval_batch_size, predict_batch_size=predict_batch_size)
-  except ValueError as e:
-    raise UsageError(str(e))
-
-
-def log_features(features):
-  """Logs the name and shape of every input feature a model_fn receives.
-
-  In the verbose log (-v 1) only: they are the same in every run.
-  """
-  tf1.logging.debug("*** Features ***")
-  for name in sorted(features.keys()):
-    tf1.logging.debug("  name = %s, shape = %s", name, features[name].shape)
-
-
-def current_global_step(output_dir):
-  """Global step of the newest checkpoint in output_dir (0 if none)."""
-  latest = tf.train.latest_checkpoint(output_dir)
-  if not latest:
-    return 0
-  try:
-    return int(tf.train.load_checkpoint(latest).get_tensor(
-        tf1.GraphKeys.GLOBAL_STEP))
-  except (tf.errors.OpError, ValueError, KeyError):
-    return 0
-
-
-def log_train_batch_size(train_batch_size, num_accumulation_steps=1):
-  """Logs the batch of an update and, with accumulation, its micro-batch."""
-  tf1.logging.info("  Batch size = %d", train_batch_size)
-  if num_accumulation_steps > 1:
-    tf1.logging.info("  Micro-batch size = %d, accumulated over %d",
-                     train_batch_size // num_accumulation_steps,
-                     num_accumulation_steps)
-
-
-def log_learning_rate(learning_rate, num_warmup_steps):
-  """Logs the peak learning rate and the warm-up of a training run."""
-  tf1.logging.info("  Learning rate = %g, warm-up steps = %d", learning_rate,
-                   num_warmup_steps)
-
-
-def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
-                    num_accumulation_steps=1):
-  """Trains up to `num_train_steps` optimizer updates, logging progress.
-
-  The global step counts optimizer updates, so `max_steps` is the same with
-  or without gradient accumulation, and a restarted run continues from the
-  newest checkpoint in the model directory to the same end. The progress
-  hook counts session runs (one micro-batch each), so its total is the
-  updates still to do times `num_accumulation_steps`.
-
-  Args:
-    estimator: the script's estimator.
-    input_fn: training input_fn, batching `micro_batch_size` examples.
-    num_train_steps: int, optimizer updates in the whole run.
-    micro_batch_size: int, examples per session run.
-    num_accumulation_steps: int, micro-batches per update.
-
-  Returns:
-    The global step the run started from (0 for a fresh run).
-  """
-  start_step = current_global_step(estimator.model_dir)
-  remaining_runs = max(num_train_steps - start_step, 0) * num_accumulation_steps
-  estimator.train(
-      input_fn=input_fn,
-      max_steps=num_train_steps,
-      hooks=[ProgressHook("Training", micro_batch_size, remaining_runs)])
-  return start_step
-
-
-def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
-  """Warm-starts the graph's variables from a checkpoint and logs which.
-
-  Must be called inside a model_fn. On TPU the restore has to happen inside
-  the Scaffold that TPUEstimator builds on the host, so it is returned as a
-  scaffold_fn instead of being done immediately.
-
-  Args:
-    init_checkpoint: checkpoint path prefix, or None/"" for no warm start.
-    use_tpu: bool.
-    tvars: (optional) variables to consider; default all trainable ones.
-
-  Returns:
-    (scaffold_fn, initialized_variable_names); scaffold_fn is None unless
-    use_tpu and init_checkpoint are both set.
-  """
-  if tvars is None:
-    tvars = tf1.trainable_variables()
-  initialized_variable_names = {}
-  scaffold_fn = None
-  if init_checkpoint:
-    (assignment_map, initialized_variable_names
-    ) = modeling.get_assignment_map_from_checkpoint(tvars, init_checkpoint)
-    if use_tpu:
-
-      def tpu_scaffold():
-        tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
-        return tf1.train.Scaffold()
-
-      scaffold_fn = tpu_scaffold
-    else:
-      tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
-
-  # The list says which variables came from --init_checkpoint: once per
-  # run in the default log (the first graph built; evaluation and
-  # prediction build the same one again), every time with -v 1 (#18).
-  global _variables_listed
-  log = tf1.logging.debug
-  if init_checkpoint and not _variables_listed:
-    log = tf1.logging.info
-    _variables_listed = True
-  log("**** Trainable Variables ****")
-  for var in tvars:
-    init_string = ""
-    if var.name in initialized_variable_names:
-      init_string = ", *INIT_FROM_CKPT*"
-    log("  name = %s, shape = %s%s", var.name, var.shape, init_string)
-  return scaffold_fn, initialized_variable_names
-
-
-# Whether init_from_checkpoint has listed the variables at INFO level.
-_variables_listed = False
-
-
-# The file names of one checkpoint: `prefix.index`, `prefix.data-00000-of-00001`
-# (one or more shards) and, from an estimator, `prefix.meta`.
-_CHECKPOINT_FILE_SUFFIX = re.compile(
-    r"\.(index|meta|data-\d{5}-of-\d{5})$")
-
-
-def resolve_checkpoint(path, flag_name="init_checkpoint"):
-  """The checkpoint prefix that `path` means, as TensorFlow wants it.
-
-  Accepted besides a prefix (#18): one of the checkpoint's own files
-  (`bert_model.ckpt.index`, `bert_model.ckpt.data-00000-of-00001`), and a
-  directory: a model directory's newest checkpoint (its `checkpoint` file),
-  or the one checkpoint a released model's directory holds
-  (`bert_model.ckpt`).
-
-  Args:
-    path: the flag's value (local or gs://); None or "" is returned as is.
-    flag_name: the flag, for the message.
-
-  Returns:
-    The checkpoint prefix, or `path` unchanged when it is none of these (a
-    missing file is reported by `check_init_checkpoint`).
-
-  Raises:
-    UsageError: a directory without a checkpoint, or with several and no
-      `checkpoint` file to choose; the message lists the prefixes.
-  """
-  if not path:
-    return path
-  path = _CHECKPOINT_FILE_SUFFIX.sub("", path)
-  if not tf.io.gfile.isdir(path):
-    return path
-  latest = tf.train.latest_checkpoint(path)
-  if latest:
-    return latest
-  prefixes = sorted(name[:-len(".index")]
-                    for name in tf.io.gfile.listdir(path)
-                    if name.endswith(".index"))
-  if len(prefixes) == 1:
-    return os.path.join(path, prefixes[0])
-  if not prefixes:
-    raise UsageError("--%s=%s: the directory holds no checkpoint (no "
-                     "*.index file)" % (flag_name, path))
-  raise UsageError(
-      "--%s=%s: the directory holds %d checkpoints (%s); pass one of them, "
-      "e.g. --%s=%s" % (flag_name, path, len(prefixes), ", ".join(prefixes),
-                        flag_name, os.path.join(path, prefixes[-1])))
-
-
-def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
-  """The checkpoint prefix `init_checkpoint` means, checked to be readable.
-
-  Args:
-    init_checkpoint: a prefix, a checkpoint file or a directory (see
-      `resolve_checkpoint`), or None/"" for none.
-    flag_name: the flag, for the message.
-
-  Returns:
-    The checkpoint prefix (None or "" when none was given); scripts use it
-    in place of the flag's value.
-
-  Raises:
-    UsageError: when it is not a readable checkpoint.
-  """
-  if not init_checkpoint:
-    return init_checkpoint
-  prefix = resolve_checkpoint(init_checkpoint, flag_name)
-  try:
-    tf.train.load_checkpoint(prefix)
-  except (tf.errors.OpError, ValueError) as e:
-    raise UsageError("--%s=%s: not a readable checkpoint (%s)" %
-                     (flag_name, init_checkpoint, _one_line(e)))
-  return prefix
-
-
-# ----------------------------------------------------------------------------
-# Which weights evaluation and prediction use (#18)
-# ----------------------------------------------------------------------------
-
-
-def define_allow_random_init_flag():
-  """Defines --allow_random_init for a script that evaluates or predicts."""
-  flags.DEFINE_bool(
-      "allow_random_init", False,
-      "Evaluate or predict even when there are no trained weights (no "
-      "--init_checkpoint, no checkpoint in --output_dir, or a checkpoint "
-      "without the task's output layer), i.e. with random ones: only for "
-      "smoke tests. Without it such a run stops with an error.")
-
-
-def _weights_source(output_dir, init_checkpoint):
-  """Where the estimator takes its weights from, as it decides it.
-
-  The newest checkpoint in the model directory wins (resume); else
-  --init_checkpoint; else random initialisation.
-
-  Returns:
-    (path, flag_name): flag_name "output_dir" or "init_checkpoint"; or
-    (None, None) for random weights.
-  """
-  if output_dir and tf.io.gfile.isdir(output_dir):
-    latest = tf.train.latest_checkpoint(output_dir)
-    if latest:
-      return latest, "output_dir"
-  if init_checkpoint:
-    return init_checkpoint, "init_checkpoint"
-  return None, None
-
-
-def checkpoint_for_inference(output_dir, init_checkpoint, action,
-                             required_variables=(), allow_random_init=False):
-  """The checkpoint evaluation or prediction will read; random weights refused.
-
-  The estimator restores the newest checkpoint in its model directory when
-  there is one, and otherwise initialises the variables, from
-  `init_checkpoint` where it has them and randomly elsewhere. Without
-  training in the same run, "randomly" means results that look like any
-  others but mean nothing, so that is refused unless asked for.
-
-  Args:
-    output_dir: the --output_dir (the model directory); may not exist yet,
-      or be None for a script that has none.
-    init_checkpoint: the --init_checkpoint (a checkpoint prefix) or None.
-    action: what the run does with the weights, for the message, e.g.
-      "--do_predict".
-    required_variables: names of variables (without ":0") the model reads
-      that a checkpoint without them would leave random, e.g. the task's
-      output layer, which a pre-trained checkpoint lacks.
-    allow_random_init: bool, the --allow_random_init flag: warn instead.
-
-  Returns:
-    (checkpoint_path, flag_name): the checkpoint prefix and the flag it
-    comes from ("output_dir" or "init_checkpoint"), or (None, None) for
-    random weights when allow_random_init is set.
-
-  Raises:
-    UsageError: naming the flag to set, when there is no checkpoint or it
-      lacks some of `required_variables`.
-  """
-  path, flag_name = _weights_source(output_dir, init_checkpoint)
-  if path is None:
-    nothing = "there is no --init_checkpoint"
-    if output_dir:
-      nothing += " and no checkpoint in --output_dir=%s" % output_dir
-    message = (
-        "%s without trained weights: %s, so the model would be random; set "
-        "--init_checkpoint to the trained model (or --allow_random_init for "
-        "a smoke test)" % (action, nothing))
-    if not allow_random_init:
-      raise UsageError(message)
-    tf1.logging.warning("%s with random weights (--allow_random_init)",
-                        action)
-    return None, None
-  if required_variables:
-    try:
-      names = tf.train.load_checkpoint(path).get_variable_to_shape_map()
-    except (tf.errors.OpError, ValueError) as e:
-      raise UsageError("--%s: %s is not a readable checkpoint (%s)" %
-                       (flag_name, path, _one_line(e)))
-    missing = [name for name in required_variables if name not in names]
-    if missing:
-      message = (
-          "--%s: checkpoint %s has no %s (is it trained for this task?), so "
-          "%s would use random values for them; set --init_checkpoint to "
-          "the trained model (or --allow_random_init for a smoke test)" %
-          (flag_name, path, ", ".join(missing), action))
-      if not allow_random_init:
-        raise UsageError(message)
-      tf1.logging.warning("%s with random %s (--allow_random_init)", action,
-                          ", ".join(missing))
-  return path, flag_name
-
-
-def checkpoint_global_step(checkpoint_path):
-  """The global step stored in a checkpoint, or None if it has none."""
-  try:
-    reader = tf.train.load_checkpoint(checkpoint_path)
-    if reader.has_tensor(tf1.GraphKeys.GLOBAL_STEP):
-      return int(reader.get_tensor(tf1.GraphKeys.GLOBAL_STEP))
-  except (tf.errors.OpError, ValueError):
-    pass
-  return None
-
-
-def describe_weights(action, output_dir, init_checkpoint):
-  """One line saying which weights `action` starts from, and why those.
-
-  The estimator restores the newest checkpoint in --output_dir when there is
-  one (resuming, or evaluating what was trained), else initialises from
-  --init_checkpoint, else randomly; its own log names no file (#18).
-
-  Args:
-    action: e.g. "Training", "Evaluating", "Predicting".
-    output_dir: the model directory, or None where the script has none.
-    init_checkpoint: the --init_checkpoint, or None.
-
-  Returns:
-    str such as "Predicting with /out/model.ckpt-343 (global step 343) from
-    --init_checkpoint".
-  """
-  path, flag_name = _weights_source(output_dir, init_checkpoint)
-  if flag_name == "output_dir":
-    origin = "the newest checkpoint in --output_dir"
-    if action == "Training":
-      origin += ", resuming"
-    if init_checkpoint:
-      origin += "; --init_checkpoint is not used"
-  elif flag_name == "init_checkpoint":
-    path = resolve_checkpoint(path)
-    origin = "from --init_checkpoint"
-  else:
-    return "%s with randomly initialised weights (no --init_checkpoint%s)" % (
-        action, ", no checkpoint in --output_dir" if output_dir else "")
-  step = checkpoint_global_step(path)
-  return "%s with %s (%s), %s" % (
-      action, path, "no global step" if step is None else
-      "global step %d" % step, origin)
-
-
-def log_weights(action, output_dir, init_checkpoint):
-  """Logs `describe_weights`; call it right before the estimator runs."""
-  tf1.logging.info("%s", describe_weights(action, output_dir, init_checkpoint))
-
-
-# ----------------------------------------------------------------------------
-# Tokens and records
-# ----------------------------------------------------------------------------
-
-
-def truncate_seq_pair(tokens_a, tokens_b, max_length):
-  """Shortens a token pair in place to at most `max_length` tokens in total.
-
-  One token at a time comes off the end of the longer list: a short sentence
-  holds proportionally more information per token than a long one, so it is
-  better kept whole.
-
-  Args:
-    tokens_a: list of tokens (modified in place).
-    tokens_b: list of tokens (modified in place).
-    max_length: int, the budget for both together.
-  """
-  while len(tokens_a) + len(tokens_b) > max_length:
-    if len(tokens_a) > len(tokens_b):
-      tokens_a.pop()
-    else:
-      tokens_b.pop()
-
-
-def create_int_feature(values):
-  """An int64 list feature for a tf.train.Example."""
-  return tf.train.Feature(int64_list=tf.train.Int64List(value=list(values)))
-
-
-def create_float_feature(values):
-  """A float list feature for a tf.train.Example."""
-  return tf.train.Feature(float_list=tf.train.FloatList(value=list(values)))
-
-
-def decode_record(record, name_to_features):
-  """Parses one serialized tf.train.Example, casting int64 to int32.
-
-  tf.train.Example only stores int64, but TPUs do not support int64 well, and
-  every model input here fits in int32.
-
-  Args:
-    record: scalar string Tensor.
-    name_to_features: dict of feature name -> tf.io.FixedLenFeature.
-
-  Returns:
-    dict of feature name -> Tensor.
-  """
-  example = tf.io.parse_single_example(record, name_to_features)
-  for name in list(example.keys()):
-    t = example[name]
-    if t.dtype == tf.int64:
-      t = tf.cast(t, tf.int32)
-    example[name] = t
-  return example
-
-
-def record_input_fn_builder(input_files, name_to_features, is_training,
-                            drop_remainder, shuffle_buffer_size=100):
-  """An Estimator input_fn over TFRecord files of fixed-length examples.
-
-  Args:
-    input_files: a path or list of paths.
-    name_to_features: dict of feature name -> tf.io.FixedLenFeature.
-    is_training: bool. Training repeats and shuffles; evaluation and
-      prediction read each record once, in order.
-    drop_remainder: bool. TPUs need every batch full.
-    shuffle_buffer_size: int, records held for shuffling.
-
-  Returns:
-    input_fn(params) -> tf.data.Dataset of feature dicts, batched by
-    params["batch_size"] (which TPUEstimator sets).
-  """
-  if isinstance(input_files, str):
-    input_files = [input_files]
-
-  def input_fn(params):
-    batch_size = params["batch_size"]
-    d = tf.data.TFRecordDataset(input_files)
-    if is_training:
-      d = d.repeat()
-      d = d.shuffle(buffer_size=shuffle_buffer_size)
-    d = d.map(lambda record: decode_record(record, name_to_features),
-              num_parallel_calls=tf.data.AUTOTUNE)
-    d = d.batch(batch_size=batch_size, drop_remainder=drop_remainder)
-    return d.prefetch(tf.data.AUTOTUNE)
-
-  return input_fn
-
-
-# ----------------------------------------------------------------------------
 # Atomic outputs
 # ----------------------------------------------------------------------------
 
 
-def _temporary_name(path):
+def temporary_name(path):
   """A sibling name, so the final rename stays on one file system."""
   return "%s.tmp-%s" % (path, uuid.uuid4().hex[:8])
 
@@ -1095,7 +539,7 @@ def atomic_output(path, mode="w"):
   Yields:
     A writable file object.
   """
-  tmp_path = _temporary_name(path)
+  tmp_path = temporary_name(path)
   try:
     with tf.io.gfile.GFile(tmp_path, mode) as writer:
       yield writer
@@ -1105,33 +549,6 @@ def atomic_output(path, mode="w"):
       tf.io.gfile.remove(tmp_path)
 
 
-@contextlib.contextmanager
-def atomic_record_writers(paths):
-  """TFRecord writers whose files appear only once all are complete.
-
-  Args:
-    paths: list of final .tfrecord paths.
-
-  Yields:
-    A list of `tf.io.TFRecordWriter`, one per path.
-  """
-  tmp_paths = [_temporary_name(path) for path in paths]
-  writers = []
-  try:
-    for tmp_path in tmp_paths:
-      writers.append(tf.io.TFRecordWriter(tmp_path))
-    yield writers
-    for writer in writers:
-      writer.close()
-    writers = []
-    for tmp_path, path in zip(tmp_paths, paths):
-      tf.io.gfile.rename(tmp_path, path, overwrite=True)
-  finally:
-    for writer in writers:
-      writer.close()
-    for tmp_path in tmp_paths:
-      if tf.io.gfile.exists(tmp_path):
-        tf.io.gfile.remove(tmp_path)
 
 
 def write_eval_results(output_dir, result, file_name="eval_results.txt"):
@@ -1275,128 +692,3 @@ def read_text_lines(path):
 def read_text(path):
   """The whole of a UTF-8 text file; bad bytes as in `read_text_lines`."""
   return "".join(read_text_lines(path))
-
-
-# ----------------------------------------------------------------------------
-# Several devices or machines (tf.distribute)
-# ----------------------------------------------------------------------------
-
-
-def make_distribution_strategy(distribution, num_cpu_devices=None):
-  """The tf.distribute strategy for a --distribution value.
-
-  Args:
-    distribution: "none", "mirrored" or "multi_worker".
-    num_cpu_devices: (optional) int. With "mirrored" on a machine without
-      GPUs, replicate over this many logical CPU devices (the session is given
-      as many by `make_run_config`); meant for testing.
-
-  Returns:
-    None for "none", else a TF1-style `tf.distribute.Strategy` for the
-    run config's `train_distribute` (the graph runner trains with it).
-
-  Raises:
-    UsageError: for an unknown value, or a multi-worker run without a usable
-      TF_CONFIG.
-  """
-  if not distribution or distribution == "none":
-    return None
-  if distribution == "mirrored":
-    devices = None
-    if num_cpu_devices and not tf.config.list_physical_devices("GPU"):
-      devices = ["/cpu:%d" % i for i in range(num_cpu_devices)]
-    # Built in a graph so that nothing touches the eager context; the
-    # estimator runs the strategy in its own graph and session.
-    with tf.Graph().as_default():
-      # The CPU replicas live in one process, so a plain sum on one device
-      # is the only all-reduce they need (NCCL is for GPUs).
-      cross_device_ops = (tf.distribute.ReductionToOneDevice()
-                          if devices else None)
-      return tf1.distribute.MirroredStrategy(
-          devices=devices, cross_device_ops=cross_device_ops)
-  if distribution == "multi_worker":
-    cluster = _tf_config_cluster()
-    if not cluster.get("worker") and not cluster.get("chief"):
-      raise UsageError(
-          "--distribution=multi_worker: TF_CONFIG must describe a cluster "
-          "with 'worker' (and optionally 'chief') tasks")
-    # Building the TF1 strategy outside eager mode keeps it from starting
-    # its own gRPC server; the graph runner starts the one server this
-    # worker needs, on the port TF_CONFIG gives it, and configures the
-    # strategy from the cluster.
-    with tf.Graph().as_default():
-      return tf1.distribute.experimental.MultiWorkerMirroredStrategy()
-  raise UsageError("--distribution=%s: expected one of %s" %
-                   (distribution, ", ".join(DISTRIBUTIONS)))
-
-
-def _tf_config_cluster():
-  """The 'cluster' dict of the TF_CONFIG environment variable ({} if unset)."""
-  text = os.environ.get("TF_CONFIG", "")
-  if not text.strip():
-    raise UsageError("--distribution=multi_worker needs the TF_CONFIG "
-                     "environment variable (cluster and task)")
-  try:
-    tf_config = json.loads(text)
-  except ValueError as e:
-    raise UsageError("TF_CONFIG is not valid JSON (%s)" % e)
-  if not isinstance(tf_config, dict) or "task" not in tf_config:
-    raise UsageError("TF_CONFIG must be a JSON object with 'cluster' and "
-                     "'task'")
-  return tf_config.get("cluster") or {}
-
-
-def check_checkpoint_fits_config(init_checkpoint, bert_config,
-                                 flag_name="init_checkpoint"):
-  """Refuses an init_checkpoint whose encoder shapes differ from the config.
-
-  Without this the mismatch surfaces only when the model_fn is built, after
-  feature files have already been written to the output directory. Builds
-  the encoder in a throwaway graph (variables only, nothing is run) and
-  compares it with the checkpoint.
-
-  Raises:
-    UsageError: naming the variable and both shapes.
-  """
-  if not init_checkpoint:
-    return
-  with tf.Graph().as_default():
-    modeling.BertModel(config=bert_config, is_training=False,
-                       input_ids=tf.zeros([1, 2], tf.int32))
-    try:
-      modeling.get_assignment_map_from_checkpoint(tf1.trainable_variables(),
-                                                  init_checkpoint)
-    except ValueError as e:
-      raise UsageError("--%s: %s (does it belong to --bert_config_file?)" %
-                       (flag_name, _one_line(e)))
-
-
-# ----------------------------------------------------------------------------
-# XLA on CPU
-# ----------------------------------------------------------------------------
-
-
-enable_xla_on_cpu = estimator_runtime.enable_xla_on_cpu
-
-# Before any session exists, so that --use_xla reaches the CPU.
-enable_xla_on_cpu()
-
-
-def check_output_file(path, flag_name="output_file"):
-  """Refuses an output file path that is a directory or sits under a file.
-
-  Checked before the work starts; the parent directory itself is created
-  only when the output is written.
-  """
-  if tf.io.gfile.isdir(path):
-    raise UsageError("--%s=%s is a directory, expected a file path" %
-                     (flag_name, path))
-  parent = os.path.dirname(path)
-  while parent and not tf.io.gfile.exists(parent):
-    next_parent = os.path.dirname(parent)
-    if next_parent == parent:
-      break
-    parent = next_parent
-  if parent and not tf.io.gfile.isdir(parent):
-    raise UsageError("--%s=%s: %s exists and is not a directory" %
-                     (flag_name, path, parent))

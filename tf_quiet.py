@@ -66,7 +66,7 @@ _CHATTER = re.compile("|".join([
     r"^(Starting|Finished) evaluation at ",
     r"^Inference Time : ",
     r"^Saving 'checkpoint_path' summary for global step",
-    # Said better by script_utils.describe_weights (the file and its step).
+    # Said better by checkpoint_utils.describe_weights (the file and its step).
     r"^Could not find trained model in model_dir: ",
     r"^Using checkpoint \S+ to (train|evaluate|predict)",
     # Expected with gradient accumulation (the step moves every k runs).

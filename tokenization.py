@@ -750,3 +750,27 @@ class FullTokenizer(object):
 
   def convert_ids_to_tokens(self, ids):
     return convert_by_vocab(self.inv_vocab, ids)
+
+
+# ----------------------------------------------------------------------------
+# Sentence pairs
+# ----------------------------------------------------------------------------
+
+
+def truncate_seq_pair(tokens_a, tokens_b, max_length):
+  """Shortens a token pair in place to at most `max_length` tokens in total.
+
+  One token at a time comes off the end of the longer list: a short sentence
+  holds proportionally more information per token than a long one, so it is
+  better kept whole.
+
+  Args:
+    tokens_a: list of tokens (modified in place).
+    tokens_b: list of tokens (modified in place).
+    max_length: int, the budget for both together.
+  """
+  while len(tokens_a) + len(tokens_b) > max_length:
+    if len(tokens_a) > len(tokens_b):
+      tokens_a.pop()
+    else:
+      tokens_b.pop()

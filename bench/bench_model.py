@@ -15,7 +15,7 @@ load hits all of them alike. Configurations:
   (AdamW, clipping) in fp32, bf16, fp32+XLA, bf16+XLA.
 
 XLA uses the session config `--use_xla` gives the estimator
-(`script_utils.make_run_config`). Prints a markdown table of examples/s
+(`estimator_runtime.make_run_config`). Prints a markdown table of examples/s
 (median over rounds) and the ratio to fp32 measured in the same run.
 
   python bench/bench_model.py                      # full BERT-Base shape
@@ -38,10 +38,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # pylint: disable=g-import-not-at-top,wrong-import-position
 
+import estimator_runtime  # pylint: disable=g-import-not-at-top,wrong-import-position
 import modeling  # pylint: disable=g-import-not-at-top,wrong-import-position
 import optimization  # pylint: disable=g-import-not-at-top,wrong-import-position
 import run_classifier  # pylint: disable=g-import-not-at-top,wrong-import-position
-import script_utils  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 tf1 = tf.compat.v1
 FLAGS = flags.FLAGS
@@ -85,7 +85,7 @@ def random_inputs():
 
 
 def session_config(use_xla):
-  return script_utils.make_run_config("/tmp/unused_bench_dir",
+  return estimator_runtime.make_run_config("/tmp/unused_bench_dir",
                                       use_xla=use_xla).session_config
 
 
@@ -219,6 +219,8 @@ def bench(mode):
 
 def main(argv):
   del argv
+  # Before the first session: the fp32 configurations run before XLA ones.
+  estimator_runtime.enable_xla_on_cpu()
   shape = ("layers=%d hidden=%d heads=%d intermediate=%d vocab=%d seq=%d "
            "batch=%d; %d warm-up step(s), %d rounds x %d timed steps" %
            (FLAGS.layers, FLAGS.hidden, FLAGS.heads, FLAGS.intermediate,

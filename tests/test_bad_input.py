@@ -21,6 +21,7 @@ import tensorflow as tf
 
 import create_pretraining_data as cpd
 import modeling
+import record_utils
 import script_utils
 import tokenization
 
@@ -541,7 +542,7 @@ def test_atomic_record_writers_interrupted_by_failing_generator(tmp_path):
       yield b"record %d" % i
 
   with pytest.raises(_Interrupted):
-    with script_utils.atomic_record_writers(paths) as writers:
+    with record_utils.atomic_record_writers(paths) as writers:
       for i, record in enumerate(records()):
         writers[i % 2].write(record)
   assert _leftovers(tmp_path) == []

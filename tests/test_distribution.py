@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import distribute_utils
 import estimator_runtime
 import graph_runner
 import optimization
@@ -92,10 +93,10 @@ def _toy_model_fn(features, labels, mode, params):
 
 
 def _train_toy(output_dir, strategy, steps=3, batch_size=16):
-  run_config = script_utils.make_run_config(
+  run_config = estimator_runtime.make_run_config(
       str(output_dir), num_cpu_devices=2 if strategy else None,
       train_distribute=strategy)
-  estimator = script_utils.make_estimator(
+  estimator = estimator_runtime.make_estimator(
       _toy_model_fn, run_config, use_tpu=False, train_batch_size=batch_size)
   estimator.train(_toy_input_fn, max_steps=steps)
   reader = tf.train.load_checkpoint(str(output_dir))
@@ -104,7 +105,7 @@ def _train_toy(output_dir, strategy, steps=3, batch_size=16):
 
 
 def test_mirrored_over_two_cpus_equals_one_device(tmp_path):
-  strategy = script_utils.make_distribution_strategy("mirrored", 2)
+  strategy = distribute_utils.make_distribution_strategy("mirrored", 2)
   estimator, mirrored = _train_toy(tmp_path / "mirrored", strategy)
   assert isinstance(estimator, graph_runner.GraphRunner)
   assert estimator.num_replicas == 2
@@ -126,11 +127,11 @@ def test_mirrored_over_two_cpus_equals_one_device(tmp_path):
 
 
 def test_global_batch_must_split_evenly(tmp_path):
-  strategy = script_utils.make_distribution_strategy("mirrored", 2)
-  run_config = script_utils.make_run_config(
+  strategy = distribute_utils.make_distribution_strategy("mirrored", 2)
+  run_config = estimator_runtime.make_run_config(
       str(tmp_path), num_cpu_devices=2, train_distribute=strategy)
   with pytest.raises(script_utils.UsageError, match="train_batch_size=15"):
-    script_utils.make_estimator(_toy_model_fn, run_config, use_tpu=False,
+    estimator_runtime.make_estimator(_toy_model_fn, run_config, use_tpu=False,
                                 train_batch_size=15)
 
 
@@ -157,7 +158,7 @@ def test_bad_combinations_are_usage_errors(tmp_path, monkeypatch, overrides,
                                            message):
   monkeypatch.delenv("TF_CONFIG", raising=False)
   with pytest.raises(script_utils.UsageError, match=message):
-    script_utils.run_config_from_flags(_flags(tmp_path, **overrides))
+    estimator_runtime.run_config_from_flags(_flags(tmp_path, **overrides))
 
 
 def test_tf_config_without_workers_is_a_usage_error(tmp_path, monkeypatch):
@@ -165,15 +166,15 @@ def test_tf_config_without_workers_is_a_usage_error(tmp_path, monkeypatch):
       {"cluster": {"ps": ["127.0.0.1:1"]}, "task": {"type": "ps",
                                                      "index": 0}}))
   with pytest.raises(script_utils.UsageError, match="worker"):
-    script_utils.run_config_from_flags(
+    estimator_runtime.run_config_from_flags(
         _flags(tmp_path, distribution="multi_worker"))
 
 
 def test_no_distribution_keeps_the_runtimes_estimator(tmp_path):
-  run_config = script_utils.run_config_from_flags(
+  run_config = estimator_runtime.run_config_from_flags(
       _flags(tmp_path, distribution="none", num_cpu_devices=None))
   assert run_config.train_distribute is None
-  estimator = script_utils.make_estimator(_toy_model_fn, run_config, False,
+  estimator = estimator_runtime.make_estimator(_toy_model_fn, run_config, False,
                                           train_batch_size=16)
   if estimator_runtime.HAS_TPU_ESTIMATOR:
     # TF 2.15: TPUEstimator, as the original code ran.

@@ -256,7 +256,7 @@ def test_use_tpu_without_tpu_estimator_is_a_usage_error(tmp_path):
   flags_obj = data.flags_namespace(output_dir=str(tmp_path), use_tpu=True)
   with pytest.raises(script_utils.UsageError,
                      match="Cloud TPU needs the TensorFlow 2.15 runtime"):
-    script_utils.run_config_from_flags(flags_obj)
+    estimator_runtime.run_config_from_flags(flags_obj)
 
 
 @pytest.mark.skipif(estimator_runtime.HAS_TPU_ESTIMATOR,

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
 import run_squad
 import script_utils
 from tests import classifier_testdata
@@ -132,8 +133,8 @@ def test_squad_export_serves_same_logits(tmp_path):
         bert_config=script_utils.load_bert_config(str(config_file)),
         init_checkpoint=None, learning_rate=0.0, num_train_steps=None,
         num_warmup_steps=None, use_tpu=False, use_one_hot_embeddings=False)
-    estimator = script_utils.make_estimator(
-        model_fn, script_utils.make_run_config(output_dir), use_tpu=False,
+    estimator = estimator_runtime.make_estimator(
+        model_fn, estimator_runtime.make_run_config(output_dir), use_tpu=False,
         predict_batch_size=4)
     predictions = list(estimator.predict(run_squad.input_fn_builder(
         eval_record, seq_length, is_training=False, drop_remainder=False)))

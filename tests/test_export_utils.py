@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import checkpoint_utils
 import estimator_runtime
 import export_utils
 import modeling
@@ -77,7 +78,7 @@ def _classifier_model_fn(bert_config, init_checkpoint):
     one_hot = tf.one_hot(features["label_ids"], NUM_LABELS)
     loss = -tf.reduce_mean(tf.reduce_sum(
         one_hot * tf.nn.log_softmax(logits, axis=-1), axis=-1))
-    script_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
+    checkpoint_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
     if mode == estimator_runtime.ModeKeys.TRAIN:
       train_op = tf1.train.GradientDescentOptimizer(0.5).minimize(
           loss, global_step=tf1.train.get_or_create_global_step())
@@ -111,7 +112,7 @@ def _squad_model_fn(bert_config, init_checkpoint):
     logits = tf.transpose(tf.reshape(logits, [shape[0], shape[1], 2]),
                           [2, 0, 1])
     start_logits, end_logits = logits[0], logits[1]
-    script_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
+    checkpoint_utils.init_from_checkpoint(init_checkpoint, use_tpu=False)
     if mode == estimator_runtime.ModeKeys.TRAIN:
       loss = (tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
           labels=features["start_positions"], logits=start_logits)) +
@@ -149,9 +150,9 @@ def pretrained(tmp_path_factory):
 
 
 def _estimator(model_fn, model_dir):
-  run_config = script_utils.make_run_config(model_dir,
+  run_config = estimator_runtime.make_run_config(model_dir,
                                             save_checkpoints_steps=100)
-  return script_utils.make_estimator(model_fn, run_config, use_tpu=False,
+  return estimator_runtime.make_estimator(model_fn, run_config, use_tpu=False,
                                      train_batch_size=4,
                                      predict_batch_size=4)
 

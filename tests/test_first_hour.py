@@ -16,6 +16,7 @@ import sys
 import pytest
 import tensorflow as tf
 
+import checkpoint_utils
 import estimator_runtime
 import run_classifier
 import script_utils
@@ -57,13 +58,13 @@ def _save_checkpoint(prefix, global_step=None):
 
 def test_weights_from_init_checkpoint_name_file_and_step(tmp_path):
   released = _save_checkpoint(str(tmp_path / "model" / "bert_model.ckpt"))
-  line = script_utils.describe_weights("Predicting", str(tmp_path / "out"),
+  line = checkpoint_utils.describe_weights("Predicting", str(tmp_path / "out"),
                                        released)
   assert line == ("Predicting with %s (no global step), from "
                   "--init_checkpoint" % released)
   # A fine-tuning output directory: its newest checkpoint, named.
   fine_tuned = _save_checkpoint(str(tmp_path / "ft" / "model.ckpt"), 343)
-  line = script_utils.describe_weights("Predicting", str(tmp_path / "out"),
+  line = checkpoint_utils.describe_weights("Predicting", str(tmp_path / "out"),
                                        str(tmp_path / "ft"))
   assert line == ("Predicting with %s (global step 343), from "
                   "--init_checkpoint" % fine_tuned)
@@ -75,20 +76,20 @@ def test_weights_from_output_dir_win_and_say_so(tmp_path):
   output_dir = str(tmp_path / "out")
   _save_checkpoint(os.path.join(output_dir, "model.ckpt"), 7)
   newest = _save_checkpoint(os.path.join(output_dir, "model.ckpt"), 12)
-  assert script_utils.describe_weights("Training", output_dir, released) == (
+  assert checkpoint_utils.describe_weights("Training", output_dir, released) == (
       "Training with %s (global step 12), the newest checkpoint in "
       "--output_dir, resuming; --init_checkpoint is not used" % newest)
-  assert script_utils.describe_weights("Evaluating", output_dir, None) == (
+  assert checkpoint_utils.describe_weights("Evaluating", output_dir, None) == (
       "Evaluating with %s (global step 12), the newest checkpoint in "
       "--output_dir" % newest)
 
 
 def test_weights_random_when_there_is_no_checkpoint(tmp_path):
-  assert script_utils.describe_weights(
+  assert checkpoint_utils.describe_weights(
       "Training", str(tmp_path / "out"), None) == (
           "Training with randomly initialised weights (no "
           "--init_checkpoint, no checkpoint in --output_dir)")
-  assert script_utils.describe_weights("Extracting features", None, None) == (
+  assert checkpoint_utils.describe_weights("Extracting features", None, None) == (
       "Extracting features with randomly initialised weights (no "
       "--init_checkpoint)")
 
@@ -112,22 +113,22 @@ def test_init_checkpoint_directory_of_a_released_model(tmp_path):
                 str(tmp_path / "uncased_L-2_H-32_A-2") + "/",
                 prefix + ".index", prefix + ".data-00000-of-00001",
                 prefix):
-    assert script_utils.check_init_checkpoint(given).rstrip("/") == prefix, (
+    assert checkpoint_utils.check_init_checkpoint(given).rstrip("/") == prefix, (
         given)
 
 
 def test_init_checkpoint_model_directory_means_its_newest(tmp_path):
   _save_checkpoint(str(tmp_path / "out" / "model.ckpt"), 5)
   newest = _save_checkpoint(str(tmp_path / "out" / "model.ckpt"), 9)
-  assert script_utils.check_init_checkpoint(str(tmp_path / "out")) == newest
-  assert script_utils.check_init_checkpoint(newest + ".index") == newest
+  assert checkpoint_utils.check_init_checkpoint(str(tmp_path / "out")) == newest
+  assert checkpoint_utils.check_init_checkpoint(newest + ".index") == newest
 
 
 def test_init_checkpoint_directory_without_one_says_which_to_pass(tmp_path):
   directory = str(tmp_path / "two")
   _released_model_dir(directory, ("bert_model.ckpt", "other.ckpt"))
   with pytest.raises(script_utils.UsageError) as info:
-    script_utils.check_init_checkpoint(directory)
+    checkpoint_utils.check_init_checkpoint(directory)
   assert str(info.value) == (
       "--init_checkpoint=%s: the directory holds 2 checkpoints "
       "(bert_model.ckpt, other.ckpt); pass one of them, e.g. "
@@ -136,7 +137,7 @@ def test_init_checkpoint_directory_without_one_says_which_to_pass(tmp_path):
   with pytest.raises(script_utils.UsageError,
                      match=r"--init_checkpoint=.*empty: the directory holds "
                      r"no checkpoint \(no \*\.index file\)"):
-    script_utils.check_init_checkpoint(str(tmp_path / "empty"))
+    checkpoint_utils.check_init_checkpoint(str(tmp_path / "empty"))
 
 
 # ----------------------------------------------------------------------------
@@ -475,6 +476,6 @@ def test_error_line_of_a_graph_error_is_its_cause():
       "Original stack trace for 'IteratorGetNext':\n"
       "  File \"run_pretraining.py\", line 864, in <module>\n")
   error = tf.errors.DataLossError(None, None, message)
-  assert script_utils._one_line(error) == "corrupted record at 634208"  # pylint: disable=protected-access
+  assert script_utils.error_line(error) == "corrupted record at 634208"  # pylint: disable=protected-access
   plain = tf.errors.DataLossError(None, None, "corrupted record at 12")
-  assert script_utils._one_line(plain) == "corrupted record at 12"  # pylint: disable=protected-access
+  assert script_utils.error_line(plain) == "corrupted record at 12"  # pylint: disable=protected-access

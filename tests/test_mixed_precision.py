@@ -16,13 +16,18 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 import optimization
 import run_classifier
-import script_utils
 from tests import numpy_bert
 
 tf1 = tf.compat.v1
+
+# XLA's CPU JIT must be allowed before the process runs its first session (a
+# script's --use_xla does it when it builds its run config); modules are
+# imported before any test runs, so this comes first in the test process too.
+estimator_runtime.enable_xla_on_cpu()
 
 CONFIG = {
     "vocab_size": 100,
@@ -119,7 +124,7 @@ def test_fp32_matches_numpy(fp32_outputs, reference):
 def test_xla_within_tolerance_of_fp32(checkpoint, fp32_outputs, reference,
                                       tmp_path):
   # The session config --use_xla gives the estimator.
-  config = script_utils.make_run_config(str(tmp_path),
+  config = estimator_runtime.make_run_config(str(tmp_path),
                                         use_xla=True).session_config
   out = _encode(checkpoint, session_config=config, trace=True)
   # XLA really compiled the model on this CPU (not silently ignored).
@@ -145,7 +150,7 @@ def test_low_precision_within_tolerance(checkpoint, reference, compute_type):
 
 
 def test_bf16_with_xla_within_tolerance(checkpoint, reference, tmp_path):
-  config = script_utils.make_run_config(str(tmp_path),
+  config = estimator_runtime.make_run_config(str(tmp_path),
                                         use_xla=True).session_config
   out = _encode(checkpoint, compute_type=tf.bfloat16, session_config=config)
   max_atol, mean_atol = LOW_PRECISION_ATOL[tf.bfloat16]
@@ -347,8 +352,8 @@ def _classifier_estimator(model_dir, compute_type, use_xla=False):
   model_fn = run_classifier.model_fn_builder(
       modeling.BertConfig.from_dict(CONFIG), 2, None, 2e-3, 100, 0, False,
       False, compute_type=compute_type)
-  return script_utils.make_estimator(
-      model_fn, script_utils.make_run_config(
+  return estimator_runtime.make_estimator(
+      model_fn, estimator_runtime.make_run_config(
           model_dir, use_xla=use_xla, tf_random_seed=ESTIMATOR_SEED),
       False, train_batch_size=16, eval_batch_size=16)
 

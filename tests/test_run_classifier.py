@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
 import modeling
 import run_classifier
-import script_utils
 import tokenization
 from script_utils import UsageError
 from tests import classifier_testdata as data
@@ -292,8 +292,8 @@ def _estimator_for(model_dir, flags_obj, num_labels, is_regression=False,
   model_fn = run_classifier.model_fn_builder(
       config, num_labels, None, 1e-3, 1, 0, False, False,
       is_regression=is_regression, task_metric=task_metric)
-  return script_utils.make_estimator(
-      model_fn, script_utils.make_run_config(model_dir), False,
+  return estimator_runtime.make_estimator(
+      model_fn, estimator_runtime.make_run_config(model_dir), False,
       train_batch_size=8, eval_batch_size=flags_obj.eval_batch_size,
       predict_batch_size=flags_obj.predict_batch_size)
 
