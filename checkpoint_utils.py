@@ -102,7 +102,7 @@ def resolve_checkpoint(path, flag_name="init_checkpoint"):
     missing file is reported by `check_init_checkpoint`).
 
   Raises:
-    script_utils.UsageError: a directory without a checkpoint, or with several and no
+    UsageError: a directory without a checkpoint, or with several and no
       `checkpoint` file to choose; the message lists the prefixes.
   """
   if not path:
@@ -119,8 +119,9 @@ def resolve_checkpoint(path, flag_name="init_checkpoint"):
   if len(prefixes) == 1:
     return os.path.join(path, prefixes[0])
   if not prefixes:
-    raise script_utils.UsageError("--%s=%s: the directory holds no checkpoint (no "
-                     "*.index file)" % (flag_name, path))
+    raise script_utils.UsageError(
+        "--%s=%s: the directory holds no checkpoint (no "
+        "*.index file)" % (flag_name, path))
   raise script_utils.UsageError(
       "--%s=%s: the directory holds %d checkpoints (%s); pass one of them, "
       "e.g. --%s=%s" % (flag_name, path, len(prefixes), ", ".join(prefixes),
@@ -140,7 +141,7 @@ def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
     in place of the flag's value.
 
   Raises:
-    script_utils.UsageError: when it is not a readable checkpoint.
+    UsageError: when it is not a readable checkpoint.
   """
   if not init_checkpoint:
     return init_checkpoint
@@ -148,8 +149,9 @@ def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
   try:
     tf.train.load_checkpoint(prefix)
   except (tf.errors.OpError, ValueError) as e:
-    raise script_utils.UsageError("--%s=%s: not a readable checkpoint (%s)" %
-                     (flag_name, init_checkpoint, script_utils.error_line(e)))
+    raise script_utils.UsageError(
+        "--%s=%s: not a readable checkpoint (%s)" %
+        (flag_name, init_checkpoint, script_utils.error_line(e)))
   return prefix
 
 
@@ -214,7 +216,7 @@ def checkpoint_for_inference(output_dir, init_checkpoint, action,
     random weights when allow_random_init is set.
 
   Raises:
-    script_utils.UsageError: naming the flag to set, when there is no checkpoint or it
+    UsageError: naming the flag to set, when there is no checkpoint or it
       lacks some of `required_variables`.
   """
   path, flag_name = _weights_source(output_dir, init_checkpoint)
@@ -228,15 +230,15 @@ def checkpoint_for_inference(output_dir, init_checkpoint, action,
         "a smoke test)" % (action, nothing))
     if not allow_random_init:
       raise script_utils.UsageError(message)
-    tf1.logging.warning("%s with random weights (--allow_random_init)",
-                        action)
+    tf1.logging.warning("%s with random weights (--allow_random_init)", action)
     return None, None
   if required_variables:
     try:
       names = tf.train.load_checkpoint(path).get_variable_to_shape_map()
     except (tf.errors.OpError, ValueError) as e:
-      raise script_utils.UsageError("--%s: %s is not a readable checkpoint (%s)" %
-                       (flag_name, path, script_utils.error_line(e)))
+      raise script_utils.UsageError(
+          "--%s: %s is not a readable checkpoint (%s)" %
+          (flag_name, path, script_utils.error_line(e)))
     missing = [name for name in required_variables if name not in names]
     if missing:
       message = (
@@ -312,7 +314,7 @@ def check_checkpoint_fits_config(init_checkpoint, bert_config,
   compares it with the checkpoint.
 
   Raises:
-    script_utils.UsageError: naming the variable and both shapes.
+    UsageError: naming the variable and both shapes.
   """
   if not init_checkpoint:
     return
@@ -323,5 +325,6 @@ def check_checkpoint_fits_config(init_checkpoint, bert_config,
       modeling.get_assignment_map_from_checkpoint(tf1.trainable_variables(),
                                                   init_checkpoint)
     except ValueError as e:
-      raise script_utils.UsageError("--%s: %s (does it belong to --bert_config_file?)" %
-                       (flag_name, script_utils.error_line(e)))
+      raise script_utils.UsageError(
+          "--%s: %s (does it belong to --bert_config_file?)" %
+          (flag_name, script_utils.error_line(e)))

@@ -32,7 +32,7 @@ def make_distribution_strategy(distribution, num_cpu_devices=None):
     run config's `train_distribute` (the graph runner trains with it).
 
   Raises:
-    script_utils.UsageError: for an unknown value, or a multi-worker run without a usable
+    UsageError: for an unknown value, or a multi-worker run without a usable
       TF_CONFIG.
   """
   if not distribution or distribution == "none":
@@ -63,20 +63,22 @@ def make_distribution_strategy(distribution, num_cpu_devices=None):
     with tf.Graph().as_default():
       return tf1.distribute.experimental.MultiWorkerMirroredStrategy()
   raise script_utils.UsageError("--distribution=%s: expected one of %s" %
-                   (distribution, ", ".join(DISTRIBUTIONS)))
+                                (distribution, ", ".join(DISTRIBUTIONS)))
 
 
 def _tf_config_cluster():
   """The 'cluster' dict of the TF_CONFIG environment variable ({} if unset)."""
   text = os.environ.get("TF_CONFIG", "")
   if not text.strip():
-    raise script_utils.UsageError("--distribution=multi_worker needs the TF_CONFIG "
-                     "environment variable (cluster and task)")
+    raise script_utils.UsageError(
+        "--distribution=multi_worker needs the TF_CONFIG "
+        "environment variable (cluster and task)")
   try:
     tf_config = json.loads(text)
   except ValueError as e:
     raise script_utils.UsageError("TF_CONFIG is not valid JSON (%s)" % e)
   if not isinstance(tf_config, dict) or "task" not in tf_config:
-    raise script_utils.UsageError("TF_CONFIG must be a JSON object with 'cluster' and "
-                     "'task'")
+    raise script_utils.UsageError(
+        "TF_CONFIG must be a JSON object with 'cluster' and "
+        "'task'")
   return tf_config.get("cluster") or {}

@@ -205,21 +205,27 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
   under a distribution strategy.
 
   Raises:
-    script_utils.UsageError: use_tpu with a graph-runner config.
+    UsageError: use_tpu with a graph-runner config, or batch sizes the
+      devices cannot split.
   """
-  if isinstance(run_config, graph_runner.RunConfig):
-    if use_tpu:
-      raise script_utils.UsageError(NO_TPU_MESSAGE if not HAS_TPU_ESTIMATOR else
-                       "--use_tpu needs TPUEstimator, not the graph runner")
-    return graph_runner.GraphRunner(model_fn, run_config, train_batch_size,
-                                    eval_batch_size, predict_batch_size)
-  return _TPU.TPUEstimator(
-      use_tpu=use_tpu,
-      model_fn=model_fn,
-      config=run_config,
-      train_batch_size=train_batch_size,
-      eval_batch_size=eval_batch_size,
-      predict_batch_size=predict_batch_size)
+  try:
+    if isinstance(run_config, graph_runner.RunConfig):
+      if use_tpu:
+        raise ValueError(NO_TPU_MESSAGE if not HAS_TPU_ESTIMATOR else
+                         "--use_tpu needs TPUEstimator, not the graph runner")
+      return graph_runner.GraphRunner(model_fn, run_config, train_batch_size,
+                                      eval_batch_size, predict_batch_size)
+    return _TPU.TPUEstimator(
+        use_tpu=use_tpu,
+        model_fn=model_fn,
+        config=run_config,
+        train_batch_size=train_batch_size,
+        eval_batch_size=eval_batch_size,
+        predict_batch_size=predict_batch_size)
+  except ValueError as e:
+    # Batch sizes that do not suit the devices, --use_tpu without a TPU
+    # runtime: the flags are wrong, not the code.
+    raise script_utils.UsageError(str(e))
 
 
 # ----------------------------------------------------------------------------
@@ -288,30 +294,44 @@ def compute_type_for_precision(precision):
   """Maps a --precision value to the encoder's compute dtype."""
   if precision not in PRECISIONS:
     raise script_utils.UsageError("--precision=%s: expected one of %s" %
-                     (precision, ", ".join(PRECISIONS)))
+                                  (precision, ", ".join(PRECISIONS)))
   return {"fp32": tf.float32, "bf16": tf.bfloat16,
           "fp16": tf.float16}[precision]
 
 
+# The flags behind make_run_config's arguments. A script passes those it
+# defines (extract_features has no checkpoint or loop flags); the others keep
+# make_run_config's defaults.
+_RUN_CONFIG_FLAGS = ("use_tpu", "tpu_name", "tpu_zone", "gcp_project", "master",
+                     "num_tpu_cores", "save_checkpoints_steps",
+                     "iterations_per_loop", "use_xla", "num_cpu_devices",
+                     "tf_random_seed")
+
+
 def run_config_from_flags(flags_obj, output_dir=None, **overrides):
-  """`make_run_config` fed from the script's absl FLAGS."""
+  """`make_run_config` fed from a script's flags.
+
+  Args:
+    flags_obj: the script's absl FLAGS (or a namespace with the same
+      attributes): the TPU and performance flags (`define_tpu_flags`,
+      `define_performance_flags`) and whichever of --save_checkpoints_steps,
+      --iterations_per_loop and --num_accumulation_steps the script defines.
+    output_dir: (optional) model directory; default --output_dir.
+    **overrides: make_run_config arguments that win over the flags.
+
+  Returns:
+    The run config for `make_estimator`; its set-up is logged in one line.
+
+  Raises:
+    UsageError: flags that cannot go together, or that this runtime cannot
+      honour.
+  """
   if flags_obj.use_tpu and not HAS_TPU_ESTIMATOR:
     raise script_utils.UsageError(NO_TPU_MESSAGE)
-  kwargs = dict(
-      output_dir=output_dir or flags_obj.output_dir,
-      use_tpu=flags_obj.use_tpu,
-      tpu_name=getattr(flags_obj, "tpu_name", None),
-      tpu_zone=getattr(flags_obj, "tpu_zone", None),
-      gcp_project=getattr(flags_obj, "gcp_project", None),
-      master=getattr(flags_obj, "master", None),
-      num_tpu_cores=getattr(flags_obj, "num_tpu_cores", 8),
-      save_checkpoints_steps=getattr(flags_obj, "save_checkpoints_steps",
-                                     1000),
-      iterations_per_loop=getattr(flags_obj, "iterations_per_loop", 1000),
-      use_xla=getattr(flags_obj, "use_xla", False),
-      num_cpu_devices=getattr(flags_obj, "num_cpu_devices", None),
-      tf_random_seed=getattr(flags_obj, "tf_random_seed", None))
-  distribution = getattr(flags_obj, "distribution", "none") or "none"
+  kwargs = {name: getattr(flags_obj, name) for name in _RUN_CONFIG_FLAGS
+            if hasattr(flags_obj, name)}
+  kwargs["output_dir"] = output_dir or flags_obj.output_dir
+  distribution = flags_obj.distribution
   if distribution != "none" and "train_distribute" not in overrides:
     if flags_obj.use_tpu:
       raise script_utils.UsageError(
@@ -319,17 +339,17 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
           "replicates over its cores by itself" % distribution)
     # The per-replica update path has no accumulators and no loss scaling
     # (both would need a conditional update across replicas).
-    if (getattr(flags_obj, "num_accumulation_steps", 1) or 1) > 1:
+    if getattr(flags_obj, "num_accumulation_steps", None) not in (None, 1):
       raise script_utils.UsageError(
           "--num_accumulation_steps cannot be combined with --distribution=%s"
           "; add replicas or lower the per-replica batch instead" %
           distribution)
-    if getattr(flags_obj, "precision", "fp32") == "fp16":
+    if flags_obj.precision == "fp16":
       raise script_utils.UsageError(
           "--precision=fp16 (loss scaling) cannot be combined with "
           "--distribution=%s; use --precision=bf16" % distribution)
     kwargs["train_distribute"] = distribute_utils.make_distribution_strategy(
-        distribution, kwargs["num_cpu_devices"])
+        distribution, kwargs.get("num_cpu_devices"))
   kwargs.update(overrides)
   try:
     run_config = make_run_config(**kwargs)
@@ -337,16 +357,16 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
     raise script_utils.UsageError(str(e))
   # The configuration in one line, for the log (TensorFlow's own dump of the
   # run config is only in the verbose one, #18).
-  setup = [runtime_description(),
-           "precision %s" % getattr(flags_obj, "precision", "fp32")]
-  if kwargs["use_xla"]:
+  setup = [runtime_description(), "precision %s" % flags_obj.precision]
+  if kwargs.get("use_xla"):
     setup.append("XLA")
   if distribution != "none":
     setup.append("--distribution=%s" % distribution)
-  if kwargs["use_tpu"]:
+  if kwargs.get("use_tpu"):
     setup.append(" ".join(["Cloud TPU"] + [
-        name for name in (kwargs["tpu_name"] or kwargs["master"],) if name]))
-  if kwargs["tf_random_seed"] is not None:
+        name for name in (kwargs.get("tpu_name") or kwargs.get("master"),)
+        if name]))
+  if kwargs.get("tf_random_seed") is not None:
     setup.append("seed %d" % kwargs["tf_random_seed"])
   tf1.logging.info("Running on %s", ", ".join(setup))
   return run_config
@@ -399,17 +419,14 @@ def train_estimator(estimator, input_fn, num_train_steps, micro_batch_size,
     num_train_steps: int, optimizer updates in the whole run.
     micro_batch_size: int, examples per session run.
     num_accumulation_steps: int, micro-batches per update.
-
-  Returns:
-    The global step the run started from (0 for a fresh run).
   """
   start_step = current_global_step(estimator.model_dir)
   remaining_runs = max(num_train_steps - start_step, 0) * num_accumulation_steps
   estimator.train(
       input_fn=input_fn,
       max_steps=num_train_steps,
-      hooks=[script_utils.ProgressHook("Training", micro_batch_size, remaining_runs)])
-  return start_step
+      hooks=[script_utils.ProgressHook("Training", micro_batch_size,
+                                       remaining_runs)])
 
 
 def enable_xla_on_cpu():

@@ -226,8 +226,8 @@ def model_fn_builder(bert_config, init_checkpoint, layer_indexes, use_tpu,
         use_one_hot_embeddings=use_one_hot_embeddings,
         compute_type=compute_type)
 
-    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
-                                                       use_tpu)
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
+        init_checkpoint, use_tpu)
 
     all_layers = model.get_all_encoder_layers()
     predictions = {"unique_id": features["unique_ids"]}
@@ -388,11 +388,12 @@ def main(_):
   script_utils.require_file(FLAGS.vocab_file, "vocab_file")
   script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(
+      FLAGS.init_checkpoint)
   # Features of a random model look like any others but mean nothing (#18).
   checkpoint_utils.checkpoint_for_inference(
       None, init_checkpoint, "extract_features.py", (),
-      getattr(FLAGS, "allow_random_init", False))
+      FLAGS.allow_random_init)
   if FLAGS.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
                      "token and [SEP])" % FLAGS.max_seq_length)
@@ -424,7 +425,8 @@ def main(_):
       layer_indexes=layer_indexes,
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
-      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
+      compute_type=estimator_runtime.compute_type_for_precision(
+          FLAGS.precision))
 
   # Made only now that the input has passed every check: a refused run
   # leaves no empty directory behind (#18).
@@ -436,12 +438,13 @@ def main(_):
   model_dir = tempfile.mkdtemp(prefix="extract_features_")
   try:
     run_config = estimator_runtime.run_config_from_flags(FLAGS,
-                                                    output_dir=model_dir)
+                                                         output_dir=model_dir)
     estimator = estimator_runtime.make_estimator(
-        model_fn, run_config, FLAGS.use_tpu,
+        model_fn,
+        run_config,
+        FLAGS.use_tpu,
         predict_batch_size=FLAGS.batch_size)
-    checkpoint_utils.log_weights("Extracting features", None,
-                             init_checkpoint)
+    checkpoint_utils.log_weights("Extracting features", None, init_checkpoint)
     with script_utils.atomic_output(FLAGS.output_file) as writer:
       count = extract(estimator, features, FLAGS.max_seq_length,
                       layer_indexes, writer)

@@ -1100,8 +1100,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         is_regression=is_regression, example_weights=is_real_example,
         compute_type=compute_type)
 
-    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
-                                                       use_tpu)
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
+        init_checkpoint, use_tpu)
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
       train_op = optimization.create_optimizer(
@@ -1204,7 +1204,7 @@ def validate_flags(flags_obj, task_flags=("task_name",)):
   has none, passes ()).
   """
   if not (flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict or
-          getattr(flags_obj, "export_dir", None)):
+          flags_obj.export_dir):
     raise UsageError(
         "nothing to do: set at least one of --do_train, --do_eval, "
         "--do_predict, --export_dir")
@@ -1341,7 +1341,7 @@ def run_task(flags_obj):
   """Runs the steps the flags ask for. `flags_obj` is FLAGS or alike."""
   validate_flags(flags_obj)
   processor = get_processor(flags_obj.task_name,
-                            getattr(flags_obj, "xnli_language", "zh"))
+                            flags_obj.xnli_language)
   # A checkpoint prefix, also when the flag names a directory or a file.
   init_checkpoint = checkpoint_utils.check_init_checkpoint(
       flags_obj.init_checkpoint)
@@ -1368,7 +1368,7 @@ def run_task(flags_obj):
                        (processor.__class__.__name__, task_metric))
     if processor.positive_label is not None:
       positive_label_id = label_list.index(processor.positive_label)
-  num_accumulation_steps = getattr(flags_obj, "num_accumulation_steps", 1)
+  num_accumulation_steps = flags_obj.num_accumulation_steps
 
   # Read everything the run needs up front, so that a missing file or a bad
   # label in dev or test is reported before hours of training.
@@ -1396,7 +1396,7 @@ def run_task(flags_obj):
     num_warmup_steps = int(num_train_steps * flags_obj.warmup_proportion)
 
   output_dir = flags_obj.output_dir
-  export_dir = getattr(flags_obj, "export_dir", None)
+  export_dir = flags_obj.export_dir
   if not flags_obj.do_train:
     # Without training, evaluation, prediction and export read weights that
     # must already exist (#18).
@@ -1408,7 +1408,7 @@ def run_task(flags_obj):
     checkpoint_utils.checkpoint_for_inference(
         output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
-        getattr(flags_obj, "allow_random_init", False) and not export_dir)
+        flags_obj.allow_random_init and not export_dir)
   if export_dir:
     # Checked now so a bad --export_dir fails before training, not after.
     export_utils.check_export_dir(export_dir)
@@ -1431,7 +1431,7 @@ def run_task(flags_obj):
       positive_label_id=positive_label_id,
       num_accumulation_steps=num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
-          getattr(flags_obj, "precision", "fp32")))
+          flags_obj.precision))
   # With gradient accumulation each step reads a micro-batch; the update
   # still averages train_batch_size examples.
   micro_batch_size = flags_obj.train_batch_size // num_accumulation_steps
@@ -1451,9 +1451,10 @@ def run_task(flags_obj):
     tf1.logging.info("***** Running training *****")
     tf1.logging.info("  Num examples = %d", len(train_examples))
     estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
-                                      num_accumulation_steps)
+                                           num_accumulation_steps)
     tf1.logging.info("  Num steps = %d", num_train_steps)
-    estimator_runtime.log_learning_rate(flags_obj.learning_rate, num_warmup_steps)
+    estimator_runtime.log_learning_rate(flags_obj.learning_rate,
+                                        num_warmup_steps)
     checkpoint_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
@@ -1461,8 +1462,9 @@ def run_task(flags_obj):
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    estimator_runtime.train_estimator(estimator, train_input_fn, num_train_steps,
-                                 micro_batch_size, num_accumulation_steps)
+    estimator_runtime.train_estimator(estimator, train_input_fn,
+                                      num_train_steps, micro_batch_size,
+                                      num_accumulation_steps)
 
   if eval_examples:
     run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
@@ -1517,7 +1519,8 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
       drop_remainder=flags_obj.use_tpu,
       is_regression=is_regression)
   num_batches = -(-len(eval_examples) // batch_size)
-  checkpoint_utils.log_weights("Evaluating", output_dir, flags_obj.init_checkpoint)
+  checkpoint_utils.log_weights("Evaluating", output_dir,
+                               flags_obj.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn, steps=eval_steps,
       hooks=[script_utils.ProgressHook("Evaluation", batch_size,
@@ -1568,7 +1571,8 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
       is_regression=is_regression)
   output_file = os.path.join(output_dir, "test_results.tsv")
   num_batches = -(-len(predict_examples) // batch_size)
-  checkpoint_utils.log_weights("Predicting", output_dir, flags_obj.init_checkpoint)
+  checkpoint_utils.log_weights("Predicting", output_dir,
+                               flags_obj.init_checkpoint)
   predictions = list(
       _predict(estimator, predict_input_fn, num_batches, "Prediction",
                batch_size))

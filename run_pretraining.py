@@ -533,9 +533,8 @@ def input_fn_builder(input_files, max_seq_length, max_predictions_per_seq,
           num_parallel_calls=cycle_length,
           deterministic=False)
       d = d.shuffle(buffer_size=100)
-      d = d.map(
-          lambda record: record_utils.decode_record(record, features),
-          num_parallel_calls=num_cpu_threads)
+      d = d.map(lambda record: record_utils.decode_record(record, features),
+                num_parallel_calls=num_cpu_threads)
       d = d.batch(batch_size=batch_size, drop_remainder=True)
       return d.prefetch(1)
 
@@ -773,7 +772,7 @@ def run_evaluation(estimator, input_files, flags_obj):
       is_training=False,
       endless_eval_padding=flags_obj.use_tpu)
   checkpoint_utils.log_weights("Evaluating", flags_obj.output_dir,
-                           getattr(flags_obj, "init_checkpoint", None))
+                               flags_obj.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn,
       steps=steps,
@@ -807,13 +806,14 @@ def main(_):
   check_input_records(input_files, FLAGS.max_seq_length,
                       FLAGS.max_predictions_per_seq, bert_config.vocab_size)
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(
+      FLAGS.init_checkpoint)
   checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.do_eval and not FLAGS.do_train:
     # Evaluation alone reads weights that must already exist (#18).
     checkpoint_utils.checkpoint_for_inference(
         FLAGS.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
-        getattr(FLAGS, "allow_random_init", False))
+        FLAGS.allow_random_init)
   script_utils.prepare_output_dir(FLAGS.output_dir)
 
   tf1.logging.info("*** Input Files ***")
@@ -830,7 +830,8 @@ def main(_):
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
       num_accumulation_steps=num_accumulation_steps,
-      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
+      compute_type=estimator_runtime.compute_type_for_precision(
+          FLAGS.precision))
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
@@ -846,20 +847,20 @@ def main(_):
     start_step = estimator_runtime.current_global_step(FLAGS.output_dir)
     tf1.logging.info("***** Running training *****")
     estimator_runtime.log_train_batch_size(FLAGS.train_batch_size,
-                                      num_accumulation_steps)
+                                           num_accumulation_steps)
     tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
                      start_step)
-    estimator_runtime.log_learning_rate(FLAGS.learning_rate, FLAGS.num_warmup_steps)
-    checkpoint_utils.log_weights("Training", FLAGS.output_dir,
-                             init_checkpoint)
+    estimator_runtime.log_learning_rate(FLAGS.learning_rate,
+                                        FLAGS.num_warmup_steps)
+    checkpoint_utils.log_weights("Training", FLAGS.output_dir, init_checkpoint)
     train_input_fn = input_fn_builder(
         input_files=input_files,
         max_seq_length=FLAGS.max_seq_length,
         max_predictions_per_seq=FLAGS.max_predictions_per_seq,
         is_training=True)
     estimator_runtime.train_estimator(estimator, train_input_fn,
-                                 FLAGS.num_train_steps, micro_batch_size,
-                                 num_accumulation_steps)
+                                      FLAGS.num_train_steps, micro_batch_size,
+                                      num_accumulation_steps)
 
   if FLAGS.do_eval:
     run_evaluation(estimator, input_files, FLAGS)

@@ -1176,8 +1176,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
         use_one_hot_embeddings=use_one_hot_embeddings,
         compute_type=compute_type)
 
-    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
-                                                       use_tpu)
+    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
+        init_checkpoint, use_tpu)
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
       seq_length = modeling.get_shape_list(input_ids)[1]
@@ -1583,110 +1583,129 @@ def _compute_softmax(scores):
 # ----------------------------------------------------------------------------
 
 
-def validate_flags_or_throw(bert_config):
+def validate_flags_or_throw(bert_config, flags_obj=None):
   """Checks the flags against each other and the model config.
 
   Like the original, this includes the check that --do_lower_case suits a
   released --init_checkpoint.
 
+  Args:
+    bert_config: `modeling.BertConfig` of the model.
+    flags_obj: the script's flags; default the global FLAGS, which the
+      original read (the compatibility fallback, as in `_flag_or_default`).
+
   Raises:
     script_utils.UsageError: naming the flag and what is wrong (a
       ValueError, as the original raised).
   """
+  if flags_obj is None:
+    flags_obj = FLAGS
   try:
-    tokenization.validate_case_matches_checkpoint(FLAGS.do_lower_case,
-                                                  FLAGS.init_checkpoint)
+    tokenization.validate_case_matches_checkpoint(flags_obj.do_lower_case,
+                                                  flags_obj.init_checkpoint)
   except ValueError as e:
     raise script_utils.UsageError(str(e))
-  if not FLAGS.do_train and not FLAGS.do_predict and not FLAGS.export_dir:
+  if not (flags_obj.do_train or flags_obj.do_predict or flags_obj.export_dir):
     raise script_utils.UsageError(
         "At least one of --do_train, --do_predict or --export_dir must be "
         "set.")
-  if FLAGS.do_train and not FLAGS.train_file:
+  if flags_obj.do_train and not flags_obj.train_file:
     raise script_utils.UsageError(
         "If --do_train is True, then --train_file must be specified.")
-  if FLAGS.do_predict and not FLAGS.predict_file:
+  if flags_obj.do_predict and not flags_obj.predict_file:
     raise script_utils.UsageError(
         "If --do_predict is True, then --predict_file must be specified.")
-  if FLAGS.max_seq_length > bert_config.max_position_embeddings:
+  if flags_obj.max_seq_length > bert_config.max_position_embeddings:
     raise script_utils.UsageError(
         "Cannot use sequence length %d because the BERT model was only "
         "trained up to sequence length %d (--max_seq_length vs "
         "max_position_embeddings)" %
-        (FLAGS.max_seq_length, bert_config.max_position_embeddings))
-  if FLAGS.max_seq_length <= FLAGS.max_query_length + 3:
+        (flags_obj.max_seq_length, bert_config.max_position_embeddings))
+  if flags_obj.max_seq_length <= flags_obj.max_query_length + 3:
     raise script_utils.UsageError(
         "The --max_seq_length (%d) must be greater than --max_query_length "
-        "(%d) + 3" % (FLAGS.max_seq_length, FLAGS.max_query_length))
+        "(%d) + 3" % (flags_obj.max_seq_length, flags_obj.max_query_length))
   for name in ("doc_stride", "max_query_length", "n_best_size",
                "max_answer_length", "train_batch_size", "predict_batch_size",
                "num_accumulation_steps"):
     if getattr(FLAGS, name) < 1:
       raise script_utils.UsageError("--%s must be at least 1, got %d" %
                                     (name, getattr(FLAGS, name)))
-  if FLAGS.do_train and FLAGS.num_accumulation_steps > 1:
-    if FLAGS.train_batch_size % FLAGS.num_accumulation_steps != 0:
+  if flags_obj.do_train and flags_obj.num_accumulation_steps > 1:
+    if flags_obj.train_batch_size % flags_obj.num_accumulation_steps != 0:
       raise script_utils.UsageError(
           "--train_batch_size (%d) must be divisible by "
           "--num_accumulation_steps (%d)" %
-          (FLAGS.train_batch_size, FLAGS.num_accumulation_steps))
+          (flags_obj.train_batch_size, flags_obj.num_accumulation_steps))
 
 
-def _train(estimator, tokenizer, train_examples,
-           num_train_steps, micro_batch_size):
-  train_record = os.path.join(FLAGS.output_dir, "train.tf_record")
+def _train(estimator, tokenizer, train_examples, num_train_steps,
+           micro_batch_size, flags_obj):
+  """Writes train.tf_record and fine-tunes on it.
+
+  `flags_obj` is the script's FLAGS (or a namespace with the same names).
+  """
+  train_record = os.path.join(flags_obj.output_dir, "train.tf_record")
   with FeatureWriter(filename=train_record, is_training=True) as writer:
     convert_examples_to_features(
         examples=train_examples,
         tokenizer=tokenizer,
-        max_seq_length=FLAGS.max_seq_length,
-        doc_stride=FLAGS.doc_stride,
-        max_query_length=FLAGS.max_query_length,
+        max_seq_length=flags_obj.max_seq_length,
+        doc_stride=flags_obj.doc_stride,
+        max_query_length=flags_obj.max_query_length,
         is_training=True,
         output_fn=writer.process_feature)
   tf1.logging.info("***** Running training *****")
   tf1.logging.info("  Num orig examples = %d", len(train_examples))
   tf1.logging.info("  Num split examples = %d", writer.num_features)
-  estimator_runtime.log_train_batch_size(FLAGS.train_batch_size,
-                                    FLAGS.num_accumulation_steps)
+  estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
+                                         flags_obj.num_accumulation_steps)
   tf1.logging.info("  Num steps = %d", num_train_steps)
-  estimator_runtime.log_learning_rate(FLAGS.learning_rate,
-                                 int(num_train_steps * FLAGS.warmup_proportion))
-  checkpoint_utils.log_weights("Training", FLAGS.output_dir, FLAGS.init_checkpoint)
+  estimator_runtime.log_learning_rate(
+      flags_obj.learning_rate,
+      int(num_train_steps * flags_obj.warmup_proportion))
+  checkpoint_utils.log_weights("Training", flags_obj.output_dir,
+                               flags_obj.init_checkpoint)
   train_input_fn = input_fn_builder(
       input_file=train_record,
-      seq_length=FLAGS.max_seq_length,
+      seq_length=flags_obj.max_seq_length,
       is_training=True,
       drop_remainder=True)
   estimator_runtime.train_estimator(estimator, train_input_fn, num_train_steps,
-                               micro_batch_size, FLAGS.num_accumulation_steps)
+                                    micro_batch_size,
+                                    flags_obj.num_accumulation_steps)
 
 
-def _read_predict_examples():
+def _read_predict_examples(predict_file, version_2_with_negative):
   """The questions of --predict_file and, when it has answers, the parsed file
   for scoring (checked now, so scoring cannot fail after a long run)."""
   eval_examples = read_squad_examples(
-      FLAGS.predict_file, is_training=False,
-      version_2_with_negative=FLAGS.version_2_with_negative)
+      predict_file, is_training=False,
+      version_2_with_negative=version_2_with_negative)
   if not eval_examples:
     raise script_utils.UsageError("--predict_file=%s has no questions" %
-                                  FLAGS.predict_file)
-  with tf.io.gfile.GFile(FLAGS.predict_file, "r") as reader:
+                                  predict_file)
+  with tf.io.gfile.GFile(predict_file, "r") as reader:
     dataset = json.load(reader)
   if not squad_metrics.has_gold_answers(dataset):
     tf1.logging.info("%s has no answers; metrics will not be computed",
-                     FLAGS.predict_file)
+                     predict_file)
     return eval_examples, None
   try:
     squad_metrics.gold_answers(dataset)
   except squad_metrics.GoldFormatError as e:
-    raise _format_error(FLAGS.predict_file, str(e))
+    raise _format_error(predict_file, str(e))
   return eval_examples, dataset
 
 
-def _predict(estimator, tokenizer, eval_examples, gold_dataset):
+def _predict(estimator, tokenizer, eval_examples, gold_dataset, flags_obj):
+  """Writes predictions.json (and the others) for `eval_examples`.
+
+  Also squad_metrics.json when `gold_dataset` has answers. `flags_obj` is the
+  script's FLAGS (or a namespace with the same names).
+  """
   eval_features = []
-  eval_record = os.path.join(FLAGS.output_dir, "eval.tf_record")
+  eval_record = os.path.join(flags_obj.output_dir, "eval.tf_record")
   with FeatureWriter(filename=eval_record, is_training=False) as writer:
 
     def append_feature(feature):
@@ -1696,25 +1715,25 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset):
     convert_examples_to_features(
         examples=eval_examples,
         tokenizer=tokenizer,
-        max_seq_length=FLAGS.max_seq_length,
-        doc_stride=FLAGS.doc_stride,
-        max_query_length=FLAGS.max_query_length,
+        max_seq_length=flags_obj.max_seq_length,
+        doc_stride=flags_obj.doc_stride,
+        max_query_length=flags_obj.max_query_length,
         is_training=False,
         output_fn=append_feature)
 
   tf1.logging.info("***** Running predictions *****")
   tf1.logging.info("  Num orig examples = %d", len(eval_examples))
   tf1.logging.info("  Num split examples = %d", len(eval_features))
-  tf1.logging.info("  Batch size = %d", FLAGS.predict_batch_size)
+  tf1.logging.info("  Batch size = %d", flags_obj.predict_batch_size)
 
   predict_input_fn = input_fn_builder(
       input_file=eval_record,
-      seq_length=FLAGS.max_seq_length,
+      seq_length=flags_obj.max_seq_length,
       is_training=False,
       drop_remainder=False)
   all_results = []
-  checkpoint_utils.log_weights("Predicting", FLAGS.output_dir,
-                           FLAGS.init_checkpoint)
+  checkpoint_utils.log_weights("Predicting", flags_obj.output_dir,
+                               flags_obj.init_checkpoint)
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
                                   yield_single_examples=True):
@@ -1727,33 +1746,36 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset):
             end_logits=np.array(result["end_logits"], np.float32)))
     progress.update()
 
-  output_dir = FLAGS.output_dir
+  output_dir = flags_obj.output_dir
   predictions = write_predictions(
-      eval_examples, eval_features, all_results, FLAGS.n_best_size,
-      FLAGS.max_answer_length, FLAGS.do_lower_case,
+      eval_examples, eval_features, all_results, flags_obj.n_best_size,
+      flags_obj.max_answer_length, flags_obj.do_lower_case,
       os.path.join(output_dir, "predictions.json"),
       os.path.join(output_dir, "nbest_predictions.json"),
       os.path.join(output_dir, "null_odds.json"),
-      version_2_with_negative=FLAGS.version_2_with_negative,
-      null_score_diff_threshold=FLAGS.null_score_diff_threshold,
-      verbose_logging=FLAGS.verbose_logging)
+      version_2_with_negative=flags_obj.version_2_with_negative,
+      null_score_diff_threshold=flags_obj.null_score_diff_threshold,
+      verbose_logging=flags_obj.verbose_logging)
   if gold_dataset is not None:
-    _write_metrics(predictions, gold_dataset)
+    _write_metrics(predictions, gold_dataset, output_dir,
+                   flags_obj.version_2_with_negative,
+                   flags_obj.null_score_diff_threshold)
 
 
-def _write_metrics(predictions, gold_dataset):
+def _write_metrics(predictions, gold_dataset, output_dir,
+                   version_2_with_negative, null_score_diff_threshold):
   """Scores predictions against the answers in --predict_file and writes
   squad_metrics.json."""
   null_odds = None
   non_null = None
-  if FLAGS.version_2_with_negative:
+  if version_2_with_negative:
     null_odds = predictions.null_odds
     non_null = predictions.non_null_predictions
   metrics = squad_metrics.evaluate(gold_dataset, predictions.predictions,
                                    null_odds=null_odds,
                                    non_null_predictions=non_null)
-  metrics["null_score_diff_threshold"] = FLAGS.null_score_diff_threshold
-  path = os.path.join(FLAGS.output_dir, "squad_metrics.json")
+  metrics["null_score_diff_threshold"] = null_score_diff_threshold
+  path = os.path.join(output_dir, "squad_metrics.json")
   text = json.dumps(metrics, indent=2)
   with script_utils.atomic_output(path) as writer:
     writer.write(text + "\n")
@@ -1771,9 +1793,10 @@ def main(_):
   script_utils.configure_logging()
 
   bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
-  validate_flags_or_throw(bert_config)
+  validate_flags_or_throw(bert_config, FLAGS)
   # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = checkpoint_utils.check_init_checkpoint(FLAGS.init_checkpoint)
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(
+      FLAGS.init_checkpoint)
   # Read now (a missing, non-UTF-8 or incomplete vocabulary is a one-line
   # error) so that bad input stops the run before it writes anything.
   tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
@@ -1815,7 +1838,8 @@ def main(_):
   if FLAGS.do_predict:
     # Read before training, so a bad file is reported in seconds, not after
     # hours of fine-tuning.
-    eval_examples, gold_dataset = _read_predict_examples()
+    eval_examples, gold_dataset = _read_predict_examples(
+        FLAGS.predict_file, FLAGS.version_2_with_negative)
   if not FLAGS.do_train:
     # Without training, prediction and export read weights that must already
     # exist (#18); an export never takes random ones.
@@ -1825,7 +1849,7 @@ def main(_):
     checkpoint_utils.checkpoint_for_inference(
         FLAGS.output_dir, init_checkpoint, " ".join(actions),
         HEAD_VARIABLES,
-        getattr(FLAGS, "allow_random_init", False) and not FLAGS.export_dir)
+        FLAGS.allow_random_init and not FLAGS.export_dir)
   # Created only now, when the input has passed every check.
   script_utils.prepare_output_dir(FLAGS.output_dir)
 
@@ -1838,7 +1862,8 @@ def main(_):
       use_tpu=FLAGS.use_tpu,
       use_one_hot_embeddings=FLAGS.use_tpu,
       num_accumulation_steps=FLAGS.num_accumulation_steps,
-      compute_type=estimator_runtime.compute_type_for_precision(FLAGS.precision))
+      compute_type=estimator_runtime.compute_type_for_precision(
+          FLAGS.precision))
   run_config = estimator_runtime.run_config_from_flags(FLAGS)
   estimator = estimator_runtime.make_estimator(
       model_fn, run_config, FLAGS.use_tpu,
@@ -1846,10 +1871,10 @@ def main(_):
       predict_batch_size=FLAGS.predict_batch_size)
 
   if FLAGS.do_train:
-    _train(estimator, tokenizer, train_examples,
-           num_train_steps, micro_batch_size)
+    _train(estimator, tokenizer, train_examples, num_train_steps,
+           micro_batch_size, FLAGS)
   if FLAGS.do_predict:
-    _predict(estimator, tokenizer, eval_examples, gold_dataset)
+    _predict(estimator, tokenizer, eval_examples, gold_dataset, FLAGS)
   if FLAGS.export_dir:
     export_utils.export_saved_model(
         model_fn, FLAGS.export_dir, FLAGS.max_seq_length,

@@ -86,7 +86,7 @@ def random_inputs():
 
 def session_config(use_xla):
   return estimator_runtime.make_run_config("/tmp/unused_bench_dir",
-                                      use_xla=use_xla).session_config
+                                           use_xla=use_xla).session_config
 
 
 def plain_bert(ids, mask, types):

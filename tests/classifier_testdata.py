@@ -38,7 +38,7 @@ STSB_HEADER = ["index", "genre", "filename", "year", "old_index", "source1",
 
 
 def flags_namespace(**overrides):
-  """The script's flags (API.md defaults) as a plain namespace."""
+  """The script's flags, with their defaults, as a plain namespace."""
   values = dict(
       data_dir=None, bert_config_file=None, task_name=None, vocab_file=None,
       output_dir=None, init_checkpoint=None, do_lower_case=True,
@@ -49,7 +49,8 @@ def flags_namespace(**overrides):
       xnli_language="zh", num_accumulation_steps=1, use_tpu=False,
       tpu_name=None, tpu_zone=None, gcp_project=None, master=None,
       num_tpu_cores=8, tf_random_seed=None, allow_random_init=False,
-      export_dir=None)
+      export_dir=None, use_xla=False, precision="fp32", distribution="none",
+      num_cpu_devices=None)
   for key in overrides:
     assert key in values, key
   values.update(overrides)

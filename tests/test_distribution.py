@@ -94,10 +94,13 @@ def _toy_model_fn(features, labels, mode, params):
 
 def _train_toy(output_dir, strategy, steps=3, batch_size=16):
   run_config = estimator_runtime.make_run_config(
-      str(output_dir), num_cpu_devices=2 if strategy else None,
+      str(output_dir),
+      num_cpu_devices=2 if strategy else None,
       train_distribute=strategy)
-  estimator = estimator_runtime.make_estimator(
-      _toy_model_fn, run_config, use_tpu=False, train_batch_size=batch_size)
+  estimator = estimator_runtime.make_estimator(_toy_model_fn,
+                                               run_config,
+                                               use_tpu=False,
+                                               train_batch_size=batch_size)
   estimator.train(_toy_input_fn, max_steps=steps)
   reader = tf.train.load_checkpoint(str(output_dir))
   return estimator, {name: reader.get_tensor(name)
@@ -128,11 +131,14 @@ def test_mirrored_over_two_cpus_equals_one_device(tmp_path):
 
 def test_global_batch_must_split_evenly(tmp_path):
   strategy = distribute_utils.make_distribution_strategy("mirrored", 2)
-  run_config = estimator_runtime.make_run_config(
-      str(tmp_path), num_cpu_devices=2, train_distribute=strategy)
+  run_config = estimator_runtime.make_run_config(str(tmp_path),
+                                                 num_cpu_devices=2,
+                                                 train_distribute=strategy)
   with pytest.raises(script_utils.UsageError, match="train_batch_size=15"):
-    estimator_runtime.make_estimator(_toy_model_fn, run_config, use_tpu=False,
-                                train_batch_size=15)
+    estimator_runtime.make_estimator(_toy_model_fn,
+                                     run_config,
+                                     use_tpu=False,
+                                     train_batch_size=15)
 
 
 # ----------------------------------------------------------------------------
@@ -174,8 +180,10 @@ def test_no_distribution_keeps_the_runtimes_estimator(tmp_path):
   run_config = estimator_runtime.run_config_from_flags(
       _flags(tmp_path, distribution="none", num_cpu_devices=None))
   assert run_config.train_distribute is None
-  estimator = estimator_runtime.make_estimator(_toy_model_fn, run_config, False,
-                                          train_batch_size=16)
+  estimator = estimator_runtime.make_estimator(_toy_model_fn,
+                                               run_config,
+                                               False,
+                                               train_batch_size=16)
   if estimator_runtime.HAS_TPU_ESTIMATOR:
     # TF 2.15: TPUEstimator, as the original code ran.
     assert type(estimator).__name__ == "TPUEstimator"

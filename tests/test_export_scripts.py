@@ -134,7 +134,9 @@ def test_squad_export_serves_same_logits(tmp_path):
         init_checkpoint=None, learning_rate=0.0, num_train_steps=None,
         num_warmup_steps=None, use_tpu=False, use_one_hot_embeddings=False)
     estimator = estimator_runtime.make_estimator(
-        model_fn, estimator_runtime.make_run_config(output_dir), use_tpu=False,
+        model_fn,
+        estimator_runtime.make_run_config(output_dir),
+        use_tpu=False,
         predict_batch_size=4)
     predictions = list(estimator.predict(run_squad.input_fn_builder(
         eval_record, seq_length, is_training=False, drop_remainder=False)))

@@ -151,10 +151,12 @@ def pretrained(tmp_path_factory):
 
 def _estimator(model_fn, model_dir):
   run_config = estimator_runtime.make_run_config(model_dir,
-                                            save_checkpoints_steps=100)
-  return estimator_runtime.make_estimator(model_fn, run_config, use_tpu=False,
-                                     train_batch_size=4,
-                                     predict_batch_size=4)
+                                                 save_checkpoints_steps=100)
+  return estimator_runtime.make_estimator(model_fn,
+                                          run_config,
+                                          use_tpu=False,
+                                          train_batch_size=4,
+                                          predict_batch_size=4)
 
 
 def _fine_tune_and_predict(model_fn, model_dir, train_arrays, predict_arrays):

@@ -80,15 +80,17 @@ def model_files(tmp_path_factory):
           "init_checkpoint": ckpt}
 
 
-# The flag defaults of API.md; the script defines its flags only when run as
-# a script, so in-process runs get a namespace instead.
+# The script's flags with their defaults (the original's, plus ours); the
+# script defines its flags only when run as a script, so in-process runs get
+# a namespace instead.
 DEFAULT_FLAGS = dict(
     input_file=None, output_file=None, layers="-1,-2,-3,-4",
     bert_config_file=None, max_seq_length=128, init_checkpoint=None,
     vocab_file=None, do_lower_case=True, batch_size=32, use_tpu=False,
     master=None, num_tpu_cores=8, use_one_hot_embeddings=False,
     tpu_name=None, tpu_zone=None, gcp_project=None, precision="fp32",
-    use_xla=False, allow_random_init=False)
+    use_xla=False, allow_random_init=False, distribution="none",
+    num_cpu_devices=None, tf_random_seed=None)
 
 
 def _run_main(monkeypatch, **flag_values):

@@ -59,13 +59,13 @@ def _save_checkpoint(prefix, global_step=None):
 def test_weights_from_init_checkpoint_name_file_and_step(tmp_path):
   released = _save_checkpoint(str(tmp_path / "model" / "bert_model.ckpt"))
   line = checkpoint_utils.describe_weights("Predicting", str(tmp_path / "out"),
-                                       released)
+                                           released)
   assert line == ("Predicting with %s (no global step), from "
                   "--init_checkpoint" % released)
   # A fine-tuning output directory: its newest checkpoint, named.
   fine_tuned = _save_checkpoint(str(tmp_path / "ft" / "model.ckpt"), 343)
   line = checkpoint_utils.describe_weights("Predicting", str(tmp_path / "out"),
-                                       str(tmp_path / "ft"))
+                                           str(tmp_path / "ft"))
   assert line == ("Predicting with %s (global step 343), from "
                   "--init_checkpoint" % fine_tuned)
   assert fine_tuned.endswith("model.ckpt-343")
@@ -76,22 +76,25 @@ def test_weights_from_output_dir_win_and_say_so(tmp_path):
   output_dir = str(tmp_path / "out")
   _save_checkpoint(os.path.join(output_dir, "model.ckpt"), 7)
   newest = _save_checkpoint(os.path.join(output_dir, "model.ckpt"), 12)
-  assert checkpoint_utils.describe_weights("Training", output_dir, released) == (
-      "Training with %s (global step 12), the newest checkpoint in "
-      "--output_dir, resuming; --init_checkpoint is not used" % newest)
-  assert checkpoint_utils.describe_weights("Evaluating", output_dir, None) == (
-      "Evaluating with %s (global step 12), the newest checkpoint in "
-      "--output_dir" % newest)
+  assert checkpoint_utils.describe_weights(
+      "Training", output_dir, released) == (
+          "Training with %s (global step 12), the newest checkpoint in "
+          "--output_dir, resuming; --init_checkpoint is not used" % newest)
+  assert checkpoint_utils.describe_weights(
+      "Evaluating", output_dir,
+      None) == ("Evaluating with %s (global step 12), the newest checkpoint in "
+                "--output_dir" % newest)
 
 
 def test_weights_random_when_there_is_no_checkpoint(tmp_path):
   assert checkpoint_utils.describe_weights(
-      "Training", str(tmp_path / "out"), None) == (
-          "Training with randomly initialised weights (no "
-          "--init_checkpoint, no checkpoint in --output_dir)")
-  assert checkpoint_utils.describe_weights("Extracting features", None, None) == (
-      "Extracting features with randomly initialised weights (no "
-      "--init_checkpoint)")
+      "Training", str(tmp_path / "out"),
+      None) == ("Training with randomly initialised weights (no "
+                "--init_checkpoint, no checkpoint in --output_dir)")
+  assert checkpoint_utils.describe_weights(
+      "Extracting features", None,
+      None) == ("Extracting features with randomly initialised weights (no "
+                "--init_checkpoint)")
 
 
 # ----------------------------------------------------------------------------
@@ -113,8 +116,8 @@ def test_init_checkpoint_directory_of_a_released_model(tmp_path):
                 str(tmp_path / "uncased_L-2_H-32_A-2") + "/",
                 prefix + ".index", prefix + ".data-00000-of-00001",
                 prefix):
-    assert checkpoint_utils.check_init_checkpoint(given).rstrip("/") == prefix, (
-        given)
+    assert checkpoint_utils.check_init_checkpoint(given).rstrip(
+        "/") == prefix, (given)
 
 
 def test_init_checkpoint_model_directory_means_its_newest(tmp_path):

@@ -125,7 +125,7 @@ def test_xla_within_tolerance_of_fp32(checkpoint, fp32_outputs, reference,
                                       tmp_path):
   # The session config --use_xla gives the estimator.
   config = estimator_runtime.make_run_config(str(tmp_path),
-                                        use_xla=True).session_config
+                                             use_xla=True).session_config
   out = _encode(checkpoint, session_config=config, trace=True)
   # XLA really compiled the model on this CPU (not silently ignored).
   assert any("xla_run" in name for name in out["node_names"])
@@ -151,7 +151,7 @@ def test_low_precision_within_tolerance(checkpoint, reference, compute_type):
 
 def test_bf16_with_xla_within_tolerance(checkpoint, reference, tmp_path):
   config = estimator_runtime.make_run_config(str(tmp_path),
-                                        use_xla=True).session_config
+                                             use_xla=True).session_config
   out = _encode(checkpoint, compute_type=tf.bfloat16, session_config=config)
   max_atol, mean_atol = LOW_PRECISION_ATOL[tf.bfloat16]
   error = np.abs(out["sequence_output"] - reference["sequence_output"])
@@ -352,10 +352,14 @@ def _classifier_estimator(model_dir, compute_type, use_xla=False):
   model_fn = run_classifier.model_fn_builder(
       modeling.BertConfig.from_dict(CONFIG), 2, None, 2e-3, 100, 0, False,
       False, compute_type=compute_type)
-  return estimator_runtime.make_estimator(
-      model_fn, estimator_runtime.make_run_config(
-          model_dir, use_xla=use_xla, tf_random_seed=ESTIMATOR_SEED),
-      False, train_batch_size=16, eval_batch_size=16)
+  return estimator_runtime.make_estimator(model_fn,
+                                          estimator_runtime.make_run_config(
+                                              model_dir,
+                                              use_xla=use_xla,
+                                              tf_random_seed=ESTIMATOR_SEED),
+                                          False,
+                                          train_batch_size=16,
+                                          eval_batch_size=16)
 
 
 def _classifier_input_fn(params):

@@ -293,8 +293,11 @@ def _estimator_for(model_dir, flags_obj, num_labels, is_regression=False,
       config, num_labels, None, 1e-3, 1, 0, False, False,
       is_regression=is_regression, task_metric=task_metric)
   return estimator_runtime.make_estimator(
-      model_fn, estimator_runtime.make_run_config(model_dir), False,
-      train_batch_size=8, eval_batch_size=flags_obj.eval_batch_size,
+      model_fn,
+      estimator_runtime.make_run_config(model_dir),
+      False,
+      train_batch_size=8,
+      eval_batch_size=flags_obj.eval_batch_size,
       predict_batch_size=flags_obj.predict_batch_size)
 
 
@@ -471,4 +474,3 @@ def test_accumulation_must_divide_the_batch(mrpc_dir, model_files, tmp_path):
                           **model_files))
   assert "--train_batch_size=6" in message
   assert "--num_accumulation_steps=4" in message
-
