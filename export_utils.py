@@ -15,10 +15,19 @@ eager code:
   model = tf.saved_model.load(export_dir)
   outputs = model.signatures["serving_default"](
       input_ids=ids, input_mask=mask, segment_ids=segments)
+
+Beside the graph, a SavedModel written with `model_info` carries what it
+takes to turn text into those inputs and the outputs into answers (#16):
+`assets.extra/vocab.txt` and `assets.extra/model_info.json` (the kind of
+model, casing, max_seq_length, label names; see `model_info`). TensorFlow
+reserves `assets.extra/` for such files and loads the model without
+reading them, so serving is unchanged. `predictor.load` reads them, and
+the same files beside the checkpoints of a fine-tuning `--output_dir`
+(`write_model_files`).
 """
 
+import json
 import os
-import uuid
 
 from absl import flags
 import tensorflow as tf
@@ -40,6 +49,85 @@ DEFAULT_SYNTHESIZED_FEATURES = {
     "label_ids": (tf.int32, 0),
     "is_real_example": (tf.int32, 1),
 }
+
+# What a model directory or SavedModel holds for `predictor.load` (#16).
+MODEL_INFO_FILE = "model_info.json"
+VOCAB_FILE = "vocab.txt"
+BERT_CONFIG_FILE = "bert_config.json"
+# TensorFlow's place for files that travel with a SavedModel but are not
+# part of its graph.
+SAVED_MODEL_EXTRA_DIR = "assets.extra"
+# The kinds of fine-tuned model, by the script that trains them.
+CLASSIFIER = "classifier"
+SQUAD = "squad"
+MODEL_INFO_VERSION = 1
+
+
+def model_info(kind, vocab_file, do_lower_case, max_seq_length, **settings):
+  """What turns text into a model's inputs and its outputs into answers.
+
+  Args:
+    kind: CLASSIFIER (run_classifier.py) or SQUAD (run_squad.py).
+    vocab_file: path of the vocabulary the model was fine-tuned with; it is
+      copied next to the model, not recorded by path.
+    do_lower_case: bool, the casing the model was fine-tuned with.
+    max_seq_length: int, tokens per input (the length the features were
+      padded to, [CLS] and [SEP]s included).
+    **settings: the kind's own, JSON-serialisable: for CLASSIFIER
+      `task_name`, `labels` (label names in output order) and
+      `is_regression`; for SQUAD `doc_stride`, `max_query_length`,
+      `n_best_size`, `max_answer_length`, `version_2_with_negative` and
+      `null_score_diff_threshold`.
+
+  Returns:
+    dict: `vocab_file` plus the JSON content of model_info.json
+    (`format_version`, `kind`, `do_lower_case`, `max_seq_length` and the
+    settings).
+  """
+  if kind not in (CLASSIFIER, SQUAD):
+    raise ValueError("model_info: unknown kind %r" % (kind,))
+  info = {"format_version": MODEL_INFO_VERSION, "kind": kind,
+          "do_lower_case": bool(do_lower_case),
+          "max_seq_length": int(max_seq_length)}
+  info.update(settings)
+  return dict(info, vocab_file=vocab_file)
+
+
+def _write_model_info_files(directory, info, bert_config=None):
+  """Writes vocab.txt, model_info.json (and bert_config.json), atomically.
+
+  The vocabulary is copied byte for byte, so that the model's ids stay
+  those of the file it was trained with.
+  """
+  with tf.io.gfile.GFile(info["vocab_file"], "rb") as reader:
+    vocab = reader.read()
+  content = {k: v for k, v in info.items() if k != "vocab_file"}
+  with script_utils.atomic_output(os.path.join(directory, VOCAB_FILE),
+                                  "wb") as writer:
+    writer.write(vocab)
+  with script_utils.atomic_output(os.path.join(directory,
+                                               MODEL_INFO_FILE)) as writer:
+    writer.write(json.dumps(content, indent=2, sort_keys=True) + "\n")
+  if bert_config is not None:
+    with script_utils.atomic_output(os.path.join(directory,
+                                                 BERT_CONFIG_FILE)) as writer:
+      writer.write(bert_config.to_json_string() + "\n")
+
+
+def write_model_files(model_dir, bert_config, info):
+  """Makes a fine-tuning output directory loadable on its own (#16).
+
+  Writes `vocab.txt`, `bert_config.json` and `model_info.json` into
+  `model_dir`, next to the checkpoints, so that `predictor.load(model_dir)`
+  needs no other argument. A directory trained before these files existed
+  still loads when the missing values are passed explicitly.
+
+  Args:
+    model_dir: the fine-tuning --output_dir (created already).
+    bert_config: `modeling.BertConfig` of the model.
+    info: dict from `model_info`.
+  """
+  _write_model_info_files(model_dir, info, bert_config)
 
 
 def define_export_flags():
@@ -136,19 +224,20 @@ def _select_outputs(predictions, output_keys):
   return {k: predictions[k] for k in output_keys}
 
 
-def _restore_all(sess, checkpoint_path, variables):
+def _restore_all(sess, checkpoint_path, variables, what):
   """Restores every variable from the checkpoint, or explains what is wrong.
 
   A variable the checkpoint lacks would be exported with its random initial
   value, i.e. a model that serves noise; that is refused instead (typically
-  a pre-trained checkpoint without the fine-tuned head).
+  a pre-trained checkpoint without the fine-tuned head). `what` starts the
+  error messages (the flag or the call that asked for the weights).
   """
   try:
     reader = tf.train.load_checkpoint(checkpoint_path)
   except (tf.errors.OpError, ValueError) as e:
     raise script_utils.UsageError(
-        "--export_dir: %s is not a readable checkpoint (%s)" %
-        (checkpoint_path, script_utils._one_line(e)))  # pylint: disable=protected-access
+        "%s: %s is not a readable checkpoint (%s)" %
+        (what, checkpoint_path, script_utils.error_line(e)))  # pylint: disable=protected-access
   shapes = reader.get_variable_to_shape_map()
   var_list = {}
   missing = []
@@ -159,23 +248,67 @@ def _restore_all(sess, checkpoint_path, variables):
       continue
     if list(shapes[name]) != var.shape.as_list():
       raise script_utils.UsageError(
-          "--export_dir: variable %s has shape %s in checkpoint %s but the "
-          "model needs %s" % (name, shapes[name], checkpoint_path,
-                              var.shape.as_list()))
+          "%s: variable %s has shape %s in checkpoint %s but the model "
+          "needs %s" % (what, name, shapes[name], checkpoint_path,
+                        var.shape.as_list()))
     var_list[name] = var
   if missing:
     raise script_utils.UsageError(
-        "--export_dir: checkpoint %s lacks %d of the model's variables (%s); "
-        "export a fine-tuned checkpoint (train with --do_train, or point "
+        "%s: checkpoint %s lacks %d of the model's variables (%s); "
+        "use a fine-tuned checkpoint (train with --do_train, or point "
         "--init_checkpoint at a fine-tuned model)" %
-        (checkpoint_path, len(missing), ", ".join(missing[:3]) +
+        (what, checkpoint_path, len(missing), ", ".join(missing[:3]) +
          (", ..." if len(missing) > 3 else "")))
   tf1.train.Saver(var_list=var_list).restore(sess, checkpoint_path)
 
 
+def serving_session(model_fn, max_seq_length, checkpoint_path,
+                    output_keys=None, params=None, synthesized_features=None,
+                    what="--export_dir"):
+  """`model_fn`'s PREDICT graph on placeholders, weights restored.
+
+  The graph a SavedModel export writes, here also run directly (as
+  `predictor.load` does for a checkpoint directory).
+
+  Args:
+    model_fn, max_seq_length, checkpoint_path, output_keys, params,
+      synthesized_features: as for `export_saved_model`.
+    what: the flag or call the weights are for, starting error messages.
+
+  Returns:
+    (session, receivers, outputs): a `tf.compat.v1.Session` on a new graph,
+    every variable restored from `checkpoint_path`; `receivers` maps each
+    of SERVING_INPUTS to its int32 [batch_size, max_seq_length]
+    placeholder; `outputs` the chosen prediction tensors by name. The
+    caller closes the session.
+
+  Raises:
+    UsageError: for an unusable checkpoint (unreadable, lacking one of the
+      model's variables, or holding one with another shape).
+  """
+  graph = tf.Graph()
+  with graph.as_default():
+    receivers, features = serving_features(max_seq_length,
+                                           synthesized_features)
+    spec = model_fn(features=features, labels=None,
+                    mode=estimator_runtime.ModeKeys.PREDICT,
+                    params=dict(params or {}))
+    outputs = _select_outputs(spec.predictions, output_keys)
+    sess = tf1.Session(graph=graph)
+    try:
+      sess.run([tf1.global_variables_initializer(),
+                tf1.local_variables_initializer(),
+                tf1.tables_initializer()])
+      _restore_all(sess, checkpoint_path, tf1.global_variables(), what)
+    except BaseException:
+      sess.close()
+      raise
+  return sess, receivers, outputs
+
+
 def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
                        output_keys=None, params=None,
-                       synthesized_features=None):
+                       synthesized_features=None, model_info=None):
   """Writes a SavedModel of `model_fn`'s predictions with `checkpoint_path`.
 
   Args:
@@ -193,6 +326,9 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     params: (optional) dict passed to model_fn as `params`.
     synthesized_features: (optional) dict name -> (dtype, value) replacing
       DEFAULT_SYNTHESIZED_FEATURES.
+    model_info: (optional) dict from `model_info`; its vocabulary and
+      model_info.json are written to `assets.extra/` in the SavedModel,
+      which then loads with `predictor.load(export_dir)` alone.
 
   Returns:
     export_dir.
@@ -213,32 +349,27 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     tf.io.gfile.mkdir(directory)
   # Built beside the target and renamed into place at the end, so that a
   # failure never leaves a half-written SavedModel under export_dir.
-  tmp_dir = "%s.tmp-%s" % (export_dir, uuid.uuid4().hex[:8])
+  tmp_dir = script_utils.temporary_name(export_dir)  # pylint: disable=protected-access
 
   exported = False
   try:
-    with tf.Graph().as_default() as graph:
-      receivers, features = serving_features(max_seq_length,
-                                             synthesized_features)
-      spec = model_fn(features=features, labels=None,
-                      mode=estimator_runtime.ModeKeys.PREDICT,
-                      params=dict(params or {}))
-      outputs = _select_outputs(spec.predictions, output_keys)
+    sess, receivers, outputs = serving_session(
+        model_fn, max_seq_length, checkpoint_path, output_keys, params,
+        synthesized_features)
+    with sess, sess.graph.as_default():
       signature = tf1.saved_model.signature_def_utils.predict_signature_def(
           inputs=receivers, outputs=outputs)
-
-      with tf1.Session(graph=graph) as sess:
-        sess.run([tf1.global_variables_initializer(),
-                  tf1.local_variables_initializer(),
-                  tf1.tables_initializer()])
-        _restore_all(sess, checkpoint_path, tf1.global_variables())
-        builder = tf1.saved_model.Builder(tmp_dir)
-        builder.add_meta_graph_and_variables(
-            sess, [tf1.saved_model.tag_constants.SERVING],
-            signature_def_map={SIGNATURE_KEY: signature},
-            main_op=tf1.tables_initializer(),
-            strip_default_attrs=True)
-        builder.save()
+      builder = tf1.saved_model.Builder(tmp_dir)
+      builder.add_meta_graph_and_variables(
+          sess, [tf1.saved_model.tag_constants.SERVING],
+          signature_def_map={SIGNATURE_KEY: signature},
+          main_op=tf1.tables_initializer(),
+          strip_default_attrs=True)
+      builder.save()
+    if model_info is not None:
+      extra_dir = os.path.join(tmp_dir, SAVED_MODEL_EXTRA_DIR)
+      tf.io.gfile.makedirs(extra_dir)
+      _write_model_info_files(extra_dir, model_info)
 
     if tf.io.gfile.exists(export_dir):
       tf.io.gfile.rmtree(export_dir)  # empty, as checked above

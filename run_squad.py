@@ -1870,7 +1870,17 @@ def main(_):
       train_batch_size=micro_batch_size,
       predict_batch_size=FLAGS.predict_batch_size)
 
+  # What predictor.load needs besides the weights (#16): written next to the
+  # checkpoints and into an exported SavedModel.
+  model_info = export_utils.model_info(
+      export_utils.SQUAD, FLAGS.vocab_file, FLAGS.do_lower_case,
+      FLAGS.max_seq_length, doc_stride=FLAGS.doc_stride,
+      max_query_length=FLAGS.max_query_length, n_best_size=FLAGS.n_best_size,
+      max_answer_length=FLAGS.max_answer_length,
+      version_2_with_negative=FLAGS.version_2_with_negative,
+      null_score_diff_threshold=FLAGS.null_score_diff_threshold)
   if FLAGS.do_train:
+    export_utils.write_model_files(FLAGS.output_dir, bert_config, model_info)
     _train(estimator, tokenizer, train_examples, num_train_steps,
            micro_batch_size, FLAGS)
   if FLAGS.do_predict:
@@ -1880,7 +1890,7 @@ def main(_):
         model_fn, FLAGS.export_dir, FLAGS.max_seq_length,
         checkpoint_path=export_utils.checkpoint_for_export(
             FLAGS.output_dir, init_checkpoint),
-        output_keys=["start_logits", "end_logits"])
+        output_keys=["start_logits", "end_logits"], model_info=model_info)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,568 @@
+# Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
+"""Predictions of a fine-tuned model on your own text, in a few lines (#16).
+
+A classifier fine-tuned with `run_classifier.py`:
+
+  import predictor
+  model = predictor.load("/tmp/mrpc_output")   # or an exported SavedModel
+  for result in model.classify(["The cat sat on the mat.",
+                                ("He left.", "He went away.")]):
+    print(result.label, result.score, result.probabilities)
+
+A SQuAD model fine-tuned with `run_squad.py`:
+
+  model = predictor.load("/tmp/squad_base")
+  model.answer("Who won the prize?", "Mary Jones won the prize in Paris.")
+  # Answer(text='Mary Jones', score=0.93)
+
+`load` takes a fine-tuning `--output_dir` (its newest checkpoint) or a
+SavedModel written with `--export_dir`. Both carry what turning text into
+inputs needs (see `export_utils.model_info`): the vocabulary, the casing,
+max_seq_length, the label names or the SQuAD settings. The text goes
+through the scripts' own conversion (`run_classifier.convert_single_example`,
+`run_squad.convert_examples_to_features` and `run_squad.write_predictions`),
+so the numbers are those of `--do_predict` on the same text.
+
+From the shell, one text per line on standard input (`a ||| b` for a
+sentence pair, `question ||| context` for SQuAD):
+
+  echo "a lovely sunny day" | python -m predictor --model_dir=/tmp/mrpc_output
+"""
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import sys
+import tempfile
+
+# First of all: it imports TensorFlow keeping its own messages out of the
+# default log (shown with -v 1).
+import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
+from absl import flags
+import numpy as np
+import tensorflow as tf
+
+import export_utils
+import run_classifier
+import run_squad
+import script_utils
+from script_utils import UsageError
+
+tf1 = tf.compat.v1
+
+# A text pair on one line of input, as in extract_features.py.
+PAIR_SEPARATOR = " ||| "
+
+# One classified text. `label`: the most probable label name (None for a
+# regression task); `score`: its probability (the predicted value for
+# regression); `probabilities`: ordered dict label name -> probability, in
+# the task's label order (empty for regression).
+Classification = collections.namedtuple("Classification",
+                                        ["label", "score", "probabilities"])
+
+# One answered question. `text`: the answer cut out of the context ("" for
+# no answer); `score`: its probability among the n best answers (the
+# `probability` of nbest_predictions.json).
+Answer = collections.namedtuple("Answer", ["text", "score"])
+
+# What run_squad.py records for a SQuAD model, all needed to answer.
+_SQUAD_SETTINGS = ("doc_stride", "max_query_length", "n_best_size",
+                   "max_answer_length", "version_2_with_negative",
+                   "null_score_diff_threshold")
+
+
+def load(model_dir, vocab_file=None, bert_config_file=None,
+         do_lower_case=None, max_seq_length=None, labels=None, kind=None,
+         **squad_settings):
+  """Loads a fine-tuned classifier or SQuAD model for predictions.
+
+  Args:
+    model_dir: a fine-tuning --output_dir (its newest checkpoint is used) or
+      a SavedModel directory written by --export_dir.
+    vocab_file, bert_config_file, do_lower_case, max_seq_length, labels,
+      kind: (optional) override what the directory records. A directory
+      written before model_info.json existed (#16) needs them: a checkpoint
+      directory `do_lower_case`, `max_seq_length` and, for a classifier,
+      `labels` (the label names in output order; `[None]` for
+      regression), for a SQuAD model `kind="squad"` and the SQuAD settings;
+      `vocab_file` and `bert_config_file` when the directory lacks
+      vocab.txt and bert_config.json. A SavedModel's max_seq_length is
+      fixed by its signature.
+    **squad_settings: (optional) `doc_stride`, `max_query_length`,
+      `n_best_size`, `max_answer_length`, `version_2_with_negative`,
+      `null_score_diff_threshold`, overriding the recorded ones.
+
+  Returns:
+    A `Classifier` or a `QuestionAnswerer`; close it (or use `with`) to
+    free its TensorFlow session.
+
+  Raises:
+    UsageError (a ValueError): a directory that is neither, a missing file
+      (named), a value that is neither recorded nor given (named), or a
+      checkpoint without the fine-tuned head.
+  """
+  unknown = sorted(set(squad_settings) - set(_SQUAD_SETTINGS))
+  if unknown:
+    raise TypeError("load() got unexpected keyword argument(s) %s" %
+                    ", ".join(unknown))
+  if not model_dir or not tf.io.gfile.isdir(model_dir):
+    raise UsageError("model_dir=%s: not a directory (give a fine-tuning "
+                     "--output_dir or an --export_dir SavedModel)" % model_dir)
+  is_saved_model = tf.io.gfile.exists(os.path.join(model_dir,
+                                                   "saved_model.pb"))
+  files_dir = model_dir
+  checkpoint = None
+  if is_saved_model:
+    files_dir = os.path.join(model_dir, export_utils.SAVED_MODEL_EXTRA_DIR)
+  else:
+    checkpoint = tf.train.latest_checkpoint(model_dir)
+    if not checkpoint:
+      raise UsageError("model_dir=%s: no checkpoint and no saved_model.pb; "
+                       "give a fine-tuning --output_dir or an --export_dir "
+                       "SavedModel" % model_dir)
+  info = _read_model_info(files_dir)
+  given = dict(squad_settings, do_lower_case=do_lower_case,
+               max_seq_length=max_seq_length, labels=labels, kind=kind)
+  info.update({k: v for k, v in given.items() if v is not None})
+  info.setdefault("kind", export_utils.CLASSIFIER)
+  if info["kind"] not in (export_utils.CLASSIFIER, export_utils.SQUAD):
+    raise UsageError("model_dir=%s: unknown kind of model %r (expected %s or "
+                     "%s)" % (model_dir, info["kind"], export_utils.CLASSIFIER,
+                              export_utils.SQUAD))
+
+  vocab_file = vocab_file or os.path.join(files_dir, export_utils.VOCAB_FILE)
+  if not tf.io.gfile.exists(vocab_file):
+    raise UsageError(
+        "%s: file not found; the vocabulary the model was fine-tuned with "
+        "is needed (pass vocab_file=...)" % vocab_file)
+
+  if is_saved_model:
+    with _without_info_logs():
+      runner = _SavedModelRunner(model_dir)
+    if info.get("max_seq_length", runner.max_seq_length) != (
+        runner.max_seq_length):
+      raise UsageError("model_dir=%s: the SavedModel takes max_seq_length=%d, "
+                       "not %d" % (model_dir, runner.max_seq_length,
+                                   info["max_seq_length"]))
+    info["max_seq_length"] = runner.max_seq_length
+  _require_settings(model_dir, info)
+  tokenizer = script_utils.load_tokenizer(vocab_file, info["do_lower_case"])
+  if not is_saved_model:
+    with _without_info_logs():
+      runner = _checkpoint_runner(model_dir, checkpoint, bert_config_file,
+                                  info, len(tokenizer.vocab))
+  if info["kind"] == export_utils.SQUAD:
+    return QuestionAnswerer(runner, tokenizer, info)
+  return Classifier(runner, tokenizer, info)
+
+
+@contextlib.contextmanager
+def _without_info_logs():
+  """Keeps TensorFlow's INFO lines ("Restoring parameters from ...") out
+  of a notebook or program that only asked for predictions."""
+  logger = tf.get_logger()
+  level = logger.level
+  logger.setLevel(max(level, logging.WARNING))
+  try:
+    yield
+  finally:
+    logger.setLevel(level)
+
+
+def _read_model_info(directory):
+  """model_info.json of a model directory as a dict ({} when absent)."""
+  path = os.path.join(directory, export_utils.MODEL_INFO_FILE)
+  if not tf.io.gfile.exists(path):
+    return {}
+  try:
+    info = json.loads(script_utils.read_text(path))
+  except ValueError as e:
+    raise UsageError("%s: not valid JSON (%s)" % (path, e))
+  if not isinstance(info, dict) or "kind" not in info:
+    raise UsageError("%s: not a model_info.json written by run_classifier.py "
+                     "or run_squad.py" % path)
+  return info
+
+
+def _require_settings(model_dir, info):
+  """Refuses a model whose preprocessing is neither recorded nor given."""
+  needed = ["do_lower_case", "max_seq_length"]
+  if info["kind"] == export_utils.SQUAD:
+    needed += list(_SQUAD_SETTINGS)
+  else:
+    needed.append("labels")
+  missing = [name for name in needed if info.get(name) is None]
+  if missing:
+    raise UsageError(
+        "model_dir=%s has no %s recording %s (written by run_classifier.py "
+        "and run_squad.py since #16): pass %s to predictor.load" %
+        (model_dir, export_utils.MODEL_INFO_FILE, ", ".join(missing),
+         ", ".join("%s=..." % name for name in missing)))
+
+
+class _SessionRunner(object):
+  """Runs a serving graph: int32 [batch_size, max_seq_length] inputs in,
+  the named outputs (NumPy arrays, batch first) out."""
+
+  def __init__(self, sess, inputs, outputs):
+    self._sess = sess
+    self._inputs = inputs
+    self._outputs = outputs
+    self.max_seq_length = int(inputs["input_ids"].shape[1])
+
+  def run(self, features):
+    """The outputs for a batch of features (lists of max_seq_length ids)."""
+    feed = {
+        self._inputs[name]: np.array([getattr(f, name) for f in features],
+                                     np.int32)
+        for name in export_utils.SERVING_INPUTS
+    }
+    return self._sess.run(self._outputs, feed_dict=feed)
+
+  def close(self):
+    self._sess.close()
+
+
+class _SavedModelRunner(_SessionRunner):
+  """The serving_default signature of a SavedModel, in its own session."""
+
+  def __init__(self, export_dir):
+    graph = tf.Graph()
+    sess = tf1.Session(graph=graph)
+    with graph.as_default():
+      meta_graph = tf1.saved_model.loader.load(
+          sess, [tf1.saved_model.tag_constants.SERVING], export_dir)
+    signature = meta_graph.signature_def[export_utils.SIGNATURE_KEY]
+    super(_SavedModelRunner, self).__init__(
+        sess,
+        {k: graph.get_tensor_by_name(v.name)
+         for k, v in signature.inputs.items()},
+        {k: graph.get_tensor_by_name(v.name)
+         for k, v in signature.outputs.items()})
+
+
+def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
+                       vocab_size):
+  """A checkpoint of a fine-tuning directory, in the serving graph an
+  export would write."""
+  bert_config_file = bert_config_file or os.path.join(
+      model_dir, export_utils.BERT_CONFIG_FILE)
+  if not tf.io.gfile.exists(bert_config_file):
+    raise UsageError("%s: file not found; the model's config is needed "
+                     "(pass bert_config_file=...)" % bert_config_file)
+  bert_config = script_utils.load_bert_config(bert_config_file,
+                                              info["max_seq_length"])
+  script_utils.check_vocab_fits_config(vocab_size, bert_config,
+                                       info.get("vocab_file", "vocab.txt"))
+  if info["kind"] == export_utils.SQUAD:
+    model_fn = run_squad.model_fn_builder(
+        bert_config, init_checkpoint=None, learning_rate=0.0,
+        num_train_steps=None, num_warmup_steps=None, use_tpu=False,
+        use_one_hot_embeddings=False)
+    output_keys = ["start_logits", "end_logits"]
+  else:
+    model_fn = run_classifier.model_fn_builder(
+        bert_config, num_labels=len(info["labels"]), init_checkpoint=None,
+        learning_rate=0.0, num_train_steps=None, num_warmup_steps=None,
+        use_tpu=False, use_one_hot_embeddings=False,
+        is_regression=run_classifier.is_regression_label_list(
+            info["labels"]))
+    output_keys = ["probabilities"]
+  sess, receivers, outputs = export_utils.serving_session(
+      model_fn, info["max_seq_length"], checkpoint, output_keys,
+      what="model_dir=%s" % model_dir)
+  return _SessionRunner(sess, receivers, outputs)
+
+
+def _check_batch_size(batch_size):
+  if not isinstance(batch_size, int) or batch_size < 1:
+    raise ValueError("batch_size=%r: must be a positive int" % (batch_size,))
+
+
+def _batches(items, batch_size):
+  for start in range(0, len(items), batch_size):
+    yield items[start:start + batch_size]
+
+
+def _warn_truncated(num_truncated, total, what):
+  """One warning per call, not one per text."""
+  if num_truncated:
+    tf1.logging.warning("%d of %d %s", num_truncated, total, what)
+
+
+class _Predictor(object):
+  """What both kinds share: the tokenizer, the settings and the session."""
+
+  def __init__(self, runner, tokenizer, info):
+    self._runner = runner
+    self.tokenizer = tokenizer
+    self.info = {k: v for k, v in info.items() if k != "vocab_file"}
+    self.do_lower_case = info["do_lower_case"]
+    self.max_seq_length = info["max_seq_length"]
+
+  def close(self):
+    """Frees the TensorFlow session."""
+    self._runner.close()
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *unused_exc_info):
+    self.close()
+
+
+class Classifier(_Predictor):
+  """A model fine-tuned by run_classifier.py; see `load`.
+
+  Attributes:
+    labels: the label names in output order (`[None]` for regression).
+    max_seq_length: int, tokens per input; longer texts are truncated.
+    do_lower_case: bool, the casing of the tokenizer.
+    tokenizer: `tokenization.FullTokenizer`.
+  """
+
+  def __init__(self, runner, tokenizer, info):
+    super(Classifier, self).__init__(runner, tokenizer, info)
+    self.labels = list(info["labels"])
+    self.is_regression = run_classifier.is_regression_label_list(self.labels)
+
+  def classify(self, texts, batch_size=32):
+    """Classifies texts or text pairs.
+
+    Each text becomes `[CLS] a [SEP]` (a pair `[CLS] a [SEP] b [SEP]`),
+    converted by run_classifier's own `convert_single_example`: a text
+    longer than max_seq_length tokens is truncated as the script does (a
+    pair loses tokens from the end of its longer side), with one warning
+    per call saying how many were.
+
+    Args:
+      texts: non-empty list of strings or of (text_a, text_b) pairs.
+      batch_size: int, texts per run of the model.
+
+    Returns:
+      list of `Classification(label, score, probabilities)`, one per text
+      in order; probabilities in [0, 1], summing to 1 per text.
+
+    Raises:
+      ValueError: an empty list, a bare string instead of a list, or an
+        entry that is neither a string nor a pair of strings.
+    """
+    pairs = _text_pairs(texts)
+    _check_batch_size(batch_size)
+    examples = [
+        run_classifier.InputExample(
+            guid="predict-%d" % i, text_a=a, text_b=b,
+            label=0.0 if self.is_regression else self.labels[0])
+        for i, (a, b) in enumerate(pairs)
+    ]
+    features = run_classifier.convert_examples_to_features(
+        examples, self.labels, self.max_seq_length, self.tokenizer)
+    _warn_truncated(
+        sum(self._is_truncated(a, b) for a, b in pairs), len(pairs),
+        "text(s) were longer than max_seq_length=%d tokens and were "
+        "truncated" % self.max_seq_length)
+    results = []
+    for batch in _batches(features, batch_size):
+      for values in self._runner.run(batch)["probabilities"]:
+        results.append(self._classification(values))
+    return results
+
+  def _is_truncated(self, text_a, text_b):
+    """Whether convert_single_example cuts this text (it does so silently)."""
+    length = len(self.tokenizer.tokenize(text_a))
+    tokens_b = self.tokenizer.tokenize(text_b) if text_b else []
+    # [CLS] a [SEP], and b [SEP] for a pair.
+    return length + len(tokens_b) + (3 if tokens_b else 2) > (
+        self.max_seq_length)
+
+  def _classification(self, values):
+    if self.is_regression:
+      return Classification(None, float(values), collections.OrderedDict())
+    probabilities = collections.OrderedDict(
+        (label, float(p)) for label, p in zip(self.labels, values))
+    best = int(np.argmax(values))
+    return Classification(self.labels[best], float(values[best]),
+                          probabilities)
+
+
+def _text_pairs(texts):
+  """[(text_a, text_b or None)] from a list of strings and pairs."""
+  if isinstance(texts, (str, bytes)):
+    raise ValueError("texts must be a list of strings or (text_a, text_b) "
+                     "pairs, not a single string: pass [text]")
+  texts = list(texts)
+  if not texts:
+    raise ValueError("no texts to predict on: got an empty list")
+  pairs = []
+  for i, text in enumerate(texts):
+    if isinstance(text, str):
+      pairs.append((text, None))
+    elif (isinstance(text, (tuple, list)) and len(text) == 2 and
+          all(isinstance(t, str) for t in text)):
+      pairs.append(tuple(text))
+    else:
+      raise ValueError("texts[%d] = %r: expected a string or a pair of "
+                       "strings" % (i, text))
+  return pairs
+
+
+class QuestionAnswerer(_Predictor):
+  """A model fine-tuned by run_squad.py; see `load`.
+
+  Attributes:
+    max_seq_length: int, tokens per window ([CLS] question [SEP] part of
+      the context [SEP]); a long context is read in windows every
+      `doc_stride` tokens, as run_squad.py does.
+    settings: dict of the SQuAD settings in use (`doc_stride`,
+      `max_query_length`, `n_best_size`, `max_answer_length`,
+      `version_2_with_negative`, `null_score_diff_threshold`).
+  """
+
+  def __init__(self, runner, tokenizer, info):
+    super(QuestionAnswerer, self).__init__(runner, tokenizer, info)
+    self.settings = {name: info[name] for name in _SQUAD_SETTINGS}
+
+  def answer(self, question, context):
+    """The answer to one question about one context: `Answer(text, score)`.
+
+    See `answer_all`.
+    """
+    return self.answer_all([(question, context)])[0]
+
+  def answer_all(self, questions_and_contexts, batch_size=32):
+    """Answers questions, each about its own context.
+
+    The text goes through run_squad's `convert_examples_to_features` and
+    `write_predictions` (whose JSON files go to a temporary directory), so
+    the answers are those of `run_squad.py --do_predict`. A question longer
+    than max_query_length tokens is cut to it as the script does, with one
+    warning per call saying how many were.
+
+    Args:
+      questions_and_contexts: non-empty list of (question, context) pairs
+        of strings.
+      batch_size: int, windows per run of the model.
+
+    Returns:
+      list of `Answer(text, score)`, one per question in order.
+
+    Raises:
+      ValueError: an empty list or an entry that is not a pair of strings.
+    """
+    pairs = _text_pairs(questions_and_contexts)
+    if any(context is None for _, context in pairs):
+      raise ValueError("answer_all: every entry must be a (question, "
+                       "context) pair")
+    _check_batch_size(batch_size)
+    settings = self.settings
+    examples = [
+        run_squad.SquadExample(
+            qas_id="q%d" % i, question_text=question,
+            doc_tokens=run_squad.split_paragraph(context)[0])
+        for i, (question, context) in enumerate(pairs)
+    ]
+    features = []
+    run_squad.convert_examples_to_features(
+        examples, self.tokenizer, self.max_seq_length,
+        settings["doc_stride"], settings["max_query_length"], False,
+        features.append)
+    _warn_truncated(
+        sum(len(self.tokenizer.tokenize(q)) > settings["max_query_length"]
+            for q, _ in pairs), len(pairs),
+        "question(s) were longer than max_query_length=%d tokens and were "
+        "cut to it" % settings["max_query_length"])
+    results = []
+    for batch in _batches(features, batch_size):
+      outputs = self._runner.run(batch)
+      for feature, start, end in zip(batch, outputs["start_logits"],
+                                     outputs["end_logits"]):
+        results.append(run_squad.RawResult(feature.unique_id, start, end))
+    with tempfile.TemporaryDirectory() as tmp_dir:
+      predictions = run_squad.write_predictions(
+          examples, features, results, settings["n_best_size"],
+          settings["max_answer_length"], self.do_lower_case,
+          os.path.join(tmp_dir, "predictions.json"),
+          os.path.join(tmp_dir, "nbest_predictions.json"),
+          os.path.join(tmp_dir, "null_odds.json"),
+          version_2_with_negative=settings["version_2_with_negative"],
+          null_score_diff_threshold=settings["null_score_diff_threshold"],
+          verbose_logging=False)
+    answers = []
+    for example in examples:
+      text = predictions.predictions[example.qas_id]
+      # The answer's own entry in the n best (under SQuAD 2.0 "" may win
+      # by the threshold while a span is ranked first).
+      score = next(entry["probability"]
+                   for entry in predictions.nbest[example.qas_id]
+                   if entry["text"] == text)
+      answers.append(Answer(text, float(score)))
+    return answers
+
+
+# ----------------------------------------------------------------------------
+# The shell: python -m predictor --model_dir=DIR < texts.txt
+# ----------------------------------------------------------------------------
+
+FLAGS = flags.FLAGS
+
+
+def define_flags():
+  """Defines the command-line flags (only when run as a script)."""
+  flags.DEFINE_string(
+      "model_dir", None,
+      "A fine-tuning --output_dir of run_classifier.py or run_squad.py, or a "
+      "SavedModel written with --export_dir.")
+  flags.DEFINE_integer("batch_size", 32, "Inputs per run of the model.")
+
+
+def read_inputs(lines, kind):
+  """Input lines -> texts, pairs or (question, context) pairs.
+
+  Blank lines are skipped; `a ||| b` is a pair (SQuAD: question ||| context).
+
+  Raises:
+    UsageError: no input at all, or a SQuAD line without its context.
+  """
+  inputs = []
+  for line_number, line in enumerate(lines, start=1):
+    line = line.rstrip("\r\n")
+    if not line.strip():
+      continue
+    if PAIR_SEPARATOR in line:
+      inputs.append(tuple(line.split(PAIR_SEPARATOR, 1)))
+    elif kind == export_utils.SQUAD:
+      raise UsageError("standard input line %d: expected 'question%scontext'"
+                       % (line_number, PAIR_SEPARATOR))
+    else:
+      inputs.append(line)
+  if not inputs:
+    raise UsageError("no input: give one text per line on standard input")
+  return inputs
+
+
+def main(_):
+  script_utils.require_flags(FLAGS, ["model_dir"])
+  with load(FLAGS.model_dir) as model:
+    inputs = read_inputs(sys.stdin, model.info["kind"])
+    lines = []
+    if isinstance(model, QuestionAnswerer):
+      lines.append("answer\tscore")
+      for answer in model.answer_all(inputs, FLAGS.batch_size):
+        lines.append("%s\t%r" % (answer.text, answer.score))
+    else:
+      lines.append("\t".join(["prediction"] + [
+          "P(%s)" % label for label in model.labels
+          if not model.is_regression]))
+      for result in model.classify(inputs, FLAGS.batch_size):
+        label = repr(result.score) if model.is_regression else result.label
+        lines.append("\t".join([label] + [
+            repr(p) for p in result.probabilities.values()]))
+  # Printed only once everything is predicted: no partial output.
+  sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+  define_flags()
+  script_utils.run(main)
