@@ -1337,12 +1337,22 @@ def main(_):
   run_task(FLAGS)
 
 
-def run_task(flags_obj):
-  """Runs the steps the flags ask for. `flags_obj` is FLAGS or alike."""
-  validate_flags(flags_obj)
-  processor = get_processor(flags_obj.task_name,
-                            flags_obj.xnli_language)
-  # A checkpoint prefix, also when the flag names a directory or a file.
+# The steps every fine-tuning script takes the same way (run_ner.py too).
+
+
+def load_model_files(flags_obj):
+  """Reads and checks --init_checkpoint, --bert_config_file, --vocab_file.
+
+  Returns:
+    (init_checkpoint, bert_config, tokenizer): a checkpoint prefix (also
+    when the flag names a directory or one of its files) or None, the
+    `modeling.BertConfig` and the `tokenization.FullTokenizer`.
+
+  Raises:
+    UsageError: a missing or unreadable file, a config that does not fit
+      --max_seq_length, a vocabulary larger than the config's, or a
+      checkpoint whose shapes differ from the config's.
+  """
   init_checkpoint = checkpoint_utils.check_init_checkpoint(
       flags_obj.init_checkpoint)
   bert_config = script_utils.load_bert_config(flags_obj.bert_config_file,
@@ -1353,6 +1363,102 @@ def run_task(flags_obj):
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
                                        flags_obj.vocab_file)
   checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
+  return init_checkpoint, bert_config, tokenizer
+
+
+def training_steps(flags_obj, num_examples, what="training examples"):
+  """(num_train_steps, num_warmup_steps) for `num_examples` an epoch.
+
+  Raises:
+    UsageError: when the batch size and epochs make zero steps.
+  """
+  num_train_steps = int(num_examples / flags_obj.train_batch_size *
+                        flags_obj.num_train_epochs)
+  if num_train_steps < 1:
+    raise UsageError(
+        "%d %s with --train_batch_size=%d and --num_train_epochs=%s make "
+        "zero training steps" % (num_examples, what,
+                                 flags_obj.train_batch_size,
+                                 flags_obj.num_train_epochs))
+  return num_train_steps, int(num_train_steps * flags_obj.warmup_proportion)
+
+
+def check_weights_and_output(flags_obj, init_checkpoint, head_variables,
+                             writes_output):
+  """Checks what a run reads and writes before it starts.
+
+  Without --do_train, evaluation, prediction and export read weights that
+  must already exist (#18), with the task's `head_variables`; an export
+  never takes random weights. A bad --export_dir fails now, not after
+  training. --output_dir is created when the run writes there
+  (`writes_output`; an export alone writes nothing there).
+
+  Raises:
+    UsageError: naming the flag to set or fix.
+  """
+  export_dir = flags_obj.export_dir
+  if not flags_obj.do_train:
+    actions = [flag for flag, wanted in (("--do_eval", flags_obj.do_eval),
+                                         ("--do_predict", flags_obj.do_predict),
+                                         ("--export_dir", export_dir))
+               if wanted]
+    checkpoint_utils.checkpoint_for_inference(
+        flags_obj.output_dir, init_checkpoint, " ".join(actions),
+        head_variables, flags_obj.allow_random_init and not export_dir)
+  if export_dir:
+    export_utils.check_export_dir(export_dir)
+  if writes_output:
+    script_utils.prepare_output_dir(flags_obj.output_dir)
+
+
+def make_fine_tuning_estimator(model_fn, flags_obj):
+  """The run's estimator; with gradient accumulation each training step
+  reads a micro-batch of train_batch_size / num_accumulation_steps (the
+  update still averages train_batch_size examples)."""
+  num_accumulation_steps = flags_obj.num_accumulation_steps
+  return estimator_runtime.make_estimator(
+      model_fn,
+      estimator_runtime.run_config_from_flags(flags_obj),
+      flags_obj.use_tpu,
+      train_batch_size=flags_obj.train_batch_size // num_accumulation_steps,
+      eval_batch_size=flags_obj.eval_batch_size,
+      predict_batch_size=flags_obj.predict_batch_size)
+
+
+def train(estimator, flags_obj, input_fn, size_line, num_train_steps,
+          num_warmup_steps, init_checkpoint):
+  """Logs the training block and trains to `num_train_steps` updates.
+
+  Args:
+    estimator: from `make_fine_tuning_estimator`.
+    flags_obj: the script's flags.
+    input_fn: the training input_fn.
+    size_line: the log line saying how much data, e.g. "Num examples = 8".
+    num_train_steps, num_warmup_steps: from `training_steps`.
+    init_checkpoint: the checked --init_checkpoint, for the log.
+  """
+  num_accumulation_steps = flags_obj.num_accumulation_steps
+  tf1.logging.info("***** Running training *****")
+  tf1.logging.info("  %s", size_line)
+  estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
+                                         num_accumulation_steps)
+  tf1.logging.info("  Num steps = %d", num_train_steps)
+  estimator_runtime.log_learning_rate(flags_obj.learning_rate,
+                                      num_warmup_steps)
+  checkpoint_utils.log_weights("Training", flags_obj.output_dir,
+                               init_checkpoint)
+  estimator_runtime.train_estimator(
+      estimator, input_fn, num_train_steps,
+      flags_obj.train_batch_size // num_accumulation_steps,
+      num_accumulation_steps)
+
+
+def run_task(flags_obj):
+  """Runs the steps the flags ask for. `flags_obj` is FLAGS or alike."""
+  validate_flags(flags_obj)
+  processor = get_processor(flags_obj.task_name,
+                            flags_obj.xnli_language)
+  init_checkpoint, bert_config, tokenizer = load_model_files(flags_obj)
 
   task_name = flags_obj.task_name.lower()
   label_list = processor.get_labels()
@@ -1368,7 +1474,6 @@ def run_task(flags_obj):
                        (processor.__class__.__name__, task_metric))
     if processor.positive_label is not None:
       positive_label_id = label_list.index(processor.positive_label)
-  num_accumulation_steps = flags_obj.num_accumulation_steps
 
   # Read everything the run needs up front, so that a missing file or a bad
   # label in dev or test is reported before hours of training.
@@ -1381,40 +1486,16 @@ def run_task(flags_obj):
   if flags_obj.do_predict:
     predict_examples = _read_examples(processor, task_name, data_dir, "test")
 
-  num_train_steps = None
-  num_warmup_steps = None
+  num_train_steps = num_warmup_steps = None
   if train_examples:
-    num_train_steps = int(
-        len(train_examples) / flags_obj.train_batch_size *
-        flags_obj.num_train_epochs)
-    if num_train_steps < 1:
-      raise UsageError(
-          "%d training examples with --train_batch_size=%d and "
-          "--num_train_epochs=%s make zero training steps" %
-          (len(train_examples), flags_obj.train_batch_size,
-           flags_obj.num_train_epochs))
-    num_warmup_steps = int(num_train_steps * flags_obj.warmup_proportion)
+    num_train_steps, num_warmup_steps = training_steps(flags_obj,
+                                                       len(train_examples))
 
   output_dir = flags_obj.output_dir
   export_dir = flags_obj.export_dir
-  if not flags_obj.do_train:
-    # Without training, evaluation, prediction and export read weights that
-    # must already exist (#18).
-    # An export never takes random weights (export_utils refuses them).
-    actions = [flag for flag, wanted in (("--do_eval", flags_obj.do_eval),
-                                         ("--do_predict", flags_obj.do_predict),
-                                         ("--export_dir", export_dir))
-               if wanted]
-    checkpoint_utils.checkpoint_for_inference(
-        output_dir, init_checkpoint, " ".join(actions),
-        HEAD_VARIABLES,
-        flags_obj.allow_random_init and not export_dir)
-  if export_dir:
-    # Checked now so a bad --export_dir fails before training, not after.
-    export_utils.check_export_dir(export_dir)
-  if train_examples or eval_examples or predict_examples:
-    # An export alone writes nothing there.
-    script_utils.prepare_output_dir(output_dir)
+  check_weights_and_output(
+      flags_obj, init_checkpoint, HEAD_VARIABLES,
+      bool(train_examples or eval_examples or predict_examples))
   use_tpu = flags_obj.use_tpu
 
   model_fn = model_fn_builder(
@@ -1429,19 +1510,10 @@ def run_task(flags_obj):
       is_regression=is_regression,
       task_metric=task_metric,
       positive_label_id=positive_label_id,
-      num_accumulation_steps=num_accumulation_steps,
+      num_accumulation_steps=flags_obj.num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
           flags_obj.precision))
-  # With gradient accumulation each step reads a micro-batch; the update
-  # still averages train_batch_size examples.
-  micro_batch_size = flags_obj.train_batch_size // num_accumulation_steps
-  estimator = estimator_runtime.make_estimator(
-      model_fn,
-      estimator_runtime.run_config_from_flags(flags_obj),
-      use_tpu,
-      train_batch_size=micro_batch_size,
-      eval_batch_size=flags_obj.eval_batch_size,
-      predict_batch_size=flags_obj.predict_batch_size)
+  estimator = make_fine_tuning_estimator(model_fn, flags_obj)
 
   # What predictor.load needs besides the weights (#16): written next to the
   # checkpoints and into an exported SavedModel.
@@ -1455,23 +1527,15 @@ def run_task(flags_obj):
     file_based_convert_examples_to_features(
         train_examples, label_list, flags_obj.max_seq_length, tokenizer,
         train_file)
-    tf1.logging.info("***** Running training *****")
-    tf1.logging.info("  Num examples = %d", len(train_examples))
-    estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
-                                           num_accumulation_steps)
-    tf1.logging.info("  Num steps = %d", num_train_steps)
-    estimator_runtime.log_learning_rate(flags_obj.learning_rate,
-                                        num_warmup_steps)
-    checkpoint_utils.log_weights("Training", output_dir, init_checkpoint)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=flags_obj.max_seq_length,
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    estimator_runtime.train_estimator(estimator, train_input_fn,
-                                      num_train_steps, micro_batch_size,
-                                      num_accumulation_steps)
+    train(estimator, flags_obj, train_input_fn,
+          "Num examples = %d" % len(train_examples), num_train_steps,
+          num_warmup_steps, init_checkpoint)
 
   if eval_examples:
     run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
