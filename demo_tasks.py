@@ -110,6 +110,14 @@ def _random_other_sentence(sentences, doc_index, id_a, id_next, rng):
   return rng.choice(candidates) if candidates else None
 
 
+def _check_fractions(dev_fraction, test_fraction):
+  """Raises UsageError unless both shares are in (0, 1) and leave training."""
+  if not 0 < dev_fraction < 1 or not 0 < test_fraction < 1 or (
+      dev_fraction + test_fraction >= 1):
+    raise UsageError("dev_fraction and test_fraction must be in (0, 1) and "
+                     "leave room for training data")
+
+
 def split_pairs(pairs, dev_fraction, test_fraction, rng):
   """Shuffles and splits pairs into non-empty train, dev and test lists."""
   if len(pairs) < 3:
@@ -152,10 +160,7 @@ def write_next_sentence_task(input_file, output_dir, dev_fraction=0.1,
   Returns:
     dict with the number of "train", "dev" and "test" pairs.
   """
-  if not 0 < dev_fraction < 1 or not 0 < test_fraction < 1 or (
-      dev_fraction + test_fraction >= 1):
-    raise UsageError("dev_fraction and test_fraction must be in (0, 1) and "
-                     "leave room for training data")
+  _check_fractions(dev_fraction, test_fraction)
   rng = random.Random(seed)
   documents = read_documents(input_file)
   pairs = make_next_sentence_pairs(documents, rng)
@@ -219,10 +224,7 @@ def write_word_order_task(input_file, output_dir, dev_fraction=0.1,
   Returns:
     dict with the number of "train", "dev" and "test" examples.
   """
-  if not 0 < dev_fraction < 1 or not 0 < test_fraction < 1 or (
-      dev_fraction + test_fraction >= 1):
-    raise UsageError("dev_fraction and test_fraction must be in (0, 1) and "
-                     "leave room for training data")
+  _check_fractions(dev_fraction, test_fraction)
   rng = random.Random(seed)
   groups = make_word_order_groups(read_documents(input_file), rng)
   splits = split_pairs(groups, dev_fraction, test_fraction, rng)
@@ -254,7 +256,9 @@ TASKS = {
 
 
 def define_flags():
-  flags.DEFINE_enum("task", "next_sentence", sorted(TASKS),
+  # The demo's task is the default: the one a pre-trained model can learn
+  # and a random one cannot (see demo.sh).
+  flags.DEFINE_enum("task", "word_order", sorted(TASKS),
                     "Which task to make (see the module docstring).")
   flags.DEFINE_string(
       "input_file", None,

@@ -130,10 +130,8 @@ class BertConfig(object):
             self.initializer_range > 0):
       raise ValueError("%s: initializer_range must be positive, got %r" %
                        (source, self.initializer_range))
-    if self.hidden_size % self.num_attention_heads != 0:
-      raise ValueError(
-          "%s: hidden_size (%d) is not a multiple of num_attention_heads (%d)"
-          % (source, self.hidden_size, self.num_attention_heads))
+    _check_heads_divide_hidden(self.hidden_size, self.num_attention_heads,
+                               source + ": ")
     if isinstance(self.hidden_act, six.string_types):
       get_activation(self.hidden_act)  # Raises on an unknown name.
 
@@ -204,10 +202,9 @@ class BertModel(object):
       raise ValueError(
           "seq_length %d is longer than max_position_embeddings %d of the "
           "model config" % (seq_length, config.max_position_embeddings))
-    if config.hidden_size % config.num_attention_heads != 0:
-      raise ValueError(
-          "hidden_size (%d) is not a multiple of num_attention_heads (%d)" %
-          (config.hidden_size, config.num_attention_heads))
+    # Before any variable exists (transformer_model checks it too, for its
+    # direct callers).
+    _check_heads_divide_hidden(config.hidden_size, config.num_attention_heads)
 
     if input_mask is None:
       input_mask = tf.ones(shape=[batch_size, seq_length], dtype=tf.int32)
@@ -811,6 +808,18 @@ def _split_heads(tensor_2d, batch_size, seq_length, num_heads, size_per_head):
 # ----------------------------------------------------------------------------
 
 
+def _check_heads_divide_hidden(hidden_size, num_attention_heads, prefix=""):
+  """Raises ValueError unless the heads split hidden_size evenly.
+
+  Each head attends over hidden_size / num_attention_heads dimensions, and
+  the heads' outputs are concatenated back to hidden_size.
+  """
+  if hidden_size % num_attention_heads != 0:
+    raise ValueError(
+        "%shidden_size (%d) is not a multiple of num_attention_heads (%d)" %
+        (prefix, hidden_size, num_attention_heads))
+
+
 def transformer_model(input_tensor,
                       attention_mask=None,
                       hidden_size=768,
@@ -848,10 +857,7 @@ def transformer_model(input_tensor,
   Raises:
     ValueError: when the shapes do not fit together.
   """
-  if hidden_size % num_attention_heads != 0:
-    raise ValueError(
-        "hidden_size (%d) is not a multiple of num_attention_heads (%d)" %
-        (hidden_size, num_attention_heads))
+  _check_heads_divide_hidden(hidden_size, num_attention_heads)
 
   attention_head_size = int(hidden_size / num_attention_heads)
   input_shape = get_shape_list(input_tensor, expected_rank=3)

@@ -32,9 +32,10 @@ import numpy as np
 import tensorflow as tf
 
 import checkpoint_utils
+import classifier_metrics
 import estimator_runtime
-import modeling
 import export_utils
+import modeling
 import optimization
 import record_utils
 import script_utils
@@ -44,6 +45,14 @@ from script_utils import UsageError
 tf1 = tf.compat.v1
 
 FLAGS = flags.FLAGS
+
+# The metrics beyond accuracy live in classifier_metrics.py; they keep their
+# names here, where they were first defined.
+f1_metric = classifier_metrics.f1_metric
+matthews_corrcoef_metric = classifier_metrics.matthews_corrcoef_metric
+pearson_correlation = classifier_metrics.pearson_correlation
+average_ranks = classifier_metrics.average_ranks
+spearman_correlation = classifier_metrics.spearman_correlation
 
 
 def define_flags():
@@ -1015,45 +1024,6 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
   return (loss, per_example_loss, logits, probabilities)
 
 
-def _binary_counts(label_ids, predictions, weights, positive_id):
-  """Streaming true/false positive/negative counts, as float64 metrics."""
-  labels = tf.equal(label_ids, positive_id)
-  predicted = tf.equal(predictions, positive_id)
-  counts = [
-      tf1.metrics.true_positives(labels, predicted, weights=weights),
-      tf1.metrics.false_positives(labels, predicted, weights=weights),
-      tf1.metrics.false_negatives(labels, predicted, weights=weights),
-      tf1.metrics.true_negatives(labels, predicted, weights=weights),
-  ]
-  values = [tf.cast(value, tf.float64) for (value, _) in counts]
-  update_op = tf.group(*[update for (_, update) in counts])
-  return values, update_op
-
-
-def _safe_divide(numerator, denominator):
-  return tf.where(denominator > 0, numerator / tf.maximum(denominator, 1e-12),
-                  tf.zeros_like(numerator))
-
-
-def f1_metric(label_ids, predictions, weights, positive_id=1):
-  """Streaming F1 of the class `positive_id`, as (value, update_op)."""
-  (tp, fp, fn, _), update_op = _binary_counts(label_ids, predictions, weights,
-                                              positive_id)
-  return _safe_divide(2.0 * tp, 2.0 * tp + fp + fn), update_op
-
-
-def matthews_corrcoef_metric(label_ids, predictions, weights, positive_id=1):
-  """Streaming Matthews correlation of two classes, as (value, update_op).
-
-  0 when a row or column of the confusion matrix is empty, as in
-  scikit-learn.
-  """
-  (tp, fp, fn, tn), update_op = _binary_counts(label_ids, predictions,
-                                               weights, positive_id)
-  denominator = tf.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-  return _safe_divide(tp * tn - fp * fn, denominator), update_op
-
-
 def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, is_regression=False,
@@ -1150,46 +1120,6 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         scaffold_fn=scaffold_fn)
 
   return model_fn
-
-
-# ----------------------------------------------------------------------------
-# Correlations for regression (computed on the host from predictions)
-# ----------------------------------------------------------------------------
-
-
-def pearson_correlation(x, y):
-  """Pearson correlation of two equal-length sequences (0 if one is flat)."""
-  x = np.asarray(x, dtype=np.float64)
-  y = np.asarray(y, dtype=np.float64)
-  dx = x - x.mean()
-  dy = y - y.mean()
-  denominator = np.sqrt(np.sum(dx * dx) * np.sum(dy * dy))
-  if denominator == 0:
-    return 0.0
-  return float(np.sum(dx * dy) / denominator)
-
-
-def average_ranks(values):
-  """1-based ranks of `values`, ties sharing the mean of their ranks."""
-  values = np.asarray(values, dtype=np.float64)
-  order = np.argsort(values, kind="mergesort")
-  sorted_values = values[order]
-  ranks = np.empty(len(values), dtype=np.float64)
-  start = 0
-  while start < len(values):
-    end = start
-    while end + 1 < len(values) and sorted_values[end + 1] == sorted_values[
-        start]:
-      end += 1
-    # Positions start..end (0-based) hold ranks start+1..end+1.
-    ranks[order[start:end + 1]] = (start + end) / 2.0 + 1.0
-    start = end + 1
-  return ranks
-
-
-def spearman_correlation(x, y):
-  """Spearman rank correlation: Pearson correlation of the average ranks."""
-  return pearson_correlation(average_ranks(x), average_ranks(y))
 
 
 # ----------------------------------------------------------------------------
@@ -1553,43 +1483,69 @@ def run_task(flags_obj):
         output_keys=["probabilities"], model_info=model_info)
 
 
+def _inference_input(examples, label_list, tokenizer, flags_obj,
+                     is_regression, record_name, title, batch_size,
+                     pad_multiple):
+  """The start evaluation and prediction share: records, log block, input_fn.
+
+  Args:
+    examples: list of `InputExample`.
+    label_list, tokenizer, is_regression: as for the features.
+    flags_obj: the script's flags (output_dir, max_seq_length, use_tpu).
+    record_name: file name of the records in --output_dir.
+    title: "evaluation" or "prediction", for the log.
+    batch_size: int, examples per batch.
+    pad_multiple: int; on TPU, the examples are padded with
+      `PaddingInputExample`s to a multiple of it (fixed-size batches would
+      drop the last examples otherwise).
+
+  Returns:
+    (examples, num_actual, input_fn, num_batches): the examples with their
+    padding, how many of them are real, the input_fn over their records,
+    and the number of batches it yields.
+  """
+  num_actual = len(examples)
+  if flags_obj.use_tpu:
+    examples = _pad_for_tpu(examples, pad_multiple)
+  record_file = os.path.join(flags_obj.output_dir, record_name)
+  file_based_convert_examples_to_features(examples, label_list,
+                                          flags_obj.max_seq_length, tokenizer,
+                                          record_file)
+  tf1.logging.info("***** Running %s *****", title)
+  tf1.logging.info("  Num examples = %d (%d actual, %d padding)",
+                   len(examples), num_actual, len(examples) - num_actual)
+  tf1.logging.info("  Batch size = %d", batch_size)
+  input_fn = file_based_input_fn_builder(
+      input_file=record_file,
+      seq_length=flags_obj.max_seq_length,
+      is_training=False,
+      drop_remainder=flags_obj.use_tpu,
+      is_regression=is_regression)
+  num_batches = -(-len(examples) // batch_size)
+  return examples, num_actual, input_fn, num_batches
+
+
 def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
                    is_regression):
   """Evaluates on dev and writes eval_results.txt; returns the results."""
   output_dir = flags_obj.output_dir
   batch_size = flags_obj.eval_batch_size
-  num_actual = len(eval_examples)
-  if flags_obj.use_tpu:
-    # Whole batches for evaluate; a regression task also reads the same file
-    # in batches of predict_batch_size for its correlations, so the padded
-    # set must divide into those as well, or TPU's fixed-size batches would
-    # drop the last examples (#12).
-    multiple = batch_size
-    if is_regression:
-      multiple = math.lcm(batch_size, flags_obj.predict_batch_size)
-    eval_examples = _pad_for_tpu(eval_examples, multiple)
-  eval_file = os.path.join(output_dir, "eval.tf_record")
-  file_based_convert_examples_to_features(eval_examples, label_list,
-                                          flags_obj.max_seq_length, tokenizer,
-                                          eval_file)
-  tf1.logging.info("***** Running evaluation *****")
-  tf1.logging.info("  Num examples = %d (%d actual, %d padding)",
-                   len(eval_examples), num_actual,
-                   len(eval_examples) - num_actual)
-  tf1.logging.info("  Batch size = %d", batch_size)
+  # Whole batches for evaluate; a regression task also reads the same file
+  # in batches of predict_batch_size for its correlations, so the padded set
+  # must divide into those as well, or TPU's fixed-size batches would drop
+  # the last examples (#12).
+  pad_multiple = batch_size
+  if is_regression:
+    pad_multiple = math.lcm(batch_size, flags_obj.predict_batch_size)
+  eval_examples, num_actual, eval_input_fn, num_batches = _inference_input(
+      eval_examples, label_list, tokenizer, flags_obj, is_regression,
+      "eval.tf_record", "evaluation", batch_size, pad_multiple)
 
   # On TPU the padded set divides into whole batches; elsewhere the input
   # simply runs out.
   eval_steps = None
   if flags_obj.use_tpu:
     eval_steps = len(eval_examples) // batch_size
-  eval_input_fn = file_based_input_fn_builder(
-      input_file=eval_file,
-      seq_length=flags_obj.max_seq_length,
-      is_training=False,
-      drop_remainder=flags_obj.use_tpu,
-      is_regression=is_regression)
-  num_batches = -(-len(eval_examples) // batch_size)
   checkpoint_utils.log_weights("Evaluating", output_dir,
                                flags_obj.init_checkpoint)
   result = estimator.evaluate(
@@ -1621,27 +1577,11 @@ def run_prediction(estimator, flags_obj, predict_examples, label_list,
   """Predicts on test and writes test_results.tsv; returns its path."""
   output_dir = flags_obj.output_dir
   batch_size = flags_obj.predict_batch_size
-  num_actual = len(predict_examples)
-  if flags_obj.use_tpu:
-    predict_examples = _pad_for_tpu(predict_examples, batch_size)
-  predict_file = os.path.join(output_dir, "predict.tf_record")
-  file_based_convert_examples_to_features(predict_examples, label_list,
-                                          flags_obj.max_seq_length, tokenizer,
-                                          predict_file)
-  tf1.logging.info("***** Running prediction *****")
-  tf1.logging.info("  Num examples = %d (%d actual, %d padding)",
-                   len(predict_examples), num_actual,
-                   len(predict_examples) - num_actual)
-  tf1.logging.info("  Batch size = %d", batch_size)
-
-  predict_input_fn = file_based_input_fn_builder(
-      input_file=predict_file,
-      seq_length=flags_obj.max_seq_length,
-      is_training=False,
-      drop_remainder=flags_obj.use_tpu,
-      is_regression=is_regression)
+  predict_examples, num_actual, predict_input_fn, num_batches = (
+      _inference_input(predict_examples, label_list, tokenizer, flags_obj,
+                       is_regression, "predict.tf_record", "prediction",
+                       batch_size, batch_size))
   output_file = os.path.join(output_dir, "test_results.tsv")
-  num_batches = -(-len(predict_examples) // batch_size)
   checkpoint_utils.log_weights("Predicting", output_dir,
                                flags_obj.init_checkpoint)
   predictions = list(

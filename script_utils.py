@@ -58,7 +58,7 @@ class UsageError(ValueError):
 # corrupt record or checkpoint) or from the size of the work (memory). Any
 # other exception, a ValueError included, is a bug in our code and keeps its
 # traceback, so that it can be reported usefully.
-_USER_ERRORS = (UsageError, IOError, OSError, tf.errors.NotFoundError,
+_USER_ERRORS = (UsageError, OSError, tf.errors.NotFoundError,
                 tf.errors.PermissionDeniedError, tf.errors.DataLossError,
                 tf.errors.ResourceExhaustedError)
 

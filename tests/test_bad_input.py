@@ -20,10 +20,11 @@ import pytest
 import tensorflow as tf
 
 import create_pretraining_data as cpd
-import modeling
 import record_utils
 import script_utils
 import tokenization
+from tests.conftest import tiny_bert_config
+from tests.conftest import write_encoder_checkpoint
 
 tf1 = tf.compat.v1
 
@@ -35,27 +36,9 @@ WORDS = ("the a cat dog sat on mat it was big small red blue run ran jump "
          "yes no why how what who").split()
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS + [
     "##s", "##ed", "##ing", ".", ",", "?", "!"]
-VOCAB_SIZE = 64
+VOCAB_SIZE = tiny_bert_config()["vocab_size"]
 SEQ = 32
 PRED = 5
-
-
-def _config(**overrides):
-  config = {
-      "vocab_size": VOCAB_SIZE,
-      "hidden_size": 32,
-      "num_hidden_layers": 2,
-      "num_attention_heads": 2,
-      "intermediate_size": 64,
-      "hidden_act": "gelu",
-      "hidden_dropout_prob": 0.1,
-      "attention_probs_dropout_prob": 0.1,
-      "max_position_embeddings": 64,
-      "type_vocab_size": 2,
-      "initializer_range": 0.02,
-  }
-  config.update(overrides)
-  return config
 
 
 def _write(path, content):
@@ -63,20 +46,6 @@ def _write(path, content):
   with open(path, mode) as f:
     f.write(content)
   return str(path)
-
-
-def _write_checkpoint(config_dict, path):
-  """An encoder checkpoint (bert/...) of the given shape."""
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  config = modeling.BertConfig.from_dict(config_dict)
-  with tf.Graph().as_default():
-    modeling.BertModel(config=config, is_training=False,
-                       input_ids=tf.zeros([1, 4], tf.int32))
-    tf1.train.get_or_create_global_step()
-    with tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
-      tf1.train.Saver().save(sess, path)
-  return path
 
 
 SENTENCES = [
@@ -106,21 +75,21 @@ def _make_inputs(d):
   f["full_dir"] = p("full_dir")
   os.makedirs(f["full_dir"])
   _write(os.path.join(f["full_dir"], "keep.txt"), "mine\n")
-  f["config"] = _write(p("bert_config.json"), json.dumps(_config()))
+  f["config"] = _write(p("bert_config.json"), json.dumps(tiny_bert_config()))
   f["config_invalid"] = _write(p("config_invalid.json"),
                                '{"vocab_size": 64, "hidden_size": ')
-  missing = _config()
+  missing = tiny_bert_config()
   del missing["hidden_size"]
   f["config_missing_key"] = _write(p("config_missing_key.json"),
                                    json.dumps(missing))
   f["config_negative"] = _write(p("config_negative.json"),
-                                json.dumps(_config(hidden_size=-32)))
+                                json.dumps(tiny_bert_config(hidden_size=-32)))
   f["config_not_utf8"] = _write(p("config_not_utf8.json"),
                                 b'{"vocab_size": 64, "hidden_act": "g\xe9lu"}')
   f["config_small_vocab"] = _write(p("config_small_vocab.json"),
-                                   json.dumps(_config(vocab_size=8)))
-  f["ckpt"] = _write_checkpoint(_config(), p("ckpt/model.ckpt"))
-  f["ckpt_wide"] = _write_checkpoint(_config(hidden_size=48),
+                                   json.dumps(tiny_bert_config(vocab_size=8)))
+  f["ckpt"] = write_encoder_checkpoint(tiny_bert_config(), p("ckpt/model.ckpt"))
+  f["ckpt_wide"] = write_encoder_checkpoint(tiny_bert_config(hidden_size=48),
                                      p("ckpt_wide/model.ckpt"))
   f["missing"] = p("does_not_exist.txt")
   f["empty"] = _write(p("empty.txt"), "")

@@ -108,7 +108,7 @@ def test_readme_mrpc_commands_run_as_written(tmp_path):
 
 
 def test_flags_defaults_and_one_line_errors(tmp_path):
-  """The API.md flags with their defaults; bad input gives `error: ...`."""
+  """The original's flags with their defaults; bad input gives `error: ...`."""
   model = data.write_model_files(str(tmp_path / "model"))
   output_dir = str(tmp_path / "out")
   # One interpreter for both checks: importing TensorFlow is the slow part.

@@ -213,7 +213,7 @@ def test_bf16_training_learns_and_checkpoint_loads_in_fp32(tmp_path):
   assert np.all(np.isfinite(losses))
   assert _mean(losses[-3:]) < 0.5 * _mean(losses[:3]), losses
 
-  # The checkpoint holds float32 variables under the API.md names only.
+  # The checkpoint holds float32 variables under the released names only.
   dtypes = tf.train.load_checkpoint(path).get_variable_to_dtype_map()
   names = set(dtypes)
   assert "bert/encoder/layer_1/output/dense/kernel" in names

@@ -26,6 +26,7 @@ import modeling
 import run_pretraining
 import tokenization
 from tests import numpy_bert
+from tests.conftest import tiny_bert_config
 
 tf1 = tf.compat.v1
 
@@ -42,22 +43,6 @@ METRICS = ("masked_lm_accuracy", "masked_lm_loss", "next_sentence_accuracy",
 # Batch sizes that divide 13 records evenly, unevenly, one by one, and into
 # a single batch larger than the data.
 BATCH_SIZES = (13, 8, 5, 1, 20)
-
-
-def _config(vocab_size):
-  return {
-      "vocab_size": vocab_size,
-      "hidden_size": 32,
-      "num_hidden_layers": 2,
-      "num_attention_heads": 2,
-      "intermediate_size": 64,
-      "hidden_act": "gelu",
-      "hidden_dropout_prob": 0.1,
-      "attention_probs_dropout_prob": 0.1,
-      "max_position_embeddings": 64,
-      "type_vocab_size": 2,
-      "initializer_range": 0.02,
-  }
 
 
 def _head_weights(config, seed):
@@ -179,7 +164,7 @@ def data(tmp_path_factory):
   records = str(tmp / "eval.tfrecord")
   cpd.write_instance_to_example_files(instances, tokenizer, SEQ, PRED,
                                       [records])
-  config = _config(len(tokenizer.vocab))
+  config = tiny_bert_config(vocab_size=len(tokenizer.vocab))
   config_file = str(tmp / "bert_config.json")
   with open(config_file, "w") as f:
     f.write(modeling.BertConfig.from_dict(config).to_json_string())

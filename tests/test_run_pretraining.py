@@ -21,6 +21,7 @@ import modeling
 import run_pretraining
 import script_utils
 import tokenization
+from tests.conftest import tiny_bert_config
 
 tf1 = tf.compat.v1
 
@@ -35,22 +36,6 @@ EVAL_KEYS = {"global_step", "loss", "masked_lm_accuracy", "masked_lm_loss",
 # The runs are seeded, so that what is asserted of their results holds of
 # the same trained model every time.
 SEED = 2024
-
-
-def _config_dict(vocab_size, initializer_range=0.02):
-  return {
-      "vocab_size": vocab_size,
-      "hidden_size": 32,
-      "num_hidden_layers": 2,
-      "num_attention_heads": 2,
-      "intermediate_size": 64,
-      "hidden_act": "gelu",
-      "hidden_dropout_prob": 0.1,
-      "attention_probs_dropout_prob": 0.1,
-      "max_position_embeddings": 64,
-      "type_vocab_size": 2,
-      "initializer_range": initializer_range,
-  }
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +53,7 @@ def data(tmp_path_factory):
   records = str(tmp / "train.tfrecord")
   cpd.write_instance_to_example_files(instances, tokenizer, SEQ, PRED,
                                       [records])
-  config = _config_dict(len(tokenizer.vocab))
+  config = tiny_bert_config(vocab_size=len(tokenizer.vocab))
   config_file = str(tmp / "bert_config.json")
   with open(config_file, "w") as f:
     f.write(modeling.BertConfig.from_dict(config).to_json_string())
@@ -147,7 +132,8 @@ def runs(data):
   scratch_dir = str(data.tmp / "scratch")
   init_dir = str(data.tmp / "from_init")
   init_checkpoint = _write_bert_only_checkpoint(
-      _config_dict(data.config["vocab_size"], initializer_range=0.5),
+      tiny_bert_config(vocab_size=data.config["vocab_size"],
+                       initializer_range=0.5),
       str(data.tmp / "init" / "bert_model.ckpt"))
   accum_dir = str(data.tmp / "accumulated")
   scratch = _start(_args(data, scratch_dir))

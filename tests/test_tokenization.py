@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Tests for tokenization.py: every behaviour listed in API.md, on all paths.
+"""tokenization.py: every behaviour of the original's tokenizer, on all paths.
 
 Each behaviour is checked on the three implementations of FullTokenizer
 (fast with cache, fast without cache, character-by-character reference), and
@@ -385,7 +385,7 @@ _SPEC_CJK = [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF),
 
 
 def _spec_clean_kind(char):
-  """What API.md's cleaning step does with `char`."""
+  """What the original's cleaning step does with `char`."""
   cp = ord(char)
   category = unicodedata.category(char)
   if char in u"\t\n\r" or category == "Zs":
@@ -404,7 +404,7 @@ def _spec_is_punctuation(char):
 
 
 def _spec_basic_tokenize(text, do_lower_case):
-  """BasicTokenizer written directly from API.md, one step at a time."""
+  """BasicTokenizer written directly from the original's steps, one at a time."""
   cleaned = u""
   for char in text:
     kind = _spec_clean_kind(char)
