@@ -33,8 +33,13 @@ Example:
 """
 
 import collections
+import itertools
+import multiprocessing
 import os
+import queue as queue_module
 import random
+import string
+import time
 
 # First of all: it imports TensorFlow keeping its own messages out of the
 # default log (shown with -v 1).
@@ -88,8 +93,35 @@ def define_flags():
       "least two documents: random next sentences come from another one.")
   flags.DEFINE_string(
       "output_file", None,
-      "TFRecord file(s) to write, comma-separated; instances are dealt out "
-      "to them in turn.")
+      "TFRecord file(s) to write, comma-separated; or, with "
+      "--num_output_shards, one name with the fields {shard} and optionally "
+      "{num_shards}, e.g. out-{shard:05d}-of-{num_shards:05d}.tfrecord. "
+      "In-memory mode deals instances out to the files in turn; streaming "
+      "mode writes each file from its own part of the input.")
+  flags.DEFINE_integer(
+      "num_output_shards", 0,
+      "Number of output files named by the --output_file pattern; 0: "
+      "--output_file lists the files.")
+  flags.DEFINE_bool(
+      "streaming", False,
+      "Read documents lazily and write records as they are made, in memory "
+      "bounded by --max_documents_in_memory and --shuffle_buffer_size "
+      "rather than by the corpus. Random next sentences come from a pool of "
+      "documents instead of the whole corpus, and records are shuffled "
+      "within a buffer (see the README). False: the original in-memory "
+      "algorithm, whose output for a seed is unchanged.")
+  flags.DEFINE_integer(
+      "max_documents_in_memory", 1000,
+      "Streaming: size of the pool of documents random next sentences are "
+      "drawn from (a uniform sample of the documents read so far).")
+  flags.DEFINE_integer(
+      "shuffle_buffer_size", 20000,
+      "Streaming: records shuffled together before they are written.")
+  flags.DEFINE_integer(
+      "num_workers", 1,
+      "Streaming: processes making records in parallel, each a part of the "
+      "input (one per output file, so at most that many). The output for a "
+      "seed does not depend on it.")
   flags.DEFINE_string("vocab_file", None,
                       "vocab.txt of the model the data is for.")
   flags.DEFINE_bool(
@@ -181,22 +213,48 @@ def read_documents(input_files, tokenizer):
     list of documents; a document is a list of sentences and a sentence a
     non-empty list of tokens. Documents without any tokens are dropped.
   """
-  all_documents = [[]]
   progress = script_utils.ProgressLogger("Reading input lines")
+  all_documents = []
   for input_file in input_files:
-    for raw_line in script_utils.read_text_lines(input_file):
-      line = raw_line.strip()
-      progress.update()
-      if not line:
-        # A blank line ends a document.
-        all_documents.append([])
-        continue
-      tokens = tokenizer.tokenize(line)
-      if tokens:
-        all_documents[-1].append(tokens)
-    # A file boundary ends a document too, even without a trailing blank line.
-    all_documents.append([])
-  return [document for document in all_documents if document]
+    all_documents.extend(documents_from_lines(
+        _counted(script_utils.read_text_lines(input_file), progress),
+        tokenizer))
+  return all_documents
+
+
+def _counted(items, progress):
+  for item in items:
+    progress.update()
+    yield item
+
+
+def documents_from_lines(lines, tokenizer):
+  """Yields the tokenized documents of one file's lines, one at a time.
+
+  A blank line ends a document, and so does the end of the lines (a file
+  boundary), even without a trailing blank line.
+
+  Args:
+    lines: iterable of str, the lines of one text file.
+    tokenizer: anything with `tokenize(text)` -> list of tokens.
+
+  Yields:
+    A document: a non-empty list of sentences, each a non-empty list of
+    tokens. Documents without any tokens are skipped.
+  """
+  document = []
+  for raw_line in lines:
+    line = raw_line.strip()
+    if not line:
+      if document:
+        yield document
+      document = []
+      continue
+    tokens = tokenizer.tokenize(line)
+    if tokens:
+      document.append(tokens)
+  if document:
+    yield document
 
 
 def create_training_instances(input_files, tokenizer, max_seq_length,
@@ -601,7 +659,7 @@ def instance_to_example(instance, tokenizer, max_seq_length,
     max_predictions_per_seq: int, padded length of the masked-LM features.
 
   Returns:
-    `tf.train.Example` with the API.md pre-training schema.
+    `tf.train.Example` with the pre-training record schema (README).
   """
   input_ids = tokenizer.convert_tokens_to_ids(instance.tokens)
   input_mask = [1] * len(input_ids)
@@ -693,6 +751,455 @@ def write_instance_to_example_files(instances, tokenizer, max_seq_length,
 
 
 # ----------------------------------------------------------------------------
+# Streaming: bounded memory, parts of the input in parallel (#15)
+# ----------------------------------------------------------------------------
+
+# Records a part sends to the writer at a time (and between progress counts).
+_CHUNK_SIZE = 256
+
+# Seconds between progress lines of a streaming run.
+_PROGRESS_EVERY_SECS = 30.0
+
+
+class StreamingSettings(collections.namedtuple("StreamingSettings", [
+    "vocab_file", "do_lower_case", "max_seq_length", "max_predictions_per_seq",
+    "dupe_factor", "short_seq_prob", "masked_lm_prob", "do_whole_word_mask",
+    "short_seq_draw", "max_documents_in_memory", "shuffle_buffer_size",
+    "random_seed"])):
+  """Everything a part of a streaming run needs, picklable for workers.
+
+  The flags of the same names; `random_seed` is the run's, each part derives
+  its own from it (see `part_rng`).
+  """
+
+
+def part_rng(random_seed, part_index):
+  """The `random.Random` of one part of a streaming run.
+
+  Derived from the run's seed and the part's index only, so a part's
+  records do not depend on which worker makes them, nor on how many there
+  are: the output is the same for any --num_workers.
+  """
+  return random.Random("%d/%d" % (random_seed, part_index))
+
+
+def create_streaming_instances(documents, max_documents_in_memory,
+                               dupe_factor, rng, source="the input",
+                               **instance_args):
+  """Yields `TrainingInstance`s from a stream of documents, in bounded memory.
+
+  The in-memory algorithm (`create_training_instances`) draws random next
+  segments from the whole corpus; here they come from a pool of at most
+  `max_documents_in_memory` other documents. The pool is first filled with
+  the first documents of the stream, which are then cut as the in-memory
+  algorithm cuts them, with the pool as the corpus. After that each document
+  is cut with the pool (which never holds it) as the other documents and
+  then offered to the pool by reservoir sampling (Vitter's algorithm R): the
+  pool stays a uniform sample of the documents read so far. Each document is
+  cut `dupe_factor` times in a row, while it is in memory, instead of once
+  per pass over the corpus.
+
+  Args:
+    documents: iterable of documents (lists of sentences, each a list of
+      tokens), read lazily.
+    max_documents_in_memory: int >= 1, size of the pool.
+    dupe_factor: int, times each document is cut.
+    rng: `random.Random`, the only source of randomness.
+    source: str, what the documents are, for the error message.
+    **instance_args: the remaining arguments of
+      `create_instances_from_document` (max_seq_length, short_seq_prob,
+      masked_lm_prob, max_predictions_per_seq, vocab_words,
+      do_whole_word_mask, short_seq_draw).
+
+  Yields:
+    `TrainingInstance`, in the order they are made (not shuffled).
+
+  Raises:
+    script_utils.UsageError: the stream holds a single document.
+  """
+  documents = iter(documents)
+  pool = list(itertools.islice(documents, max_documents_in_memory))
+  if len(pool) == 1:
+    raise script_utils.UsageError(
+        "%s holds a single document; random next sentences need at least "
+        "two (documents are separated by blank lines)" % source)
+  for document_index in range(len(pool)):
+    for _ in range(dupe_factor):
+      for instance in create_instances_from_document(
+          pool, document_index, rng=rng, **instance_args):
+        yield instance
+
+  num_seen = len(pool)
+  for document in documents:
+    # The current document goes at the end of the pool only while it is cut,
+    # so that random next segments come from the others.
+    pool.append(document)
+    for _ in range(dupe_factor):
+      for instance in create_instances_from_document(
+          pool, len(pool) - 1, rng=rng, **instance_args):
+        yield instance
+    pool.pop()
+    num_seen += 1
+    slot = rng.randrange(num_seen)
+    if slot < len(pool):
+      pool[slot] = document
+
+
+def shuffle_buffer(items, buffer_size, rng):
+  """Yields `items` shuffled within a buffer of `buffer_size` of them.
+
+  Each item waits in the buffer until a random later arrival replaces it
+  (as in `tf.data.Dataset.shuffle`), so an item moves by up to about
+  `buffer_size` places; the buffer's remainder is shuffled at the end.
+  """
+  buffer = []
+  for item in items:
+    if len(buffer) < buffer_size:
+      buffer.append(item)
+      continue
+    slot = rng.randrange(buffer_size)
+    yield buffer[slot]
+    buffer[slot] = item
+  rng.shuffle(buffer)
+  for item in buffer:
+    yield item
+
+
+def next_document_start(path, offset):
+  """The first byte offset after `offset` at which a document starts.
+
+  That is the offset after the first blank line that starts after `offset`
+  (or the file size): cutting a file there splits no document, so parts
+  read separately hold the same documents as the whole file.
+
+  Args:
+    path: text file path (local or gs://).
+    offset: int, byte offset in the file.
+
+  Returns:
+    int, a byte offset > `offset`, or the file size.
+  """
+  with tf.io.gfile.GFile(path, "rb") as reader:
+    reader.seek(offset)
+    position = offset
+    # The rest of the line `offset` falls in: a line starting before
+    # `offset`, or at it, is not after it.
+    partial = reader.readline()
+    position += len(partial)
+    while True:
+      raw_line = reader.readline()
+      if not raw_line:
+        return position
+      position += len(raw_line)
+      if not raw_line.decode("utf-8", "replace").strip():
+        return position
+
+
+def plan_input_parts(input_files, file_sizes, num_parts,
+                     find_document_start=next_document_start):
+  """Cuts the input into `num_parts` parts of about the same size in bytes.
+
+  The files are taken as one sequence of bytes, in the given order, cut at
+  equal distances, and each cut moved forward to the next document start, so
+  a part is a list of whole documents: whole files, or ranges of documents
+  of a file larger than a part.
+
+  Args:
+    input_files: list of paths, in reading order.
+    file_sizes: list of their sizes in bytes.
+    num_parts: int >= 1.
+    find_document_start: function (path, offset) -> offset, see
+      `next_document_start`.
+
+  Returns:
+    list of `num_parts` parts; a part is a list of (path, start, end) byte
+    ranges. A part may be empty when the documents are fewer than the parts.
+  """
+  file_starts = [0]
+  for size in file_sizes:
+    file_starts.append(file_starts[-1] + size)
+  total = file_starts[-1]
+  cuts = [0]
+  for k in range(1, num_parts):
+    cut = max(total * k // num_parts, cuts[-1])
+    file_index = 0
+    while file_index < len(input_files) and file_starts[file_index + 1] <= cut:
+      file_index += 1
+    if file_index < len(input_files) and cut > file_starts[file_index]:
+      local = find_document_start(input_files[file_index],
+                                  cut - file_starts[file_index])
+      cut = file_starts[file_index] + min(local, file_sizes[file_index])
+    cuts.append(cut)
+  cuts.append(total)
+
+  parts = []
+  for begin, end in zip(cuts[:-1], cuts[1:]):
+    part = []
+    for path, file_start, size in zip(input_files, file_starts, file_sizes):
+      start = max(begin, file_start) - file_start
+      stop = min(end, file_start + size) - file_start
+      if start < stop:
+        part.append((path, start, stop))
+    parts.append(part)
+  return parts
+
+
+def read_lines_in_range(path, start, end, counts):
+  """Yields the UTF-8 lines of bytes [start, end) of a text file.
+
+  Args:
+    path: text file path (local or gs://).
+    start: int, byte offset of a line start.
+    end: int, offset where reading stops (after the line it falls in).
+    counts: dict whose "bytes" entry is increased by each line's bytes.
+
+  Yields:
+    str, one line at a time, with its line ending.
+
+  Raises:
+    script_utils.UsageError: naming the file and byte offset of the first
+      byte that is not UTF-8.
+  """
+  with tf.io.gfile.GFile(path, "rb") as reader:
+    reader.seek(start)
+    position = start
+    while position < end:
+      raw_line = reader.readline()
+      if not raw_line:
+        return
+      try:
+        line = raw_line.decode("utf-8")
+      except UnicodeDecodeError as e:
+        raise script_utils.UsageError(
+            "%s byte %d: not valid UTF-8 (byte 0x%02x); convert the file to "
+            "UTF-8" % (path, position + e.start, raw_line[e.start]))
+      position += len(raw_line)
+      counts["bytes"] += len(raw_line)
+      yield line
+
+
+def _documents_of_part(part, tokenizer, counts):
+  for (path, start, end) in part:
+    for document in documents_from_lines(
+        read_lines_in_range(path, start, end, counts), tokenizer):
+      counts["documents"] += 1
+      yield document
+
+
+def stream_part_records(part, part_index, settings, tokenizer):
+  """Makes the serialized records of one part of the input, streaming.
+
+  Documents are read lazily (see `create_streaming_instances`), each
+  instance is serialized at once, and the records pass through a shuffle
+  buffer of `settings.shuffle_buffer_size`. Memory is bounded by
+  `max_documents_in_memory` documents and `shuffle_buffer_size` records,
+  whatever the size of the part.
+
+  Args:
+    part: list of (path, start, end) byte ranges, see `plan_input_parts`.
+    part_index: int, the part's index (it seeds the part's randomness).
+    settings: `StreamingSettings`.
+    tokenizer: `tokenization.FullTokenizer`.
+
+  Yields:
+    (records, num_documents, num_bytes): a list of at most `_CHUNK_SIZE`
+    serialized `tf.train.Example`s, and the documents and bytes of input
+    read since the previous chunk. The last chunk may have no records.
+  """
+  rng = part_rng(settings.random_seed, part_index)
+  counts = {"documents": 0, "bytes": 0}
+  instances = create_streaming_instances(
+      _documents_of_part(part, tokenizer, counts),
+      settings.max_documents_in_memory, settings.dupe_factor, rng,
+      source="part %d of the input (%s; one part per output file)" % (
+          part_index, ", ".join("%s bytes %d-%d" % r for r in part)),
+      max_seq_length=settings.max_seq_length,
+      short_seq_prob=settings.short_seq_prob,
+      masked_lm_prob=settings.masked_lm_prob,
+      max_predictions_per_seq=settings.max_predictions_per_seq,
+      vocab_words=list(tokenizer.vocab.keys()),
+      do_whole_word_mask=settings.do_whole_word_mask,
+      short_seq_draw=settings.short_seq_draw)
+
+  def serialized():
+    for index, instance in enumerate(instances):
+      example = instance_to_example(instance, tokenizer,
+                                    settings.max_seq_length,
+                                    settings.max_predictions_per_seq)
+      if part_index == 0 and index < NUM_LOGGED_INSTANCES:
+        _log_example(instance, example)
+      yield example.SerializeToString(deterministic=True)
+
+  records = []
+  reported = {"documents": 0, "bytes": 0}
+  for record in shuffle_buffer(serialized(), settings.shuffle_buffer_size,
+                               rng):
+    records.append(record)
+    if len(records) == _CHUNK_SIZE:
+      yield (records, counts["documents"] - reported["documents"],
+             counts["bytes"] - reported["bytes"])
+      reported = dict(counts)
+      records = []
+  yield (records, counts["documents"] - reported["documents"],
+         counts["bytes"] - reported["bytes"])
+
+
+# A worker process's tokenizer, settings and queue (see _init_worker).
+_worker_state = {}
+
+
+def _init_worker(settings, queue):
+  _worker_state["settings"] = settings
+  _worker_state["queue"] = queue
+  _worker_state["parent"] = os.getppid()
+  _worker_state["tokenizer"] = tokenization.FullTokenizer(
+      settings.vocab_file, settings.do_lower_case)
+
+
+def _send_to_parent(message):
+  """Puts `message` on the queue; exits if the parent is gone.
+
+  A parent killed outright (SIGKILL, out of memory) stops reading the
+  queue; without this check its workers would wait on a full queue
+  forever.
+  """
+  while True:
+    try:
+      _worker_state["queue"].put(message, timeout=2.0)
+      return
+    except queue_module.Full:
+      if os.getppid() != _worker_state["parent"]:
+        os._exit(1)  # pylint: disable=protected-access
+
+
+def _run_part_in_worker(part_and_index):
+  """Sends one part's chunks to the parent, which writes them."""
+  part, part_index = part_and_index
+  for chunk in stream_part_records(part, part_index,
+                                   _worker_state["settings"],
+                                   _worker_state["tokenizer"]):
+    _send_to_parent((part_index, chunk))
+  # The end of the part.
+  _send_to_parent((part_index, None))
+
+
+def _part_chunks_in_workers(parts, settings, num_workers):
+  """Yields (part_index, chunk) from `num_workers` processes, or None at the
+  end of a part; a worker's exception is raised here with its traceback."""
+  # TensorFlow is imported, and forking a process that has imported it is
+  # unsafe: the workers start fresh.
+  context = multiprocessing.get_context("spawn")
+  # Bounded, so memory stays bounded if writing falls behind.
+  queue = context.Queue(maxsize=8 * num_workers)
+  with context.Pool(num_workers, initializer=_init_worker,
+                    initargs=(settings, queue)) as pool:
+    result = pool.map_async(_run_part_in_worker,
+                            [(part, index) for index, part in enumerate(parts)],
+                            chunksize=1)
+    parts_left = len(parts)
+    while parts_left:
+      try:
+        part_index, chunk = queue.get(timeout=1.0)
+      except queue_module.Empty:
+        if result.ready() and not result.successful():
+          result.get()
+        continue
+      if chunk is None:
+        parts_left -= 1
+      yield part_index, chunk
+    result.get()
+
+
+def _part_chunks_in_process(parts, settings, tokenizer):
+  for part_index, part in enumerate(parts):
+    for chunk in stream_part_records(part, part_index, settings, tokenizer):
+      yield part_index, chunk
+    yield part_index, None
+
+
+class _StreamingProgress(object):
+  """Logs documents and instances done, instances/s, the bytes of input read
+  and an estimate of the time left (from the bytes), every few seconds."""
+
+  def __init__(self, total_bytes, every_secs=_PROGRESS_EVERY_SECS):
+    self._every_secs = every_secs
+    self._last_log = time.time()
+    self.documents = 0
+    # Counted and formatted by ProgressLogger, logged here in one line.
+    self.instances = script_utils.ProgressLogger("instances",
+                                                 every_secs=float("inf"))
+    self.input_bytes = script_utils.ProgressLogger(
+        "bytes of input read", total=total_bytes, every_secs=float("inf"))
+
+  def update(self, num_instances, num_documents, num_bytes):
+    self.documents += num_documents
+    self.instances.update(num_instances)
+    self.input_bytes.update(num_bytes)
+    now = time.time()
+    if now - self._last_log >= self._every_secs:
+      self._last_log = now
+      tf1.logging.info("%s", self.status(now))
+
+  def status(self, now=None):
+    return "Streaming: %d documents; %s; %s" % (
+        self.documents, self.instances.status(now),
+        self.input_bytes.status(now))
+
+
+def write_streaming_records(input_files, output_files, settings, tokenizer,
+                            num_workers=1):
+  """Streaming mode: records from the input in bounded memory, in parallel.
+
+  The input files, in an order shuffled with `settings.random_seed`, are
+  cut into one part per output file, balanced in bytes (see
+  `plan_input_parts`); each part's documents become records in the part's
+  own output file (see `stream_part_records`). With `num_workers` > 1 the
+  parts are made by that many processes, and the records sent to this one
+  to be written. All files appear only once every part is complete.
+
+  Args:
+    input_files: list of text file paths.
+    output_files: list of output paths, one per part.
+    settings: `StreamingSettings`.
+    tokenizer: `tokenization.FullTokenizer` of `settings.vocab_file`.
+    num_workers: int, processes making the parts (1: this one).
+
+  Returns:
+    list of int, the records written to each output file.
+
+  Raises:
+    script_utils.UsageError: a part of the input holds a single document.
+  """
+  input_files = list(input_files)
+  random.Random(settings.random_seed).shuffle(input_files)
+  file_sizes = [tf.io.gfile.stat(path).length for path in input_files]
+  parts = plan_input_parts(input_files, file_sizes, len(output_files))
+  tf1.logging.info(
+      "Streaming %.1f MB of input from %d file(s) into %d part(s) with %d "
+      "worker(s)", sum(file_sizes) / 1e6, len(input_files), len(parts),
+      num_workers)
+
+  if num_workers > 1:
+    chunks = _part_chunks_in_workers(parts, settings, num_workers)
+  else:
+    chunks = _part_chunks_in_process(parts, settings, tokenizer)
+  progress = _StreamingProgress(sum(file_sizes))
+  counts = [0] * len(parts)
+  with record_utils.atomic_record_writers(output_files) as writers:
+    for part_index, chunk in chunks:
+      if chunk is None:
+        continue
+      records, num_documents, num_bytes = chunk
+      for record in records:
+        writers[part_index].write(record)
+      counts[part_index] += len(records)
+      progress.update(len(records), num_documents, num_bytes)
+  tf1.logging.info("%s", progress.status())
+  tf1.logging.info("Wrote %d total instances", sum(counts))
+  return counts
+
+
+# ----------------------------------------------------------------------------
 # Script
 # ----------------------------------------------------------------------------
 
@@ -716,6 +1223,18 @@ def validate_flags(flags_obj):
     raise script_utils.UsageError("--short_seq_prob must be in [0, 1]")
 
 
+def validate_streaming_flags(flags_obj):
+  """Raises UsageError for bad values of the streaming and worker flags."""
+  for name in ("num_workers", "max_documents_in_memory",
+               "shuffle_buffer_size"):
+    if getattr(flags_obj, name) < 1:
+      raise script_utils.UsageError("--%s must be >= 1" % name)
+  if flags_obj.num_workers > 1 and not flags_obj.streaming:
+    raise script_utils.UsageError(
+        "--num_workers=%d needs --streaming=true (the in-memory algorithm "
+        "runs in one process)" % flags_obj.num_workers)
+
+
 def check_vocab_has_special_tokens(vocab, vocab_file):
   """The instances use [CLS]/[SEP]/[MASK]/[UNK]; a vocab without them fails
   only when writing, with a KeyError, so check up front."""
@@ -726,8 +1245,37 @@ def check_vocab_has_special_tokens(vocab, vocab_file):
         (vocab_file, ", ".join(missing)))
 
 
-def _output_paths(output_file_flag):
-  paths = [p.strip() for p in output_file_flag.split(",") if p.strip()]
+def _sharded_paths(pattern, num_shards):
+  """The `num_shards` file names of an --output_file pattern."""
+  try:
+    fields = {field for (_, field, _, _) in string.Formatter().parse(pattern)
+              if field is not None}
+    unknown = fields - {"shard", "num_shards"}
+    if unknown or "shard" not in fields:
+      raise ValueError("expected the field {shard} and optionally "
+                       "{num_shards}, found {%s}" % "}, {".join(
+                           sorted(fields)))
+    return [pattern.format(shard=shard, num_shards=num_shards)
+            for shard in range(num_shards)]
+  except (ValueError, IndexError) as e:
+    raise script_utils.UsageError(
+        "--output_file=%s is not a pattern for --num_output_shards=%d: %s "
+        "(e.g. out-{shard:05d}-of-{num_shards:05d}.tfrecord)" %
+        (pattern, num_shards, e))
+
+
+def _output_paths(output_file_flag, num_output_shards=0):
+  """The output file paths of --output_file and --num_output_shards."""
+  if num_output_shards < 0:
+    raise script_utils.UsageError("--num_output_shards must be >= 0")
+  if num_output_shards:
+    paths = _sharded_paths(output_file_flag.strip(), num_output_shards)
+  else:
+    if "{shard" in output_file_flag:
+      raise script_utils.UsageError(
+          "--output_file=%s is a pattern: set --num_output_shards" %
+          output_file_flag)
+    paths = [p.strip() for p in output_file_flag.split(",") if p.strip()]
   if not paths:
     raise script_utils.UsageError("--output_file is empty")
   if len(set(paths)) != len(paths):
@@ -737,8 +1285,23 @@ def _output_paths(output_file_flag):
   return paths
 
 
+def _make_output_dirs(output_files):
+  """Creates the output files' directories and removes the temporary files
+  an interrupted run left next to them (`<output file>.tmp-<hex>`)."""
+  tf1.logging.info("*** Writing to output files ***")
+  for output_file in output_files:
+    tf1.logging.info("  %s", output_file)
+    parent = os.path.dirname(output_file)
+    if parent:
+      tf.io.gfile.makedirs(parent)
+    for leftover in tf.io.gfile.glob(output_file + ".tmp-*"):
+      tf1.logging.info("Removing %s, left by an interrupted run", leftover)
+      tf.io.gfile.remove(leftover)
+
+
 def main(_):
   validate_flags(FLAGS)
+  validate_streaming_flags(FLAGS)
 
   # A vocabulary the tokenizer cannot read (not UTF-8, empty) or one without
   # the special tokens is a one-line error, not a traceback.
@@ -748,11 +1311,37 @@ def main(_):
 
   input_files = script_utils.expand_file_patterns(FLAGS.input_file,
                                                   "input_file")
-  output_files = _output_paths(FLAGS.output_file)
+  output_files = _output_paths(FLAGS.output_file, FLAGS.num_output_shards)
+  if FLAGS.num_workers > len(output_files):
+    raise script_utils.UsageError(
+        "--num_workers=%d needs at least as many output files, has %d: each "
+        "worker writes whole files (set --num_output_shards)" %
+        (FLAGS.num_workers, len(output_files)))
 
   tf1.logging.info("*** Reading from input files ***")
   for input_file in input_files:
     tf1.logging.info("  %s", input_file)
+
+  if FLAGS.streaming:
+    _make_output_dirs(output_files)
+    settings = StreamingSettings(
+        vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case,
+        max_seq_length=FLAGS.max_seq_length,
+        max_predictions_per_seq=FLAGS.max_predictions_per_seq,
+        dupe_factor=FLAGS.dupe_factor, short_seq_prob=FLAGS.short_seq_prob,
+        masked_lm_prob=FLAGS.masked_lm_prob,
+        do_whole_word_mask=FLAGS.do_whole_word_mask,
+        short_seq_draw=FLAGS.short_seq_draw,
+        max_documents_in_memory=FLAGS.max_documents_in_memory,
+        shuffle_buffer_size=FLAGS.shuffle_buffer_size,
+        random_seed=FLAGS.random_seed)
+    counts = write_streaming_records(input_files, output_files, settings,
+                                     tokenizer, FLAGS.num_workers)
+    if not sum(counts):
+      raise script_utils.UsageError(
+          "--input_file=%s contains no text: expected one sentence per line, "
+          "documents separated by blank lines" % FLAGS.input_file)
+    return
 
   rng = random.Random(FLAGS.random_seed)
   instances = create_training_instances(
@@ -766,13 +1355,7 @@ def main(_):
         "--input_file=%s contains no text: expected one sentence per line, "
         "documents separated by blank lines" % FLAGS.input_file)
 
-  tf1.logging.info("*** Writing to output files ***")
-  for output_file in output_files:
-    tf1.logging.info("  %s", output_file)
-    parent = os.path.dirname(output_file)
-    if parent:
-      tf.io.gfile.makedirs(parent)
-
+  _make_output_dirs(output_files)
   write_instance_to_example_files(instances, tokenizer, FLAGS.max_seq_length,
                                   FLAGS.max_predictions_per_seq, output_files)
 
