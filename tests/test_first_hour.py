@@ -252,7 +252,7 @@ def test_classifier_export_alone_needs_no_data_dir(tmp_path):
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = ("run_classifier.py", "run_squad.py", "run_pretraining.py",
            "extract_features.py", "create_pretraining_data.py",
-           "learn_vocab.py", "demo_tasks.py")
+           "learn_vocab.py", "demo_tasks.py", "run_ner.py")
 
 
 def _run_scripts(tmp_path, cases, env=None):
@@ -310,10 +310,11 @@ def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
               for line in short["stdout"].splitlines()
               if line.startswith("  --")}
     assert expected <= listed, (script, sorted(expected - listed))
-    if script in ("run_classifier.py", "run_squad.py", "run_pretraining.py"):
+    if script in ("run_classifier.py", "run_squad.py", "run_pretraining.py",
+                  "run_ner.py"):
       assert {"precision", "use_tpu", "tf_random_seed",
               "allow_random_init"} <= listed, script
-    if script in ("run_classifier.py", "run_squad.py"):
+    if script in ("run_classifier.py", "run_squad.py", "run_ner.py"):
       assert "export_dir" in listed
 
 
