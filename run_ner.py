@@ -226,10 +226,10 @@ def parse_labels_flag(value):
   return labels
 
 
-def read_label_list(output_dir):
-  """The tag set a training run wrote into output_dir, or None."""
-  path = os.path.join(output_dir, LABEL_LIST_FILE)
-  if not tf.io.gfile.exists(path):
+def read_label_list(directory):
+  """The tag set a training run wrote into `directory`, or None."""
+  path = os.path.join(directory, LABEL_LIST_FILE)
+  if not directory or not tf.io.gfile.exists(path):
     return None
   return [line.strip() for line in script_utils.read_text_lines(path)
           if line.strip()]
@@ -663,21 +663,39 @@ def _read_data(data_dir, set_type, tags_required=True):
   return _DataSet(path, read_conll_file(path, tags_required))
 
 
-def _label_list(flags_obj, train_data):
-  """The tag set, from --labels, train.txt or output_dir/label_list.txt."""
-  if flags_obj.labels:
-    return parse_labels_flag(flags_obj.labels)
-  if train_data:
-    return labels_from_sentences(train_data.sentences)
+def _label_list(flags_obj, train_data, init_checkpoint):
+  """The run's tag set, in output order.
+
+  From --labels; else from train.txt when training; else the label_list.txt
+  of the training run, in --output_dir or beside the --init_checkpoint.
+  A label_list.txt in --output_dir must agree: its checkpoints have an
+  output layer of that size and order.
+
+  Raises:
+    UsageError: when there is no tag set, or two that differ.
+  """
   saved = None
   if tf.io.gfile.isdir(flags_obj.output_dir):
     saved = read_label_list(flags_obj.output_dir)
-  if not saved:
+  if flags_obj.labels:
+    label_list = parse_labels_flag(flags_obj.labels)
+  elif train_data:
+    label_list = labels_from_sentences(train_data.sentences)
+  else:
+    label_list = saved or read_label_list(
+        os.path.dirname(init_checkpoint or ""))
+    if not label_list:
+      raise UsageError(
+          "no tag set: neither --output_dir=%s nor the --init_checkpoint "
+          "directory has the %s of a training run; pass --labels=O,B-PER,... "
+          "(the tags the model was trained with, in that order)" %
+          (flags_obj.output_dir, LABEL_LIST_FILE))
+  if saved and saved != label_list:
     raise UsageError(
-        "no tag set: --output_dir=%s has no %s from a training run; pass "
-        "--labels=O,B-PER,... (the tags the model was trained with, in that "
-        "order)" % (flags_obj.output_dir, LABEL_LIST_FILE))
-  return saved
+        "--output_dir=%s: its %s (%s) is not the tag set of this run (%s); "
+        "use another --output_dir" % (flags_obj.output_dir, LABEL_LIST_FILE,
+                                      ", ".join(saved), ", ".join(label_list)))
+  return label_list
 
 
 def main(_):
@@ -701,15 +719,8 @@ def run_task(flags_obj):
     eval_data = _read_data(data_dir, "dev")
   if flags_obj.do_predict:
     predict_data = _read_data(data_dir, "test", tags_required=False)
-  label_list = _label_list(flags_obj, train_data)
+  label_list = _label_list(flags_obj, train_data, init_checkpoint)
   output_dir = flags_obj.output_dir
-  if train_data and tf.io.gfile.isdir(output_dir):
-    saved = read_label_list(output_dir)
-    if saved and saved != label_list:
-      raise UsageError(
-          "--output_dir=%s: its %s (%s) is not the tag set of this run (%s); "
-          "use a new --output_dir" % (output_dir, LABEL_LIST_FILE,
-                                      ", ".join(saved), ", ".join(label_list)))
   for data in (train_data, eval_data, predict_data):
     if data:
       check_tags(data.sentences, label_list, data.path, flags_obj.tag_scheme)

@@ -211,6 +211,16 @@ def awkward_run(tmp_path_factory):
   again = data.read_predictions(os.path.join(output_dir,
                                              "test_predictions.txt"))
   assert os.path.isfile(os.path.join(export_dir, "saved_model.pb"))
+  # From another directory: the tag set is found beside --init_checkpoint.
+  elsewhere = str(tmp / "elsewhere")
+  run_ner.run_task(data.flags_namespace(do_predict=True, **dict(
+      flags, output_dir=elsewhere, init_checkpoint=output_dir)))
+  assert data.read_predictions(os.path.join(
+      elsewhere, "test_predictions.txt")) == again
+  # A tag set other than the one the checkpoints were trained with.
+  with pytest.raises(run_ner.UsageError, match="is not the tag set"):
+    run_ner.run_task(data.flags_namespace(
+        do_predict=True, labels="O,B-PER,I-PER,B-LOC,I-LOC", **flags))
   return sentences, predictions, results, again, output_dir
 
 
@@ -366,7 +376,8 @@ BAD_INPUTS = [
      r"train\.txt line 4: tag 'B-LOC' is not in the tag set"),
     ("no_tag_set", {}, ["--nodo_train", "--do_predict",
                         "--allow_random_init"],
-     r"no tag set: --output_dir=.* has no label_list\.txt"),
+     r"no tag set: neither --output_dir=.* nor the --init_checkpoint "
+     r"directory has the label_list\.txt"),
     ("bad_doc_stride", {}, ["--doc_stride=0"], r"--doc_stride=0"),
 ]
 
