@@ -141,18 +141,25 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
   if is_saved_model:
     with _without_info_logs():
       runner = _SavedModelRunner(model_dir)
-    if info.get("max_seq_length", runner.max_seq_length) != (
-        runner.max_seq_length):
-      raise UsageError("model_dir=%s: the SavedModel takes max_seq_length=%d, "
-                       "not %d" % (model_dir, runner.max_seq_length,
-                                   info["max_seq_length"]))
-    info["max_seq_length"] = runner.max_seq_length
-  _require_settings(model_dir, info)
-  tokenizer = script_utils.load_tokenizer(vocab_file, info["do_lower_case"])
-  if not is_saved_model:
-    with _without_info_logs():
-      runner = _checkpoint_runner(model_dir, checkpoint, bert_config_file,
-                                  info, len(tokenizer.vocab))
+  try:
+    if is_saved_model:
+      if info.get("max_seq_length", runner.max_seq_length) != (
+          runner.max_seq_length):
+        raise UsageError("model_dir=%s: the SavedModel takes "
+                         "max_seq_length=%d, not %d" %
+                         (model_dir, runner.max_seq_length,
+                          info["max_seq_length"]))
+      info["max_seq_length"] = runner.max_seq_length
+    _require_settings(model_dir, info)
+    tokenizer = script_utils.load_tokenizer(vocab_file, info["do_lower_case"])
+    if not is_saved_model:
+      with _without_info_logs():
+        runner = _checkpoint_runner(model_dir, checkpoint, bert_config_file,
+                                    info, vocab_file, len(tokenizer.vocab))
+  except BaseException:
+    if is_saved_model:
+      runner.close()
+    raise
   if info["kind"] == export_utils.SQUAD:
     return QuestionAnswerer(runner, tokenizer, info)
   return Classifier(runner, tokenizer, info)
@@ -244,7 +251,7 @@ class _SavedModelRunner(_SessionRunner):
 
 
 def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
-                       vocab_size):
+                       vocab_file, vocab_size):
   """A checkpoint of a fine-tuning directory, in the serving graph an
   export would write."""
   bert_config_file = bert_config_file or os.path.join(
@@ -254,8 +261,7 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
                      "(pass bert_config_file=...)" % bert_config_file)
   bert_config = script_utils.load_bert_config(bert_config_file,
                                               info["max_seq_length"])
-  script_utils.check_vocab_fits_config(vocab_size, bert_config,
-                                       info.get("vocab_file", "vocab.txt"))
+  script_utils.check_vocab_fits_config(vocab_size, bert_config, vocab_file)
   if info["kind"] == export_utils.SQUAD:
     model_fn = run_squad.model_fn_builder(
         bert_config, init_checkpoint=None, learning_rate=0.0,
