@@ -283,8 +283,10 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
 
 
 def _check_batch_size(batch_size):
+  # UsageError (a ValueError): `python -m predictor --batch_size=0` is bad
+  # input, one line and not a traceback.
   if not isinstance(batch_size, int) or batch_size < 1:
-    raise ValueError("batch_size=%r: must be a positive int" % (batch_size,))
+    raise UsageError("batch_size=%r: must be a positive int" % (batch_size,))
 
 
 def _batches(items, batch_size):
