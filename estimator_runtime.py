@@ -34,6 +34,7 @@ import tensorflow as tf
 import checkpoint_utils
 import distribute_utils
 import graph_runner
+import optimization
 import script_utils
 
 tf1 = tf.compat.v1
@@ -156,18 +157,17 @@ def make_run_config(output_dir,
   if runner == "graph" and use_tpu:
     raise ValueError("the graph runner runs on CPU/GPU only; --use_tpu needs "
                      "TPUEstimator")
-  session_config = make_session_config(use_xla, num_cpu_devices)
+  # What both runners' configs hold alike.
+  common = dict(model_dir=output_dir,
+                tf_random_seed=tf_random_seed,
+                session_config=make_session_config(use_xla, num_cpu_devices),
+                save_checkpoints_steps=save_checkpoints_steps,
+                keep_checkpoint_max=keep_checkpoint_max,
+                master=master)
 
   if runner == "graph":
-    return graph_runner.RunConfig(
-        model_dir=output_dir,
-        tf_random_seed=tf_random_seed,
-        session_config=session_config,
-        save_checkpoints_steps=save_checkpoints_steps,
-        keep_checkpoint_max=keep_checkpoint_max,
-        log_step_count_steps=log_step_count_steps,
-        train_distribute=train_distribute,
-        master=master)
+    return graph_runner.RunConfig(log_step_count_steps=log_step_count_steps,
+                                  train_distribute=train_distribute, **common)
 
   tpu_cluster_resolver = None
   if use_tpu and tpu_name:
@@ -177,22 +177,15 @@ def make_run_config(output_dir,
     # TPUEstimator logs every ceil(log_step_count_steps / iterations_per_loop)
     # session runs, which on CPU/GPU (one step per run) means every step.
     log_step_count_steps *= iterations_per_loop
-  return _TPU.RunConfig(
-      session_config=session_config,
-      tf_random_seed=tf_random_seed,
-      cluster=tpu_cluster_resolver,
-      master=master,
-      model_dir=output_dir,
-      save_checkpoints_steps=save_checkpoints_steps,
-      keep_checkpoint_max=keep_checkpoint_max,
-      log_step_count_steps=log_step_count_steps,
-      tpu_config=_TPU.TPUConfig(
-          iterations_per_loop=iterations_per_loop,
-          num_shards=num_tpu_cores,
-          # PER_HOST_V2 feeds each host's cores from one input pipeline per
-          # host, which is what the batched record readers are written for.
-          per_host_input_for_training=(
-              _TPU.InputPipelineConfig.PER_HOST_V2)))
+  tpu_config = _TPU.TPUConfig(
+      iterations_per_loop=iterations_per_loop,
+      num_shards=num_tpu_cores,
+      # PER_HOST_V2 feeds each host's cores from one input pipeline per host,
+      # which is what the batched record readers are written for.
+      per_host_input_for_training=_TPU.InputPipelineConfig.PER_HOST_V2)
+  return _TPU.RunConfig(cluster=tpu_cluster_resolver,
+                        log_step_count_steps=log_step_count_steps,
+                        tpu_config=tpu_config, **common)
 
 
 def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
@@ -370,6 +363,39 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
     setup.append("seed %d" % kwargs["tf_random_seed"])
   tf1.logging.info("Running on %s", ", ".join(setup))
   return run_config
+
+
+def training_spec(total_loss, learning_rate, num_train_steps,
+                  num_warmup_steps, use_tpu, num_accumulation_steps,
+                  compute_type, scaffold_fn, training_hooks=None):
+  """The TRAIN-mode `TPUEstimatorSpec` of a fine-tuning model_fn.
+
+  Every fine-tuning script trains the same way: one AdamW update of
+  `optimization.create_optimizer` on `total_loss`, with dynamic loss scaling
+  when `compute_type` is float16. (run_pretraining builds its own, as its
+  logging hook reads the learning rate the optimizer creates.)
+
+  Args:
+    total_loss: float32 scalar Tensor.
+    learning_rate: float, the peak learning rate.
+    num_train_steps: int, optimizer updates of the whole run.
+    num_warmup_steps: int, updates of linear warm-up.
+    use_tpu: bool (the TPU's cross-shard optimizer).
+    num_accumulation_steps: int, micro-batches per update.
+    compute_type: the encoder's tf.DType (--precision).
+    scaffold_fn: from `checkpoint_utils.init_from_checkpoint`.
+    training_hooks: (optional) list of SessionRunHooks.
+
+  Returns:
+    The TPUEstimatorSpec for ModeKeys.TRAIN.
+  """
+  train_op = optimization.create_optimizer(
+      total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
+      num_accumulation_steps=num_accumulation_steps,
+      loss_scale=optimization.loss_scale_for(compute_type))
+  return TPUEstimatorSpec(
+      mode=ModeKeys.TRAIN, loss=total_loss, train_op=train_op,
+      training_hooks=training_hooks, scaffold_fn=scaffold_fn)
 
 
 def log_features(features):

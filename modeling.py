@@ -820,6 +820,32 @@ def _check_heads_divide_hidden(hidden_size, num_attention_heads, prefix=""):
         (prefix, hidden_size, num_attention_heads))
 
 
+def _output_projection(input_tensor, residual, hidden_size,
+                       hidden_dropout_prob, initializer_range):
+  """How both sublayers of a Transformer layer end: dense, dropout, residual.
+
+  LayerNorm(dropout(input_tensor W + b) + residual), with the variables
+  `dense/{kernel,bias}` and `LayerNorm/{beta,gamma}` in the caller's scope
+  (`attention/output` or `output` in the released checkpoints).
+
+  Args:
+    input_tensor: float Tensor [batch_size * seq_length, width].
+    residual: float Tensor [batch_size * seq_length, hidden_size], the
+      sublayer's input.
+    hidden_size: int.
+    hidden_dropout_prob: float.
+    initializer_range: float, stddev of the kernel's initializer.
+
+  Returns:
+    float Tensor [batch_size * seq_length, hidden_size].
+  """
+  output = dense_layer(input_tensor, hidden_size,
+                       kernel_initializer=create_initializer(initializer_range),
+                       name="dense")
+  output = dropout(output, hidden_dropout_prob)
+  return layer_norm(output + residual)
+
+
 def transformer_model(input_tensor,
                       attention_mask=None,
                       hidden_size=768,
@@ -897,13 +923,9 @@ def transformer_model(input_tensor,
               to_seq_length=seq_length)
 
         with tf1.variable_scope("output"):
-          attention_output = dense_layer(
-              attention_output,
-              hidden_size,
-              kernel_initializer=create_initializer(initializer_range),
-              name="dense")
-          attention_output = dropout(attention_output, hidden_dropout_prob)
-          attention_output = layer_norm(attention_output + layer_input)
+          attention_output = _output_projection(
+              attention_output, layer_input, hidden_size, hidden_dropout_prob,
+              initializer_range)
 
       with tf1.variable_scope("intermediate"):
         intermediate_output = dense_layer(
@@ -914,13 +936,9 @@ def transformer_model(input_tensor,
             name="dense")
 
       with tf1.variable_scope("output"):
-        layer_output = dense_layer(
-            intermediate_output,
-            hidden_size,
-            kernel_initializer=create_initializer(initializer_range),
-            name="dense")
-        layer_output = dropout(layer_output, hidden_dropout_prob)
-        layer_output = layer_norm(layer_output + attention_output)
+        layer_output = _output_projection(
+            intermediate_output, attention_output, hidden_size,
+            hidden_dropout_prob, initializer_range)
         prev_output = layer_output
         all_layer_outputs.append(layer_output)
 

@@ -36,7 +36,6 @@ import classifier_metrics
 import estimator_runtime
 import export_utils
 import modeling
-import optimization
 import record_utils
 import script_utils
 import tokenization
@@ -1024,23 +1023,6 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
   return (loss, per_example_loss, logits, probabilities)
 
 
-def training_spec(total_loss, learning_rate, num_train_steps,
-                  num_warmup_steps, use_tpu, num_accumulation_steps,
-                  compute_type, scaffold_fn):
-  """The TRAIN-mode TPUEstimatorSpec of a fine-tuning model_fn.
-
-  `optimization.create_optimizer` on `total_loss` (dynamic loss scaling
-  for float16 `compute_type`); the other arguments as in model_fn_builder.
-  """
-  train_op = optimization.create_optimizer(
-      total_loss, learning_rate, num_train_steps, num_warmup_steps, use_tpu,
-      num_accumulation_steps=num_accumulation_steps,
-      loss_scale=optimization.loss_scale_for(compute_type))
-  return estimator_runtime.TPUEstimatorSpec(
-      mode=estimator_runtime.ModeKeys.TRAIN, loss=total_loss,
-      train_op=train_op, scaffold_fn=scaffold_fn)
-
-
 def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, is_regression=False,
@@ -1091,9 +1073,9 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         init_checkpoint, use_tpu)
 
     if mode == estimator_runtime.ModeKeys.TRAIN:
-      return training_spec(total_loss, learning_rate, num_train_steps,
-                           num_warmup_steps, use_tpu, num_accumulation_steps,
-                           compute_type, scaffold_fn)
+      return estimator_runtime.training_spec(
+          total_loss, learning_rate, num_train_steps, num_warmup_steps,
+          use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
 
     if mode == estimator_runtime.ModeKeys.EVAL:
 

@@ -541,7 +541,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
           },
           scaffold_fn=scaffold_fn)
     if mode == estimator_runtime.ModeKeys.TRAIN:
-      return run_classifier.training_spec(
+      return estimator_runtime.training_spec(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
           use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
     # EVAL: the loss only (see above).

@@ -47,7 +47,6 @@ import tensorflow as tf
 import export_utils
 import estimator_runtime
 import modeling
-import optimization
 import script_utils
 import squad_metrics
 import tokenization
@@ -1186,13 +1185,9 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       end_loss = _position_loss(end_logits, features["end_positions"],
                                 seq_length)
       total_loss = (start_loss + end_loss) / 2.0
-      train_op = optimization.create_optimizer(
+      return estimator_runtime.training_spec(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps=num_accumulation_steps,
-          loss_scale=optimization.loss_scale_for(compute_type))
-      return estimator_runtime.TPUEstimatorSpec(
-          mode=mode, loss=total_loss, train_op=train_op,
-          scaffold_fn=scaffold_fn)
+          use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
     if mode == estimator_runtime.ModeKeys.PREDICT:
       predictions = {
           "unique_ids": unique_ids,
