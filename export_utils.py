@@ -237,7 +237,7 @@ def _restore_all(sess, checkpoint_path, variables, what):
   except (tf.errors.OpError, ValueError) as e:
     raise script_utils.UsageError(
         "%s: %s is not a readable checkpoint (%s)" %
-        (what, checkpoint_path, script_utils.error_line(e)))  # pylint: disable=protected-access
+        (what, checkpoint_path, script_utils.error_line(e)))
   shapes = reader.get_variable_to_shape_map()
   var_list = {}
   missing = []
@@ -349,7 +349,7 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     tf.io.gfile.mkdir(directory)
   # Built beside the target and renamed into place at the end, so that a
   # failure never leaves a half-written SavedModel under export_dir.
-  tmp_dir = script_utils.temporary_name(export_dir)  # pylint: disable=protected-access
+  tmp_dir = script_utils.temporary_name(export_dir)
 
   exported = False
   try:
