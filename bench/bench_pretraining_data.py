@@ -21,6 +21,22 @@ two ways of drawing the target length can be compared on the same text
 (#19).
 
   python bench/bench_pretraining_data.py --mb=3 --dupe_factor=5
+
+`--suite=scale` measures instead what issue #15 asks of corpus-scale data
+generation, all in one run on one vocabulary (learnt from the first 4 MB):
+
+- memory: peak RSS of the in-memory mode on 4 and 16 MB of text, and of
+  `--streaming=true` on 4 and 64 MB (--dupe_factor=1: the records a run
+  writes do not stay in memory in streaming mode, and the in-memory mode's
+  growth shows as well with one pass);
+- speed: instances/s of the in-memory mode, streaming with one worker and
+  with `--num_workers=2` on 16 MB of text, once as 4 files of 4 MB and once
+  as one file (--dupe_factor=5, 2 output shards in every streaming run).
+
+The text of the scale suite is generated as above, 4 MB per file with a
+different seed each (64 MB: 16 files).
+
+  python bench/bench_pretraining_data.py --suite=scale
 """
 
 import argparse
@@ -84,8 +100,12 @@ def generate_corpus(path, num_bytes, seed):
   return num_documents, num_sentences
 
 
-def run_child(args):
-  """Runs a child process; returns (seconds, peak RSS in MB, stderr)."""
+def run_child(args, cpu_seconds=None):
+  """Runs a child process; returns (seconds, peak RSS in MB, stderr).
+
+  The peak is the largest of the child and the processes it waited for (its
+  workers). `cpu_seconds`, a list, receives their user + system time.
+  """
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
   start = time.time()
   proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -99,6 +119,8 @@ def run_child(args):
   if proc.returncode != 0:
     sys.stderr.write(stderr[-3000:])
     raise SystemExit("%s failed with status %d" % (args[1], proc.returncode))
+  if cpu_seconds is not None:
+    cpu_seconds.append(rusage.ru_utime + rusage.ru_stime)
   # ru_maxrss is in kilobytes on Linux.
   return seconds, rusage.ru_maxrss / 1024.0, stderr
 
@@ -116,6 +138,133 @@ def record_lengths(path):
   return lengths
 
 
+def _machine():
+  """CPU model, its bf16/AMX flags and the load average, for the report."""
+  model = "unknown CPU"
+  cpu_flags = set()
+  with open("/proc/cpuinfo") as f:
+    for line in f:
+      if line.startswith("model name"):
+        model = line.split(":", 1)[1].strip()
+      elif line.startswith("flags"):
+        cpu_flags.update(line.split(":", 1)[1].split())
+  with open("/proc/loadavg") as f:
+    load = " ".join(f.read().split()[:3])
+  return "%s, %d cores, flags: %s; load average %s" % (
+      model, os.cpu_count(), " ".join(sorted(
+          cpu_flags & {"avx512_bf16", "amx_bf16", "amx_tile", "amx_int8"}))
+      or "no avx512_bf16/amx", load)
+
+
+def _data_run(python, inputs, output, vocab, args, dupe_factor, extra=()):
+  """One create_pretraining_data.py child; returns (s, MB, instances, CPU s).
+  """
+  cpu_seconds = []
+  seconds, peak_mb, log = run_child([
+      python, "create_pretraining_data.py", "--input_file=" + ",".join(inputs),
+      "--output_file=" + output, "--vocab_file=" + vocab,
+      "--max_seq_length=%d" % args.max_seq_length,
+      "--max_predictions_per_seq=%d" % args.max_predictions_per_seq,
+      "--dupe_factor=%d" % dupe_factor] + list(extra), cpu_seconds)
+  match = re.search(r"Wrote (\d+) total instances", log)
+  return seconds, peak_mb, int(match.group(1)), cpu_seconds[0]
+
+
+def scale_suite(args):
+  """Memory and speed of the in-memory and streaming modes (#15)."""
+  python = sys.executable
+  print("Machine: " + _machine())
+  streaming = ["--streaming=true", "--num_output_shards=2"]
+  with tempfile.TemporaryDirectory() as tmp:
+    files = []
+    for index in range(16):
+      path = os.path.join(tmp, "text-%02d.txt" % index)
+      generate_corpus(path, int(4e6), args.seed + index)
+      files.append(path)
+    one_file = os.path.join(tmp, "text-16mb.txt")
+    with open(one_file, "wb") as out:
+      for path in files[:4]:
+        with open(path, "rb") as f:
+          out.write(f.read())
+    vocab = os.path.join(tmp, "vocab.txt")
+    run_child([python, "learn_vocab.py", "--input_file=" + files[0],
+               "--output_file=" + vocab, "--vocab_size=%d" % args.vocab_size])
+    # The fastest of three, as the load of a shared machine only adds.
+    startup_cpu = []
+    startup_s, startup_mb, _ = min(
+        run_child([python, "-c", "import create_pretraining_data"],
+                  startup_cpu) for _ in range(3))
+    startup_cpu = [min(startup_cpu)]
+    out = os.path.join(tmp, "out-{shard}.tfrecord")
+
+    rows = [("python + import tensorflow", "", startup_s, startup_mb, 0,
+             startup_cpu[0])]
+    def run(name, inputs, dupe_factor, extra):
+      result = _data_run(python, inputs, out, vocab, args, dupe_factor, extra)
+      rows.append((name, "%d MB" % round(sum(
+          os.path.getsize(p) for p in inputs) / 1e6)) + result)
+      sys.stdout.write("  %s: %.1f s, %.1f CPU s\n" % (name, result[0],
+                                                      result[3]))
+      sys.stdout.flush()
+      return result
+
+    in_memory = ["--num_output_shards=2"]
+    memory = {
+        "in-memory 4 MB": run("in-memory, dupe 1", files[:1], 1, in_memory),
+        "in-memory 16 MB": run("in-memory, dupe 1", [one_file], 1, in_memory),
+        "streaming 4 MB": run("streaming, dupe 1", files[:1], 1, streaming),
+        "streaming 64 MB": run("streaming, dupe 1", files, 1, streaming)}
+    speed = {
+        "in-memory": run("in-memory, 1 file, dupe 5", [one_file], 5,
+                         in_memory),
+        "1 worker, 1 file": run("streaming, 1 worker, 1 file, dupe 5",
+                                [one_file], 5, streaming),
+        "2 workers, 1 file": run("streaming, 2 workers, 1 file, dupe 5",
+                                 [one_file], 5,
+                                 streaming + ["--num_workers=2"]),
+        "1 worker, 4 files": run("streaming, 1 worker, 4 files, dupe 5",
+                                 files[:4], 5, streaming),
+        "2 workers, 4 files": run("streaming, 2 workers, 4 files, dupe 5",
+                                  files[:4], 5,
+                                  streaming + ["--num_workers=2"])}
+  print("Load average after the runs: " + _machine().rsplit("; ", 1)[1])
+  print()
+  print("| run | text | wall time | CPU time | peak RSS | instances | "
+        "instances/s | instances/s without start-up | instances per CPU s |")
+  print("|---|---|---|---|---|---|---|---|---|")
+  for name, text, seconds, peak_mb, num, cpu in rows:
+    if not num:
+      print("| %s | | %.1f s | %.1f s | %.0f MB | | | | |" % (
+          name, seconds, cpu, peak_mb))
+      continue
+    print("| %s | %s | %.1f s | %.1f s | %.0f MB | %d | %.0f | %.0f | %.0f |"
+          % (name, text, seconds, cpu, peak_mb, num, num / seconds,
+             num / max(seconds - startup_s, 1e-9), num / cpu))
+
+  def rate(run_result, startups=1):
+    """Instances/s after `startups` start-ups: the main process's import,
+    then (with workers) theirs, which happen one after the other."""
+    seconds, _, num, _ = run_result
+    return num / max(seconds - startups * startup_s, 1e-9)
+  print()
+  print("Acceptance 1 (streaming peak RSS 64 MB / 4 MB <= 1.25): %.2f "
+        "(in-memory 16 MB / 4 MB: %.2f)" % (
+            memory["streaming 64 MB"][1] / memory["streaming 4 MB"][1],
+            memory["in-memory 16 MB"][1] / memory["in-memory 4 MB"][1]))
+  print("Acceptance 2 (streaming 1 worker / in-memory >= 1.0): %.2f "
+        "(per CPU second: %.2f)" % (
+            rate(speed["1 worker, 1 file"]) / rate(speed["in-memory"]),
+            (speed["1 worker, 1 file"][2] / speed["1 worker, 1 file"][3]) /
+            (speed["in-memory"][2] / speed["in-memory"][3])))
+  for layout in ("4 files", "1 file"):
+    one, two = speed["1 worker, " + layout], speed["2 workers, " + layout]
+    print("Acceptance 2 (2 workers / 1 worker >= 1.7, %s): %.2f in wall "
+          "time, %.2f without the main process's start-up, %.2f once the "
+          "workers have started too" % (
+              layout, one[0] / two[0], rate(two) / rate(one),
+              rate(two, startups=2) / rate(one)))
+
+
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("--mb", type=float, default=3.0,
@@ -130,7 +279,14 @@ def main():
       choices=["both", "per_document", "per_instance"],
       help="create_pretraining_data.py's --short_seq_draw; both runs it once "
       "per setting on the same corpus and vocabulary.")
+  parser.add_argument(
+      "--suite", default="draws", choices=["draws", "scale"],
+      help="draws: the two --short_seq_draw settings on --mb of text; "
+      "scale: in-memory vs streaming memory and speed (#15).")
   args = parser.parse_args()
+  if args.suite == "scale":
+    scale_suite(args)
+    return
   draws = (["per_document", "per_instance"] if args.short_seq_draw == "both"
            else [args.short_seq_draw])
 
