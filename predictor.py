@@ -46,6 +46,7 @@ import tensorflow as tf
 
 import export_utils
 import run_classifier
+import run_ner
 import run_squad
 import script_utils
 from script_utils import UsageError
@@ -122,6 +123,14 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
       raise UsageError("model_dir=%s: no checkpoint and no saved_model.pb; "
                        "give a fine-tuning --output_dir or an --export_dir "
                        "SavedModel" % model_dir)
+    if tf.train.load_checkpoint(checkpoint).has_tensor(
+        run_ner.HEAD_VARIABLES[0]):
+      # Otherwise the user is led through missing files to a misleading
+      # "not fine-tuned" error.
+      raise UsageError("model_dir=%s: a run_ner.py (tagging) model; "
+                       "predictor serves run_classifier.py and run_squad.py "
+                       "models: tag text with run_ner.py --do_predict" %
+                       model_dir)
   info = _read_model_info(files_dir)
   given = dict(squad_settings, do_lower_case=do_lower_case,
                max_seq_length=max_seq_length, labels=labels, kind=kind)

@@ -19,6 +19,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import export_utils
 import predictor
@@ -173,6 +174,21 @@ def test_bad_input_is_a_clear_error(classifier, tmp_path):
     predictor.load(str(tmp_path / "nowhere"))
   with pytest.raises(ValueError, match="no checkpoint and no saved_model.pb"):
     predictor.load(str(tmp_path))
+
+
+def test_a_tagging_model_is_named_as_such(tmp_path):
+  """A run_ner.py directory is refused for what it is, not as a missing file
+  or an untrained head."""
+  ner_dir = tmp_path / "ner_out"
+  ner_dir.mkdir()
+  with tf.Graph().as_default():
+    tf.compat.v1.get_variable("ner/output_weights", [3, 4])
+    with tf.compat.v1.Session() as sess:
+      sess.run(tf.compat.v1.global_variables_initializer())
+      tf.compat.v1.train.Saver().save(sess, str(ner_dir / "model.ckpt"))
+  with pytest.raises(ValueError, match=r"a run_ner\.py \(tagging\) model; "
+                     r"predictor serves run_classifier\.py and run_squad\.py"):
+    predictor.load(str(ner_dir))
 
 
 def test_a_directory_without_model_info_needs_explicit_values(classifier,
