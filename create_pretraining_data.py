@@ -39,6 +39,7 @@ import os
 import queue as queue_module
 import random
 import string
+import threading
 import time
 
 # First of all: it imports TensorFlow keeping its own messages out of the
@@ -1051,36 +1052,34 @@ _worker_state = {}
 def _init_worker(settings, queue):
   _worker_state["settings"] = settings
   _worker_state["queue"] = queue
-  _worker_state["parent"] = os.getppid()
   _worker_state["tokenizer"] = tokenization.FullTokenizer(
       settings.vocab_file, settings.do_lower_case)
+  threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),),
+                   daemon=True).start()
 
 
-def _send_to_parent(message):
-  """Puts `message` on the queue; exits if the parent is gone.
+def _exit_when_orphaned(parent_pid):
+  """Ends this worker once its parent is gone.
 
-  A parent killed outright (SIGKILL, out of memory) stops reading the
-  queue; without this check its workers would wait on a full queue
-  forever.
+  A parent killed outright (SIGKILL, out of memory) runs no clean-up, and
+  its workers would wait forever: on a full queue, or for their next part
+  (the pool's pipes stay open in the other workers).
   """
-  while True:
-    try:
-      _worker_state["queue"].put(message, timeout=2.0)
-      return
-    except queue_module.Full:
-      if os.getppid() != _worker_state["parent"]:
-        os._exit(1)  # pylint: disable=protected-access
+  while os.getppid() == parent_pid:
+    time.sleep(1.0)
+  os._exit(1)  # pylint: disable=protected-access
 
 
 def _run_part_in_worker(part_and_index):
   """Sends one part's chunks to the parent, which writes them."""
   part, part_index = part_and_index
+  queue = _worker_state["queue"]
   for chunk in stream_part_records(part, part_index,
                                    _worker_state["settings"],
                                    _worker_state["tokenizer"]):
-    _send_to_parent((part_index, chunk))
+    queue.put((part_index, chunk))
   # The end of the part.
-  _send_to_parent((part_index, None))
+  queue.put((part_index, None))
 
 
 def _part_chunks_in_workers(parts, settings, num_workers):
