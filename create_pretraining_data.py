@@ -24,6 +24,14 @@ The recipe follows the BERT paper and its reference implementation:
 Everything random is drawn from one `random.Random(random_seed)`, so the same
 seed and input give byte-identical output files.
 
+All of this holds every document and instance in memory, as the reference
+code does. `--streaming=true` (#15) makes the same instances with the same
+functions from documents read one at a time, in memory bounded by flags:
+random next segments come from a pool of other documents and records are
+shuffled within a buffer; the input is cut into one part per output file,
+and `--num_workers` processes make the parts in parallel (see
+`write_streaming_records`).
+
 Example:
 
   python create_pretraining_data.py \
