@@ -43,12 +43,15 @@ Example:
 import collections
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue as queue_module
+import pickle
 import random
 import string
+import sys
 import threading
 import time
+import traceback
 
 # First of all: it imports TensorFlow keeping its own messages out of the
 # default log (shown with -v 1).
@@ -1053,68 +1056,124 @@ def stream_part_records(part, part_index, settings, tokenizer):
          counts["bytes"] - reported["bytes"])
 
 
-# A worker process's tokenizer, settings and queue (see _init_worker).
-_worker_state = {}
-
-
-def _init_worker(settings, queue):
-  _worker_state["settings"] = settings
-  _worker_state["queue"] = queue
-  _worker_state["tokenizer"] = tokenization.FullTokenizer(
-      settings.vocab_file, settings.do_lower_case)
-  threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),),
-                   daemon=True).start()
-
-
 def _exit_when_orphaned(parent_pid):
   """Ends this worker once its parent is gone.
 
   A parent killed outright (SIGKILL, out of memory) runs no clean-up, and
   its workers would wait forever: on a full queue, or for their next part
-  (the pool's pipes stay open in the other workers).
+  (the task queue's pipe stays open in the other workers).
   """
   while os.getppid() == parent_pid:
     time.sleep(1.0)
   os._exit(1)  # pylint: disable=protected-access
 
 
-def _run_part_in_worker(part_and_index):
-  """Sends one part's chunks to the parent, which writes them."""
-  part, part_index = part_and_index
-  queue = _worker_state["queue"]
-  for chunk in stream_part_records(part, part_index,
-                                   _worker_state["settings"],
-                                   _worker_state["tokenizer"]):
-    queue.put((part_index, chunk))
-  # The end of the part.
-  queue.put((part_index, None))
+class _WorkerFailure(object):
+  """A worker's exception, sent to the parent in place of a chunk."""
+
+  def __init__(self, exception, traceback_text):
+    try:
+      pickle.dumps(exception)
+    except Exception:  # pylint: disable=broad-except
+      # Some exceptions (e.g. with unpicklable arguments) cannot travel.
+      exception = RuntimeError("%s: %s" % (type(exception).__name__,
+                                           exception))
+    self.exception = exception
+    self.traceback_text = traceback_text
+
+
+class _RemoteTraceback(Exception):
+  """The worker's traceback, as the cause of the exception re-raised here."""
+
+  def __str__(self):
+    return "\n" + self.args[0]
+
+
+def _worker_main(settings, task_queue, connection):
+  """A worker process: parts from `task_queue` until None; their chunks, and
+  None at the end of each part, through its own pipe to the parent."""
+  tokenizer = tokenization.FullTokenizer(settings.vocab_file,
+                                        settings.do_lower_case)
+  threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),),
+                   daemon=True).start()
+  while True:
+    task = task_queue.get()
+    if task is None:
+      connection.close()
+      return
+    part, part_index = task
+    try:
+      for chunk in stream_part_records(part, part_index, settings,
+                                       tokenizer):
+        connection.send((part_index, chunk))
+    except BaseException as e:  # pylint: disable=broad-except
+      connection.send((part_index,
+                       _WorkerFailure(e, traceback.format_exc())))
+      connection.close()
+      sys.exit(1)
+    # The end of the part.
+    connection.send((part_index, None))
 
 
 def _part_chunks_in_workers(parts, settings, num_workers):
   """Yields (part_index, chunk) from `num_workers` processes, or None at the
-  end of a part; a worker's exception is raised here with its traceback."""
+  end of a part.
+
+  A worker's exception is raised here with its traceback as the cause. Each
+  worker writes to a pipe of its own, so one that dies without a word
+  (killed, out of memory) closes it, even in the middle of a message, and
+  the run ends with an error instead of waiting forever for its part.
+  """
   # TensorFlow is imported, and forking a process that has imported it is
   # unsafe: the workers start fresh.
   context = multiprocessing.get_context("spawn")
-  # Bounded, so memory stays bounded if writing falls behind.
-  queue = context.Queue(maxsize=8 * num_workers)
-  with context.Pool(num_workers, initializer=_init_worker,
-                    initargs=(settings, queue)) as pool:
-    result = pool.map_async(_run_part_in_worker,
-                            [(part, index) for index, part in enumerate(parts)],
-                            chunksize=1)
+  task_queue = context.Queue()
+  for index, part in enumerate(parts):
+    task_queue.put((part, index))
+  for _ in range(num_workers):
+    task_queue.put(None)
+  workers = {}
+  try:
+    for _ in range(num_workers):
+      # A pipe holds about one chunk, so memory stays bounded if writing
+      # falls behind: a worker waits in send().
+      reader, writer = context.Pipe(duplex=False)
+      worker = context.Process(target=_worker_main,
+                               args=(settings, task_queue, writer),
+                               daemon=True)
+      worker.start()
+      # The worker's end now lives in the worker only: its exit closes it.
+      writer.close()
+      workers[reader] = worker
     parts_left = len(parts)
     while parts_left:
-      try:
-        part_index, chunk = queue.get(timeout=1.0)
-      except queue_module.Empty:
-        if result.ready() and not result.successful():
-          result.get()
-        continue
-      if chunk is None:
-        parts_left -= 1
-      yield part_index, chunk
-    result.get()
+      if not workers:
+        raise RuntimeError("the workers ended with %d part(s) left" %
+                           parts_left)
+      for reader in multiprocessing.connection.wait(list(workers)):
+        try:
+          part_index, chunk = reader.recv()
+        except EOFError:
+          worker = workers.pop(reader)
+          worker.join()
+          if worker.exitcode != 0:
+            raise script_utils.UsageError(
+                "a worker process ended with exit code %d before its part "
+                "was done (killed, or out of memory: lower --num_workers, "
+                "--max_documents_in_memory or --shuffle_buffer_size)" %
+                worker.exitcode)
+          continue
+        if isinstance(chunk, _WorkerFailure):
+          raise chunk.exception from _RemoteTraceback(chunk.traceback_text)
+        if chunk is None:
+          parts_left -= 1
+        yield part_index, chunk
+  finally:
+    for worker in workers.values():
+      if worker.is_alive():
+        worker.terminate()
+    for worker in workers.values():
+      worker.join()
 
 
 def _part_chunks_in_process(parts, settings, tokenizer):
@@ -1294,16 +1353,34 @@ def _output_paths(output_file_flag, num_output_shards=0):
 
 def _make_output_dirs(output_files):
   """Creates the output files' directories and removes the temporary files
-  an interrupted run left next to them (`<output file>.tmp-<hex>`)."""
+  an interrupted run left next to them (`<output file>.tmp-<hex>`).
+
+  Returns:
+    The directories it created, deepest first (see `_remove_if_empty`).
+  """
   tf1.logging.info("*** Writing to output files ***")
+  created = []
   for output_file in output_files:
     tf1.logging.info("  %s", output_file)
     parent = os.path.dirname(output_file)
-    if parent:
-      tf.io.gfile.makedirs(parent)
+    missing = []
+    while parent and not tf.io.gfile.exists(parent):
+      missing.append(parent)
+      parent = os.path.dirname(parent)
+    created.extend(missing)
+    if missing:
+      tf.io.gfile.makedirs(missing[0])
     for leftover in tf.io.gfile.glob(output_file + ".tmp-*"):
       tf1.logging.info("Removing %s, left by an interrupted run", leftover)
       tf.io.gfile.remove(leftover)
+  return created
+
+
+def _remove_if_empty(directories):
+  """Removes the directories (deepest first) that a failed run left empty."""
+  for directory in directories:
+    if tf.io.gfile.isdir(directory) and not tf.io.gfile.listdir(directory):
+      tf.io.gfile.rmtree(directory)
 
 
 def main(_):
@@ -1330,7 +1407,7 @@ def main(_):
     tf1.logging.info("  %s", input_file)
 
   if FLAGS.streaming:
-    _make_output_dirs(output_files)
+    created_dirs = _make_output_dirs(output_files)
     settings = StreamingSettings(
         vocab_file=FLAGS.vocab_file, do_lower_case=FLAGS.do_lower_case,
         max_seq_length=FLAGS.max_seq_length,
@@ -1342,8 +1419,14 @@ def main(_):
         max_documents_in_memory=FLAGS.max_documents_in_memory,
         shuffle_buffer_size=FLAGS.shuffle_buffer_size,
         random_seed=FLAGS.random_seed)
-    counts = write_streaming_records(input_files, output_files, settings,
-                                     tokenizer, FLAGS.num_workers)
+    try:
+      counts = write_streaming_records(input_files, output_files, settings,
+                                       tokenizer, FLAGS.num_workers)
+    except BaseException:
+      # The input is read as it is used, so bad input can surface now; the
+      # run leaves nothing behind, as when it is caught up front.
+      _remove_if_empty(created_dirs)
+      raise
     if not sum(counts):
       raise script_utils.UsageError(
           "--input_file=%s contains no text: expected one sentence per line, "

@@ -327,7 +327,9 @@ def expand_file_patterns(patterns, flag_name):
     Sorted-per-pattern list of existing file paths.
 
   Raises:
-    UsageError: when a pattern matches nothing.
+    UsageError: when a pattern matches nothing, or matches a temporary file
+      an interrupted run left (`temporary_name`): it looks like data but is
+      incomplete.
   """
   files = []
   for pattern in patterns.split(","):
@@ -337,6 +339,12 @@ def expand_file_patterns(patterns, flag_name):
     matches = tf.io.gfile.glob(pattern)
     if not matches:
       raise UsageError("--%s: no file matches %s" % (flag_name, pattern))
+    for path in matches:
+      if _TEMPORARY_NAME.search(path):
+        raise UsageError(
+            "--%s: %s is the unfinished output of an interrupted run; "
+            "rerun the step that writes it (which removes it), or delete it"
+            % (flag_name, path))
     files.extend(sorted(matches))
   if not files:
     raise UsageError("--%s is empty" % flag_name)
@@ -522,6 +530,11 @@ def check_vocab_fits_config(vocab_size, bert_config, vocab_file):
 def temporary_name(path):
   """A sibling name, so the final rename stays on one file system."""
   return "%s.tmp-%s" % (path, uuid.uuid4().hex[:8])
+
+
+# What `temporary_name` appends; an input pattern that matches such a file
+# is refused (see `expand_file_patterns`).
+_TEMPORARY_NAME = re.compile(r"\.tmp-[0-9a-f]{8}$")
 
 
 @contextlib.contextmanager

@@ -348,7 +348,8 @@ def test_workers_shards_and_seeds(tmp_path):
   assert len(lines) == 1 and "single document" in lines[0], proc.stderr
   assert "%s bytes" % three in lines[0]
   assert "Traceback" not in proc.stderr
-  assert not os.listdir(str(tmp_path / "bad"))
+  # Nothing left behind: not even the output directory the run made.
+  assert not (tmp_path / "bad").exists()
 
 
 def test_sigkill_leaves_no_complete_looking_file_and_a_rerun_completes(
@@ -398,3 +399,108 @@ def test_sigkill_leaves_no_complete_looking_file_and_a_rerun_completes(
                                               "part-1.tfrecord"]
   total = sum(len(_read(str(out_dir / n))) for n in os.listdir(str(out_dir)))
   assert total > 0 and "Wrote %d total instances" % total in log
+
+
+def _children(pid):
+  """The process ids whose parent is `pid` (Linux /proc)."""
+  children = []
+  for entry in os.listdir("/proc"):
+    if not entry.isdigit():
+      continue
+    try:
+      with open("/proc/%s/stat" % entry) as f:
+        # The name (2nd field) is in parentheses and may hold spaces.
+        fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+      continue
+    if int(fields[1]) == pid:
+      children.append(int(entry))
+  return children
+
+
+def _cmdline(pid):
+  try:
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+      return f.read()
+  except OSError:
+    return b""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux /proc")
+def test_a_killed_worker_ends_the_run_with_one_line(tmp_path):
+  """A worker killed outright (the out-of-memory killer) sends nothing; the
+  run must end with an error, not wait forever for that worker's part."""
+  inputs = [_write_text(str(tmp_path / "big.txt"), 1500, seed=7)]
+  out_dir = tmp_path / "out"
+  args = _streaming_args(tmp_path, inputs,
+                         str(out_dir / "part-{shard}.tfrecord"),
+                         ["--num_output_shards=2", "--num_workers=2",
+                          "--dupe_factor=10"])
+  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+  proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+  try:
+    deadline = time.time() + 120
+    while True:
+      # The workers are the children that run the spawn entry point (the
+      # other child is multiprocessing's resource tracker); killed once
+      # records are being written.
+      workers = [pid for pid in _children(proc.pid)
+                 if b"spawn_main" in _cmdline(pid)]
+      if len(workers) == 2 and any(os.path.getsize(p) > 0 for p in
+                                   glob.glob(str(out_dir / "*.tmp-*"))):
+        break
+      assert proc.poll() is None, "finished before a worker could be killed"
+      assert time.time() < deadline
+      time.sleep(0.05)
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+  finally:
+    try:
+      os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+      pass
+  assert proc.returncode == 1
+  errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+  assert errors == [errors[-1]] and "worker process ended" in errors[0], (
+      stderr[-2000:])
+  assert "Traceback" not in stderr
+  assert not glob.glob(str(out_dir / "part-*.tfrecord"))
+
+
+def test_a_leftover_temporary_file_is_not_read_as_input(tmp_path):
+  """`train-*` also matches what a killed run left (`train-1.tfrecord.tmp-
+  <hex>`): incomplete records that would be trained on without a word."""
+  (tmp_path / "train-0.tfrecord").write_bytes(b"")
+  leftover = tmp_path / ("train-1.tfrecord.tmp-%s" % "0123abcd")
+  leftover.write_bytes(b"")
+  with pytest.raises(script_utils.UsageError,
+                     match=r"train-1\.tfrecord\.tmp-0123abcd is the "
+                     r"unfinished output of an interrupted run"):
+    script_utils.expand_file_patterns(str(tmp_path / "train-*"), "input_file")
+  leftover.unlink()
+  assert script_utils.expand_file_patterns(
+      str(tmp_path / "train-*"), "input_file") == [
+          str(tmp_path / "train-0.tfrecord")]
+
+
+def test_bad_input_found_while_streaming_leaves_no_directory(tmp_path):
+  """Streaming reads its input as it goes: a bad byte deep in a file stops
+  the run late, and the output directory it made is removed again."""
+  good = _write_text(str(tmp_path / "good.txt"), 50, seed=3)
+  bad = str(tmp_path / "bad.txt")
+  with open(good, "rb") as f:
+    text = f.read()
+  with open(bad, "wb") as f:
+    f.write(text + b"caf\xe9 au lait .\n")
+  out_dir = tmp_path / "new" / "out"
+  result = subprocess.run(
+      _streaming_args(tmp_path, [bad], str(out_dir / "part-{shard}.tfrecord"),
+                      ["--num_output_shards=2"]),
+      cwd=ROOT, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+      capture_output=True, text=True, timeout=300)
+  assert result.returncode == 1
+  assert result.stderr.splitlines()[-1].startswith("error: %s" % bad)
+  assert "not valid UTF-8" in result.stderr
+  assert not (tmp_path / "new").exists()
