@@ -176,6 +176,29 @@ def write_stsb_folder(directory, train, dev, test):
   return directory
 
 
+def mrpc_fine_tuning_args(directory, max_seq_length, tf_random_seed):
+  """Writes the tiny model and an MRPC folder (48 train, 8 dev and 11 test
+  keyword pairs) under `directory`.
+
+  Returns:
+    (args, test): run_classifier.py arguments that fine-tune on it and
+    predict on test.tsv (--output_dir and the rest are the caller's), and
+    the test rows (label, a, b).
+  """
+  files = write_model_files(directory / "model")
+  test = keyword_pairs(11, seed=3)
+  data_dir = write_mrpc_folder(directory / "data", keyword_pairs(48, seed=1),
+                               keyword_pairs(8, seed=2), test)
+  return ["run_classifier.py", "--task_name=mrpc", "--do_train=true",
+          "--do_predict=true", "--data_dir=" + data_dir,
+          "--vocab_file=" + files["vocab_file"],
+          "--bert_config_file=" + files["bert_config_file"],
+          "--max_seq_length=%d" % max_seq_length, "--train_batch_size=8",
+          "--learning_rate=1e-3", "--num_train_epochs=3",
+          "--predict_batch_size=4",
+          "--tf_random_seed=%d" % tf_random_seed], test
+
+
 def read_eval_results(path):
   results = {}
   with open(path) as f:

@@ -153,6 +153,27 @@ _MIXED_NFD_WORDS = (u"Z\u00fcrich", u"N\u1ed9i")
 UNICODE_FORMS = ("NFC", "NFD", "NFKC", "NFKD", "mixed")
 
 
+def fine_tuning_args(directory, max_seq_length=48):
+  """Writes vocab.txt, bert_config.json (the tiny classifier test model) and
+  train.json into `directory`; returns run_squad.py arguments that
+  fine-tune on it and predict on the same file (--output_dir and the rest
+  are the caller's)."""
+  from tests import classifier_testdata  # pylint: disable=g-import-not-at-top
+  vocab_file = write_vocab(directory / "vocab.txt")
+  config = classifier_testdata.bert_config(
+      max_position_embeddings=64, vocab_size=len(vocab_tokens()))
+  config_file = directory / "bert_config.json"
+  config_file.write_text(json.dumps(config))
+  data_file = write_dataset(directory / "train.json")
+  return ["run_squad.py", "--vocab_file=" + vocab_file,
+          "--bert_config_file=" + str(config_file), "--do_train=true",
+          "--train_file=" + data_file, "--do_predict=true",
+          "--predict_file=" + data_file,
+          "--max_seq_length=%d" % max_seq_length, "--doc_stride=16",
+          "--max_query_length=16", "--train_batch_size=4",
+          "--learning_rate=1e-3", "--num_train_epochs=2"]
+
+
 def in_form(text, form):
   """`text` in a Unicode normalization form, or "mixed" (some words NFD)."""
   if form == "mixed":

@@ -7,7 +7,6 @@ process, feeds it the records the script wrote, and compares with what the
 estimator predicted for the same records.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -71,21 +70,10 @@ SEED = 1
 
 @pytest.mark.slow
 def test_classifier_export_serves_same_probabilities(tmp_path):
-  files = classifier_testdata.write_model_files(tmp_path / "model")
-  data_dir = classifier_testdata.write_mrpc_folder(
-      tmp_path / "data", classifier_testdata.keyword_pairs(48, seed=1),
-      classifier_testdata.keyword_pairs(8, seed=2),
-      classifier_testdata.keyword_pairs(11, seed=3))
+  args, _ = classifier_testdata.mrpc_fine_tuning_args(tmp_path, 24, SEED)
   output_dir = str(tmp_path / "out")
   export_dir = str(tmp_path / "export")
-  _run(["run_classifier.py", "--task_name=mrpc", "--do_train=true",
-        "--do_predict=true", "--data_dir=" + data_dir,
-        "--vocab_file=" + files["vocab_file"],
-        "--bert_config_file=" + files["bert_config_file"],
-        "--max_seq_length=24", "--train_batch_size=8",
-        "--learning_rate=1e-3", "--num_train_epochs=3",
-        "--predict_batch_size=4", "--output_dir=" + output_dir,
-        "--export_dir=" + export_dir, "--tf_random_seed=%d" % SEED])
+  _run(args + ["--output_dir=" + output_dir, "--export_dir=" + export_dir])
 
   # test_results.tsv is estimator.predict's output, written at full precision.
   expected = np.array(classifier_testdata.read_test_results(
@@ -106,22 +94,11 @@ def test_classifier_export_serves_same_probabilities(tmp_path):
 
 @pytest.mark.slow
 def test_squad_export_serves_same_logits(tmp_path):
-  vocab_file = squad_data.write_vocab(tmp_path / "vocab.txt")
-  config = classifier_testdata.bert_config(
-      max_position_embeddings=64, vocab_size=len(squad_data.vocab_tokens()))
-  config_file = tmp_path / "bert_config.json"
-  config_file.write_text(json.dumps(config))
-  data_file = squad_data.write_dataset(tmp_path / "train.json")
   output_dir = str(tmp_path / "out")
   export_dir = str(tmp_path / "export")
   seq_length = 48
-  _run(["run_squad.py", "--vocab_file=" + vocab_file,
-        "--bert_config_file=" + str(config_file), "--do_train=true",
-        "--train_file=" + data_file, "--do_predict=true",
-        "--predict_file=" + data_file, "--max_seq_length=%d" % seq_length,
-        "--doc_stride=16", "--max_query_length=16", "--train_batch_size=4",
-        "--learning_rate=1e-3", "--num_train_epochs=2",
-        "--output_dir=" + output_dir, "--export_dir=" + export_dir])
+  _run(squad_data.fine_tuning_args(tmp_path, seq_length) + [
+      "--output_dir=" + output_dir, "--export_dir=" + export_dir])
 
   eval_record = os.path.join(output_dir, "eval.tf_record")
   served = _serve(tmp_path, export_dir, eval_record, seq_length)
@@ -130,7 +107,8 @@ def test_squad_export_serves_same_logits(tmp_path):
   # estimator.predict on the same records, from the same output_dir.
   with tf.Graph().as_default():
     model_fn = run_squad.model_fn_builder(
-        bert_config=script_utils.load_bert_config(str(config_file)),
+        bert_config=script_utils.load_bert_config(
+            str(tmp_path / "bert_config.json")),
         init_checkpoint=None, learning_rate=0.0, num_train_steps=None,
         num_warmup_steps=None, use_tpu=False, use_one_hot_embeddings=False)
     estimator = estimator_runtime.make_estimator(

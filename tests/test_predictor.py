@@ -44,21 +44,11 @@ def classifier(tmp_path_factory):
   """run_classifier.py --do_train --do_predict --export_dir on MRPC-style
   data: (output_dir, export_dir, test pairs, test_results.tsv rows)."""
   tmp_path = tmp_path_factory.mktemp("classifier")
-  files = classifier_testdata.write_model_files(tmp_path / "model")
-  test = classifier_testdata.keyword_pairs(11, seed=3)
-  data_dir = classifier_testdata.write_mrpc_folder(
-      tmp_path / "data", classifier_testdata.keyword_pairs(48, seed=1),
-      classifier_testdata.keyword_pairs(8, seed=2), test)
+  args, test = classifier_testdata.mrpc_fine_tuning_args(
+      tmp_path, MAX_SEQ_LENGTH, tf_random_seed=1)
   output_dir = str(tmp_path / "out")
   export_dir = str(tmp_path / "export")
-  _run(["run_classifier.py", "--task_name=mrpc", "--do_train=true",
-        "--do_predict=true", "--data_dir=" + data_dir,
-        "--vocab_file=" + files["vocab_file"],
-        "--bert_config_file=" + files["bert_config_file"],
-        "--max_seq_length=%d" % MAX_SEQ_LENGTH, "--train_batch_size=8",
-        "--learning_rate=1e-3", "--num_train_epochs=3",
-        "--predict_batch_size=4", "--output_dir=" + output_dir,
-        "--export_dir=" + export_dir, "--tf_random_seed=1"])
+  _run(args + ["--output_dir=" + output_dir, "--export_dir=" + export_dir])
   expected = np.array(classifier_testdata.read_test_results(
       os.path.join(output_dir, "test_results.tsv")))
   return output_dir, export_dir, [(a, b) for (_, a, b) in test], expected
@@ -242,21 +232,11 @@ def squad(tmp_path_factory):
   """run_squad.py --do_train --do_predict --export_dir on the test set:
   (output_dir, export_dir, predictions.json, nbest_predictions.json)."""
   tmp_path = tmp_path_factory.mktemp("squad")
-  vocab_file = squad_data.write_vocab(tmp_path / "vocab.txt")
-  config = classifier_testdata.bert_config(
-      max_position_embeddings=64, vocab_size=len(squad_data.vocab_tokens()))
-  config_file = tmp_path / "bert_config.json"
-  config_file.write_text(json.dumps(config))
-  data_file = squad_data.write_dataset(tmp_path / "train.json")
   output_dir = str(tmp_path / "out")
   export_dir = str(tmp_path / "export")
-  _run(["run_squad.py", "--vocab_file=" + vocab_file,
-        "--bert_config_file=" + str(config_file), "--do_train=true",
-        "--train_file=" + data_file, "--do_predict=true",
-        "--predict_file=" + data_file, "--max_seq_length=48",
-        "--doc_stride=16", "--max_query_length=16", "--train_batch_size=4",
-        "--learning_rate=1e-3", "--num_train_epochs=2", "--n_best_size=5",
-        "--output_dir=" + output_dir, "--export_dir=" + export_dir])
+  _run(squad_data.fine_tuning_args(tmp_path) + [
+      "--n_best_size=5", "--output_dir=" + output_dir,
+      "--export_dir=" + export_dir])
   with open(os.path.join(output_dir, "predictions.json")) as f:
     predictions = json.load(f)
   with open(os.path.join(output_dir, "nbest_predictions.json")) as f:

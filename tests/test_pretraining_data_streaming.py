@@ -352,18 +352,26 @@ def test_workers_shards_and_seeds(tmp_path):
   assert not (tmp_path / "bad").exists()
 
 
-def test_sigkill_leaves_no_complete_looking_file_and_a_rerun_completes(
-    tmp_path):
+def _start_two_worker_run(tmp_path, out_dir, dupe_factor, stderr):
+  """Starts a 2-worker streaming run on 1500 documents in a session of its
+  own (so that the test can kill the whole group); returns (args, Popen)."""
   inputs = [_write_text(str(tmp_path / "big.txt"), 1500, seed=7)]
-  out_dir = tmp_path / "out"
   args = _streaming_args(tmp_path, inputs,
                          str(out_dir / "part-{shard}.tfrecord"),
                          ["--num_output_shards=2", "--num_workers=2",
-                          "--dupe_factor=2"])
+                          "--dupe_factor=%d" % dupe_factor])
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
+  return args, subprocess.Popen(args, cwd=ROOT, env=env,
+                                start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=stderr,
+                                text=True)
+
+
+def test_sigkill_leaves_no_complete_looking_file_and_a_rerun_completes(
+    tmp_path):
+  out_dir = tmp_path / "out"
+  args, proc = _start_two_worker_run(tmp_path, out_dir, dupe_factor=2,
+                                     stderr=subprocess.DEVNULL)
   try:
     deadline = time.time() + 120
     # Killed once records are being written to the temporary files.
@@ -430,16 +438,9 @@ def _cmdline(pid):
 def test_a_killed_worker_ends_the_run_with_one_line(tmp_path):
   """A worker killed outright (the out-of-memory killer) sends nothing; the
   run must end with an error, not wait forever for that worker's part."""
-  inputs = [_write_text(str(tmp_path / "big.txt"), 1500, seed=7)]
   out_dir = tmp_path / "out"
-  args = _streaming_args(tmp_path, inputs,
-                         str(out_dir / "part-{shard}.tfrecord"),
-                         ["--num_output_shards=2", "--num_workers=2",
-                          "--dupe_factor=10"])
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
+  _, proc = _start_two_worker_run(tmp_path, out_dir, dupe_factor=10,
+                                  stderr=subprocess.PIPE)
   try:
     deadline = time.time() + 120
     while True:
