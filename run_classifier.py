@@ -976,13 +976,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
     regression.
   """
   model = modeling.BertModel(
-      config=bert_config,
-      is_training=is_training,
-      input_ids=input_ids,
-      input_mask=input_mask,
-      token_type_ids=segment_ids,
-      use_one_hot_embeddings=use_one_hot_embeddings,
-      compute_type=compute_type)
+      bert_config, is_training, input_ids, input_mask, segment_ids,
+      use_one_hot_embeddings, compute_type=compute_type)
 
   # [batch_size, hidden_size]
   output_layer = model.get_pooled_output()

@@ -177,13 +177,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       masked_lm_weights = masked_lm_weights * is_real_example[:, None]
 
     model = modeling.BertModel(
-        config=bert_config,
-        is_training=is_training,
-        input_ids=input_ids,
-        input_mask=input_mask,
-        token_type_ids=segment_ids,
-        use_one_hot_embeddings=use_one_hot_embeddings,
-        compute_type=compute_type)
+        bert_config, is_training, input_ids, input_mask, segment_ids,
+        use_one_hot_embeddings, compute_type=compute_type)
 
     (masked_lm_loss, masked_lm_example_loss,
      masked_lm_log_probs) = get_masked_lm_output(

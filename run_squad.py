@@ -1090,13 +1090,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
     (start_logits, end_logits), each float32 [batch_size, seq_length].
   """
   model = modeling.BertModel(
-      config=bert_config,
-      is_training=is_training,
-      input_ids=input_ids,
-      input_mask=input_mask,
-      token_type_ids=segment_ids,
-      use_one_hot_embeddings=use_one_hot_embeddings,
-      compute_type=compute_type)
+      bert_config, is_training, input_ids, input_mask, segment_ids,
+      use_one_hot_embeddings, compute_type=compute_type)
 
   # [batch_size, seq_length, hidden_size]
   final_hidden = model.get_sequence_output()
