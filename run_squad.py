@@ -1618,9 +1618,9 @@ def validate_flags_or_throw(bert_config, flags_obj=None):
   for name in ("doc_stride", "max_query_length", "n_best_size",
                "max_answer_length", "train_batch_size", "predict_batch_size",
                "num_accumulation_steps"):
-    if getattr(FLAGS, name) < 1:
+    if getattr(flags_obj, name) < 1:
       raise script_utils.UsageError("--%s must be at least 1, got %d" %
-                                    (name, getattr(FLAGS, name)))
+                                    (name, getattr(flags_obj, name)))
   if flags_obj.do_train and flags_obj.num_accumulation_steps > 1:
     if flags_obj.train_batch_size % flags_obj.num_accumulation_steps != 0:
       raise script_utils.UsageError(

@@ -716,7 +716,7 @@ def _flags(**overrides):
   return types.SimpleNamespace(**values)
 
 
-@pytest.mark.parametrize("overrides,message", [
+_BAD_FLAGS = [
     (dict(do_train=False), "--do_train, --do_predict or --export_dir"),
     (dict(train_file=None), "--train_file"),
     (dict(do_predict=True), "--predict_file"),
@@ -726,7 +726,10 @@ def _flags(**overrides):
     (dict(train_batch_size=6, num_accumulation_steps=4), "divisible"),
     (dict(init_checkpoint="/m/cased_L-12_H-768_A-12/bert_model.ckpt"),
      "--do_lower_case=True does not match"),
-])
+]
+
+
+@pytest.mark.parametrize("overrides,message", _BAD_FLAGS)
 def test_validate_flags_or_throw(monkeypatch, overrides, message):
   import modeling
   config = modeling.BertConfig(vocab_size=10, max_position_embeddings=64)
@@ -735,6 +738,20 @@ def test_validate_flags_or_throw(monkeypatch, overrides, message):
   monkeypatch.setattr(run_squad, "FLAGS", _flags(**overrides))
   with pytest.raises(script_utils.UsageError, match=message):
     run_squad.validate_flags_or_throw(config)
+
+
+@pytest.mark.parametrize("overrides,message", _BAD_FLAGS)
+def test_validate_flags_or_throw_checks_the_flags_it_is_given(
+    monkeypatch, overrides, message):
+  # main passes its flags; the global FLAGS (here: the opposite settings)
+  # must not stand in for any of them.
+  import modeling
+  config = modeling.BertConfig(vocab_size=10, max_position_embeddings=64)
+  monkeypatch.setattr(run_squad, "FLAGS", _flags(**overrides))
+  run_squad.validate_flags_or_throw(config, _flags())
+  monkeypatch.setattr(run_squad, "FLAGS", _flags())
+  with pytest.raises(script_utils.UsageError, match=message):
+    run_squad.validate_flags_or_throw(config, _flags(**overrides))
 
 
 @pytest.mark.parametrize("content,problem", [
