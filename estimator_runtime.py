@@ -466,7 +466,8 @@ def enable_xla_on_cpu():
   setter; TF_XLA_FLAGS is the fallback). `make_session_config(use_xla=True)`
   calls it, which in a script comes before any session; code that runs
   sessions of its own first (a notebook, a test) calls it at the start.
-  Importing this module does not: it changes process-wide TensorFlow state.
+  Importing this module does not call it, since it changes process-wide
+  TensorFlow state.
   """
   try:
     from tensorflow.python.client import pywrap_tf_session  # pylint: disable=g-import-not-at-top

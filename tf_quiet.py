@@ -13,7 +13,9 @@ TensorFlow says by itself falls in three kinds, each handled here:
    They go straight to file descriptor 2, where Python's logging cannot
    filter them, so this module, which every script imports before anything
    else, imports TensorFlow and lets it find its devices with descriptor 2
-   pointing at a temporary file. `captured` keeps what was written;
+   pointing at a temporary file (only when the process runs one of the
+   scripts: importing a module from a notebook or another program changes
+   neither the descriptor, nor the environment, nor TensorFlow's logger). `captured` keeps what was written;
    `shown_lines` picks what to show of it. Later C++ INFO messages (an MLIR
    pass "not enabled", a TFRecordDataset buffer size) are hidden by
    TF_CPP_MIN_LOG_LEVEL=1, set here unless the command line asks for -v or
@@ -24,9 +26,10 @@ TensorFlow says by itself falls in three kinds, each handled here:
    finalized.", the whole RunConfig, "... marked as finished" twice, ...).
 
 `configure(verbose)` sets TensorFlow's logger for the default log (2 and 3
-left out) or the verbose one (absl's -v 1: everything). Until a script
-calls it, 2 and 3 are left out unless the command line has -v, so that
-warnings printed while the scripts' modules are imported are covered too.
+left out) or the verbose one (absl's -v 1: everything); a script's `main`
+calls it once its flags are parsed. In a script run, 2 and 3 are left out
+from the start unless the command line has -v, so that warnings printed
+while the scripts' modules are imported are covered too.
 Where TensorFlow was imported before this module (a test process), nothing
 is captured.
 """
@@ -179,6 +182,19 @@ def _import_tensorflow():
     restore()
 
 
-_import_tensorflow()
-# Until the script configures its log: quiet while modules are imported.
-configure(verbose_in(sys.argv))
+def started_as_script():
+  """Whether this process runs one of the scripts beside this module.
+
+  True for `python run_classifier.py ...` and `python -m run_classifier`;
+  False in a notebook, a test runner or a program of the user's that imports
+  these modules, whose TensorFlow set-up and logging stay as they were.
+  """
+  path = getattr(sys.modules.get("__main__"), "__file__", None)
+  here = os.path.dirname(os.path.abspath(__file__))
+  return bool(path) and os.path.dirname(os.path.abspath(path)) == here
+
+
+if started_as_script():
+  _import_tensorflow()
+  # Until the script configures its log: quiet while modules are imported.
+  configure(verbose_in(sys.argv))

@@ -467,6 +467,32 @@ def test_verbose_log_has_every_detail(default_and_verbose_logs):
   assert missing == []
 
 
+_LOGGING_STATE = """
+import logging, os, sys
+sys.path.insert(0, %r)
+%s
+import tensorflow as tf
+logger = tf.get_logger()
+print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"), logger.propagate,
+      logger.level, [type(f).__name__ for f in logger.filters])
+"""
+
+
+@pytest.mark.parametrize("module", ["predictor", "run_classifier"])
+def test_importing_a_module_leaves_tensorflow_logging_alone(module):
+  # A notebook or a program of the user's imports our modules; only the
+  # scripts' own runs quiet TensorFlow.
+  def state(imports):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, "-c", _LOGGING_STATE % (ROOT, imports)], env=env,
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()[-1]
+
+  assert state("import " + module) == state("")
+
+
 def test_error_line_of_a_graph_error_is_its_cause():
   """TF 2.15 wraps a graph's errors; the `error:` line gives the cause."""
   message = (
