@@ -1153,7 +1153,10 @@ def _part_chunks_in_workers(parts, settings, num_workers):
       for reader in multiprocessing.connection.wait(list(workers)):
         try:
           part_index, chunk = reader.recv()
-        except EOFError:
+        except (EOFError, OSError) as e:
+          # The worker's end of the pipe closed: EOFError between messages,
+          # OSError ("got end of file during message") when it died while
+          # sending one.
           worker = workers.pop(reader)
           worker.join()
           if worker.exitcode != 0:
@@ -1162,6 +1165,8 @@ def _part_chunks_in_workers(parts, settings, num_workers):
                 "was done (killed, or out of memory: lower --num_workers, "
                 "--max_documents_in_memory or --shuffle_buffer_size)" %
                 worker.exitcode)
+          if not isinstance(e, EOFError):
+            raise
           continue
         if isinstance(chunk, _WorkerFailure):
           raise chunk.exception from _RemoteTraceback(chunk.traceback_text)

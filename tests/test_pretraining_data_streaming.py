@@ -9,6 +9,7 @@ import glob
 import os
 import random
 import signal
+import struct
 import subprocess
 import sys
 import time
@@ -468,6 +469,34 @@ def test_a_killed_worker_ends_the_run_with_one_line(tmp_path):
       stderr[-2000:])
   assert "Traceback" not in stderr
   assert not glob.glob(str(out_dir / "part-*.tfrecord"))
+
+
+def _dies_between_messages(settings, task_queue, connection):
+  del settings, task_queue, connection
+  os._exit(9)  # pylint: disable=protected-access
+
+
+def _dies_while_sending(settings, task_queue, connection):
+  del settings, task_queue
+  # The length header of a 1 MiB message and its first bytes, then death:
+  # the reader gets OSError("got end of file during message"), not EOFError.
+  os.write(connection.fileno(), struct.pack("!i", 1 << 20) + b"x" * 10)
+  os._exit(9)  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("worker_main",
+                         [_dies_between_messages, _dies_while_sending])
+def test_a_worker_that_dies_at_any_point_is_one_error(monkeypatch,
+                                                      worker_main):
+  """Both ways a dead worker's pipe ends (the killed-worker test above meets
+  one or the other depending on timing) give the same error."""
+  # Spawned workers find the function by its module and name.
+  monkeypatch.setattr(cpd, "_worker_main", worker_main)
+  chunks = cpd._part_chunks_in_workers(["part"], settings=None,
+                                       num_workers=1)
+  with pytest.raises(script_utils.UsageError,
+                     match="worker process ended with exit code 9"):
+    list(chunks)
 
 
 def test_a_leftover_temporary_file_is_not_read_as_input(tmp_path):
