@@ -9,7 +9,7 @@
   --bert_config_file.
 - `checkpoint_for_inference`, `describe_weights`, `log_weights`: which
   weights evaluation and prediction use, with random ones refused unless
-  --allow_random_init (#18).
+  --allow_random_init.
 """
 
 import os
@@ -59,7 +59,7 @@ def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
 
   # The list says which variables came from --init_checkpoint: once per
   # run in the default log (the first graph built; evaluation and
-  # prediction build the same one again), every time with -v 1 (#18).
+  # prediction build the same one again), every time with -v 1.
   global _variables_listed
   log = tf1.logging.debug
   if init_checkpoint and not _variables_listed:
@@ -87,7 +87,7 @@ _CHECKPOINT_FILE_SUFFIX = re.compile(
 def resolve_checkpoint(path, flag_name="init_checkpoint"):
   """The checkpoint prefix that `path` means, as TensorFlow wants it.
 
-  Accepted besides a prefix (#18): one of the checkpoint's own files
+  Accepted besides a prefix: one of the checkpoint's own files
   (`bert_model.ckpt.index`, `bert_model.ckpt.data-00000-of-00001`), and a
   directory: a model directory's newest checkpoint (its `checkpoint` file),
   or the one checkpoint a released model's directory holds
@@ -156,7 +156,7 @@ def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
 
 
 # ----------------------------------------------------------------------------
-# Which weights evaluation and prediction use (#18)
+# Which weights evaluation and prediction use
 # ----------------------------------------------------------------------------
 
 
@@ -269,7 +269,7 @@ def describe_weights(action, output_dir, init_checkpoint):
 
   The estimator restores the newest checkpoint in --output_dir when there is
   one (resuming, or evaluating what was trained), else initialises from
-  --init_checkpoint, else randomly; its own log names no file (#18).
+  --init_checkpoint, else randomly; its own log names no file.
 
   Args:
     action: e.g. "Training", "Evaluating", "Predicting".

@@ -25,7 +25,7 @@ Everything random is drawn from one `random.Random(random_seed)`, so the same
 seed and input give byte-identical output files.
 
 All of this holds every document and instance in memory, as the reference
-code does. `--streaming=true` (#15) makes the same instances with the same
+code does. `--streaming=true` makes the same instances with the same
 functions from documents read one at a time, in memory bounded by flags:
 random next segments come from a pool of other documents and records are
 shuffled within a buffer; the input is cut into one part per output file,
@@ -298,7 +298,7 @@ def create_training_instances(input_files, tokenizer, max_seq_length,
     script_utils.UsageError: the files hold a single document, so no
       instance could have a random next segment from another document. The
       reference code went on and labelled segments of that same document
-      "random next" (#12).
+      "random next".
   """
   # Checked before the (possibly long) reading of the input.
   _check_short_seq_draw(short_seq_draw)
@@ -364,7 +364,7 @@ def _random_other_document(all_documents, document_index, rng):
   it differs from the current one and, if all 10 draws hit it, silently uses
   the current document: B is then labelled "random next" although it comes
   from A's own document, and may even be A's true continuation. That happens
-  on every draw with one document, and on 1 draw in 1024 with two (#12).
+  on every draw with one document, and on 1 draw in 1024 with two.
 
   Here the same first draws are made, so the output is unchanged wherever the
   reference found another document; only when they all fail is the document
@@ -412,7 +412,7 @@ def create_instances_from_document(all_documents, document_index,
   `short_seq_prob` of the instances are short and the same text gives more
   instances. "per_instance" draws a target for every instance instead,
   which makes the share of short instances about `short_seq_prob` (this
-  project's only way before #19).
+  project's only way before --short_seq_draw existed).
 
   Args:
     all_documents: list of documents (lists of sentences, each a list of
@@ -671,7 +671,8 @@ def instance_to_example(instance, tokenizer, max_seq_length,
     max_predictions_per_seq: int, padded length of the masked-LM features.
 
   Returns:
-    `tf.train.Example` with the pre-training record schema (README).
+    `tf.train.Example` with the pre-training record schema (README,
+    "Pre-training from scratch", step 3).
   """
   input_ids = tokenizer.convert_tokens_to_ids(instance.tokens)
   input_mask = [1] * len(input_ids)
@@ -710,7 +711,7 @@ def instance_to_example(instance, tokenizer, max_seq_length,
 def _log_example(instance, example):
   """Logs an instance and its record features, for eyeballing the output.
 
-  At DEBUG level: shown with -v 1, out of the default log (#18)."""
+  At DEBUG level: shown with -v 1, out of the default log."""
   tf1.logging.debug("*** Example ***")
   tf1.logging.debug("tokens: %s", " ".join(
       tokenization.printable_text(x) for x in instance.tokens))
@@ -763,7 +764,7 @@ def write_instance_to_example_files(instances, tokenizer, max_seq_length,
 
 
 # ----------------------------------------------------------------------------
-# Streaming: bounded memory, parts of the input in parallel (#15)
+# Streaming: bounded memory, parts of the input in parallel
 # ----------------------------------------------------------------------------
 
 # Records a part sends to the writer at a time (and between progress counts).

@@ -349,7 +349,7 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
   except ValueError as e:
     raise script_utils.UsageError(str(e))
   # The configuration in one line, for the log (TensorFlow's own dump of the
-  # run config is only in the verbose one, #18).
+  # run config is only in the verbose one).
   setup = [runtime_description(), "precision %s" % flags_obj.precision]
   if kwargs.get("use_xla"):
     setup.append("XLA")

@@ -17,7 +17,7 @@ eager code:
       input_ids=ids, input_mask=mask, segment_ids=segments)
 
 Beside the graph, a SavedModel written with `model_info` carries what it
-takes to turn text into those inputs and the outputs into answers (#16):
+takes to turn text into those inputs and the outputs into answers:
 `assets.extra/vocab.txt` and `assets.extra/model_info.json` (the kind of
 model, casing, max_seq_length, label names; see `model_info`). TensorFlow
 reserves `assets.extra/` for such files and loads the model without
@@ -50,7 +50,7 @@ DEFAULT_SYNTHESIZED_FEATURES = {
     "is_real_example": (tf.int32, 1),
 }
 
-# What a model directory or SavedModel holds for `predictor.load` (#16).
+# What a model directory or SavedModel holds for `predictor.load`.
 MODEL_INFO_FILE = "model_info.json"
 VOCAB_FILE = "vocab.txt"
 BERT_CONFIG_FILE = "bert_config.json"
@@ -115,7 +115,7 @@ def _write_model_info_files(directory, info, bert_config=None):
 
 
 def write_model_files(model_dir, bert_config, info):
-  """Makes a fine-tuning output directory loadable on its own (#16).
+  """Makes a fine-tuning output directory loadable on its own.
 
   Writes `vocab.txt`, `bert_config.json` and `model_info.json` into
   `model_dir`, next to the checkpoints, so that `predictor.load(model_dir)`
@@ -340,7 +340,7 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
   export_dir = export_dir.rstrip("/")
   parent = os.path.dirname(export_dir)
   # The directories made for the export, removed again if it fails: a
-  # refused export leaves nothing behind, not even an empty directory (#18).
+  # refused export leaves nothing behind, not even an empty directory.
   made = []
   while parent and not tf.io.gfile.exists(parent):
     made.append(parent)

@@ -95,7 +95,7 @@ def read_examples(input_file):
 
 
 # The original defined it here; notebooks and forks import it from this
-# module (#12).
+# module.
 _truncate_seq_pair = tokenization.truncate_seq_pair
 
 
@@ -390,7 +390,7 @@ def main(_):
   # A checkpoint prefix, also when the flag names a directory or a file.
   init_checkpoint = checkpoint_utils.check_init_checkpoint(
       FLAGS.init_checkpoint)
-  # Features of a random model look like any others but mean nothing (#18).
+  # Features of a random model look like any others but mean nothing.
   checkpoint_utils.checkpoint_for_inference(
       None, init_checkpoint, "extract_features.py", (),
       FLAGS.allow_random_init)
@@ -429,7 +429,7 @@ def main(_):
           FLAGS.precision))
 
   # Made only now that the input has passed every check: a refused run
-  # leaves no empty directory behind (#18).
+  # leaves no empty directory behind.
   output_parent = os.path.dirname(FLAGS.output_file)
   if output_parent:
     script_utils.prepare_output_dir(output_parent, "output_file")

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Predictions of a fine-tuned model on your own text, in a few lines (#16).
+"""Predictions of a fine-tuned model on your own text, in a few lines.
 
 A classifier fine-tuned with `run_classifier.py`:
 
@@ -84,7 +84,7 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
       a SavedModel directory written by --export_dir.
     vocab_file, bert_config_file, do_lower_case, max_seq_length, labels,
       kind: (optional) override what the directory records. A directory
-      written before model_info.json existed (#16) needs them: a checkpoint
+      written before model_info.json existed needs them: a checkpoint
       directory `do_lower_case`, `max_seq_length` and, for a classifier,
       `labels` (the label names in output order; `[None]` for
       regression), for a SQuAD model `kind="squad"` and the SQuAD settings;
@@ -212,8 +212,9 @@ def _require_settings(model_dir, info):
   missing = [name for name in needed if info.get(name) is None]
   if missing:
     raise UsageError(
-        "model_dir=%s has no %s recording %s (written by run_classifier.py "
-        "and run_squad.py since #16): pass %s to predictor.load" %
+        "model_dir=%s has no %s recording %s (run_classifier.py and "
+        "run_squad.py write it; older model directories lack it): pass %s "
+        "to predictor.load" %
         (model_dir, export_utils.MODEL_INFO_FILE, ", ".join(missing),
          ", ".join("%s=..." % name for name in missing)))
 

@@ -292,7 +292,7 @@ class DataProcessor(object):
     """Reads the non-blank rows of a data file as `_Row`s.
 
     No row of a dev or test file is ever dropped: the metrics must score every
-    dev example, and test predictions are paired with test rows (#12).
+    dev example, and test predictions are paired with test rows.
 
     Args:
       data_dir: the --data_dir.
@@ -735,7 +735,7 @@ def get_processor(task_name, xnli_language="zh"):
 
 
 # The original defined these here; notebooks and forks import them from this
-# module (#12). They are the shared implementations.
+# module. They are the shared implementations.
 _truncate_seq_pair = tokenization.truncate_seq_pair
 
 
@@ -1129,7 +1129,7 @@ def validate_flags(flags_obj, task_flags=("task_name",)):
         "nothing to do: set at least one of --do_train, --do_eval, "
         "--do_predict, --export_dir")
   reads_data = flags_obj.do_train or flags_obj.do_eval or flags_obj.do_predict
-  # An export alone reads no data (#18), as in run_squad.py.
+  # An export alone reads no data, as in run_squad.py.
   script_utils.require_flags(
       flags_obj, list(task_flags) + (["data_dir"] if reads_data else []) +
       ["vocab_file", "bert_config_file", "output_dir"])
@@ -1191,7 +1191,7 @@ def write_test_predictions(output_file, examples, predictions, label_list):
 
   test_results.tsv keeps the original's layout (probabilities only, paired
   with the test rows by position); this companion file says which example
-  each line is for, so pairing never depends on counting lines (#12). One
+  each line is for, so pairing never depends on counting lines. One
   header line, then one line per example in file order:
 
     id  line  prediction  P(label 1) ... P(label n)    (classification)
@@ -1308,7 +1308,7 @@ def check_weights_and_output(flags_obj, init_checkpoint, head_variables,
   """Checks what a run reads and writes before it starts.
 
   Without --do_train, evaluation, prediction and export read weights that
-  must already exist (#18), with the task's `head_variables`; an export
+  must already exist, with the task's `head_variables`; an export
   never takes random weights. A bad --export_dir fails now, not after
   training. --output_dir is created when the run writes there
   (`writes_output`; an export alone writes nothing there).
@@ -1435,7 +1435,7 @@ def run_task(flags_obj):
           flags_obj.precision))
   estimator = make_fine_tuning_estimator(model_fn, flags_obj)
 
-  # What predictor.load needs besides the weights (#16): written next to the
+  # What predictor.load needs besides the weights: written next to the
   # checkpoints and into an exported SavedModel.
   model_info = export_utils.model_info(
       export_utils.CLASSIFIER, flags_obj.vocab_file, flags_obj.do_lower_case,
@@ -1523,7 +1523,7 @@ def run_evaluation(estimator, flags_obj, eval_examples, label_list, tokenizer,
   # Whole batches for evaluate; a regression task also reads the same file
   # in batches of predict_batch_size for its correlations, so the padded set
   # must divide into those as well, or TPU's fixed-size batches would drop
-  # the last examples (#12).
+  # the last examples.
   pad_multiple = batch_size
   if is_regression:
     pad_multiple = math.lcm(batch_size, flags_obj.predict_batch_size)

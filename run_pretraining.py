@@ -455,7 +455,7 @@ def gather_indexes(sequence_tensor, positions):
 
 
 # The original defined it here; notebooks and forks import it from this
-# module (#12).
+# module.
 _decode_record = record_utils.decode_record
 
 
@@ -805,7 +805,7 @@ def main(_):
       FLAGS.init_checkpoint)
   checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
   if FLAGS.do_eval and not FLAGS.do_train:
-    # Evaluation alone reads weights that must already exist (#18).
+    # Evaluation alone reads weights that must already exist.
     checkpoint_utils.checkpoint_for_inference(
         FLAGS.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
         FLAGS.allow_random_init)

@@ -1770,7 +1770,7 @@ def _write_metrics(predictions, gold_dataset, output_dir,
   with script_utils.atomic_output(path) as writer:
     writer.write(text + "\n")
   # Logged once, as a block like the other scripts' results (the JSON was
-  # also printed, #18); `exact`, the official v2.0 script's name for
+  # also printed); `exact`, the official v2.0 script's name for
   # `exact_match`, only in the file.
   tf1.logging.info("***** SQuAD metrics (written to %s) *****", path)
   for key, value in metrics.items():
@@ -1832,7 +1832,7 @@ def main(_):
         FLAGS.predict_file, FLAGS.version_2_with_negative)
   if not FLAGS.do_train:
     # Without training, prediction and export read weights that must already
-    # exist (#18); an export never takes random ones.
+    # exist; an export never takes random ones.
     actions = [flag for flag, wanted in (("--do_predict", FLAGS.do_predict),
                                          ("--export_dir", FLAGS.export_dir))
                if wanted]
@@ -1860,7 +1860,7 @@ def main(_):
       train_batch_size=micro_batch_size,
       predict_batch_size=FLAGS.predict_batch_size)
 
-  # What predictor.load needs besides the weights (#16): written next to the
+  # What predictor.load needs besides the weights: written next to the
   # checkpoints and into an exported SavedModel.
   model_info = export_utils.model_info(
       export_utils.SQUAD, FLAGS.vocab_file, FLAGS.do_lower_case,

@@ -52,7 +52,7 @@ class UsageError(ValueError):
   """
 
 
-# Exceptions that mean "the input is wrong", not "the code is wrong" (#12):
+# Exceptions that mean "the input is wrong", not "the code is wrong":
 # a UsageError raised where the input is checked, file-system errors, and the
 # TensorFlow errors that come from files (a missing or unreadable file, a
 # corrupt record or checkpoint) or from the size of the work (memory). Any
@@ -109,7 +109,7 @@ def run(main, argv=None):
     print_help(full=help_kind == "full")
     raise SystemExit(0)
   # A mistyped or invalid flag is bad input too: one line, not absl's
-  # "FATAL Flags parsing error" and a second line of advice (#12). absl
+  # "FATAL Flags parsing error" and a second line of advice. absl
   # parses the same argv again in app.run, which is allowed.
   try:
     flags.FLAGS(argv)
@@ -121,7 +121,7 @@ def run(main, argv=None):
 
 
 # ----------------------------------------------------------------------------
-# Logs a person can read (#18)
+# Logs a person can read
 # ----------------------------------------------------------------------------
 
 
@@ -174,7 +174,7 @@ def _help_requested(argv):
 
 
 def print_help(full=False):
-  """Prints the script's usage and flags to stdout (#18).
+  """Prints the script's usage and flags to stdout.
 
   absl's --help lists only the flags defined in the main module, which left
   out those this module and export_utils define for every script
@@ -230,7 +230,7 @@ def _cpu_flags():
 
 def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
                       cpu_flags=None):
-  """Why this machine cannot compute in `precision`, or None (#18).
+  """Why this machine cannot compute in `precision`, or None.
 
   Reduced precision is faster only where the hardware computes in it
   (TPUs; NVIDIA tensor cores: fp16 from compute capability 7.0, bf16 from
@@ -279,7 +279,7 @@ def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
 
 # The frame TensorFlow puts around an error raised while a graph runs
 # ("Graph execution error:", where the op was defined, its node); the cause
-# ("corrupted record at 634208") is the line left (#18).
+# ("corrupted record at 634208") is the line left.
 _OP_ERROR_FRAME = re.compile(
     r"^(Graph execution error:|Detected at node |File \"|Node: |"
     r"\[\[\{\{node |Original stack trace for )")
@@ -465,7 +465,7 @@ def load_tokenizer(vocab_file, do_lower_case, init_checkpoint=None,
 def vocab_casing_warning(vocab, do_lower_case, vocab_file):
   """What is wrong when --do_lower_case contradicts the vocabulary, or None.
 
-  The vocabulary says how it was made (#18): one built from lower-cased
+  The vocabulary says how it was made: one built from lower-cased
   text has no upper-case entries, one from cased text has many. With
   --do_lower_case=False and an uncased vocabulary, every capitalised word
   becomes [UNK]; with --do_lower_case=True and a cased one, the upper-case

@@ -263,7 +263,7 @@ def evaluate(dataset, predictions, null_odds=None, non_null_predictions=None):
 
 
 def _load_json(path, what):
-  """The JSON object in `path`; bad input ends in one `error:` line (#18).
+  """The JSON object in `path`; bad input ends in one `error:` line.
 
   Raises:
     SystemExit: naming the argument and the file when it cannot be read,

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Keeps TensorFlow's own messages out of the scripts' default log (#18).
+"""Keeps TensorFlow's own messages out of the scripts' default log.
 
 A fine-tuning run used to print some 400 lines for ten useful ones. What
 TensorFlow says by itself falls in three kinds, each handled here:

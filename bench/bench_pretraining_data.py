@@ -17,12 +17,11 @@ too, since on a small corpus it is a large part of the total.
 For each --short_seq_draw setting it also reads the records back and
 reports how many there are and which share is short (fewer real tokens than
 --max_seq_length, i.e. padded: a short target or a document's end), so the
-two ways of drawing the target length can be compared on the same text
-(#19).
+two ways of drawing the target length can be compared on the same text.
 
   python bench/bench_pretraining_data.py --mb=3 --dupe_factor=5
 
-`--suite=scale` measures instead what issue #15 asks of corpus-scale data
+`--suite=scale` measures instead the memory and speed of corpus-scale data
 generation, all in one run on one vocabulary (learnt from the first 4 MB):
 
 - memory: peak RSS of the in-memory mode on 4 and 16 MB of text, and of
@@ -173,7 +172,7 @@ def _data_run(python, inputs, output, vocab, args, dupe_factor, extra=()):
 
 
 def scale_suite(args):
-  """Memory and speed of the in-memory and streaming modes (#15)."""
+  """Memory and speed of the in-memory and streaming modes."""
   python = sys.executable
   print("Machine: " + _machine())
   streaming = ["--streaming=true", "--num_output_shards=2"]
@@ -284,7 +283,7 @@ def main():
   parser.add_argument(
       "--suite", default="draws", choices=["draws", "scale"],
       help="draws: the two --short_seq_draw settings on --mb of text; "
-      "scale: in-memory vs streaming memory and speed (#15).")
+      "scale: in-memory vs streaming memory and speed.")
   args = parser.parse_args()
   if args.suite == "scale":
     scale_suite(args)

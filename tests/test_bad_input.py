@@ -284,7 +284,7 @@ MATRIX = [
      r"--output_file=.*out\.bin.* (exists and )?is not a directory"),
     ("output_file_is_a_directory", [PRE, EXT, VOC],
      {"output_file": "{dir}"}, r"--output_file=.*is a directory"),
-    # Evaluating or predicting with random weights by accident (#18): no
+    # Evaluating or predicting with random weights by accident: no
     # checkpoint at all, or one without the task's output layer.
     ("no_trained_weights", [CLS],
      {"do_train": "=false", "init_checkpoint": "{unset}"},
@@ -306,7 +306,7 @@ MATRIX = [
     ("no_trained_task_layer", [SQD],
      {"do_train": "=false", "do_predict": "=true", "predict_file": "squad"},
      r"has no cls/squad/output_weights, cls/squad/output_bias"),
-    # A refused --export_dir stops the run before anything is made (#18).
+    # A refused --export_dir stops the run before anything is made.
     ("export_dir_not_empty", [CLS, SQD], {"export_dir": "full_dir"},
      r"--export_dir=.*full_dir: directory exists and is not empty"),
     ("no_trained_task_layer", [RUN_PRE],
@@ -358,7 +358,7 @@ def _command_line(script, f, case_dir, overrides):
 
 def _snapshot(root):
   """path -> (size, mtime) of every file under root, and path/ -> None for
-  every directory (a refused run leaves no empty directory either, #18)."""
+  every directory (a refused run leaves no empty directory either)."""
   files = {}
   for dirpath, dirnames, filenames in os.walk(root):
     for name in filenames:
@@ -455,7 +455,7 @@ def test_no_stray_files_anywhere(results):
   assert results["__inputs_changed__"] == []
 
 
-def test_every_row_of_the_issue_is_covered():
+def test_every_kind_of_bad_input_is_covered():
   rows = {row for row, _, _, _ in MATRIX}
   assert rows >= {
       "vocab_missing", "vocab_is_directory", "vocab_not_utf8",
@@ -536,7 +536,7 @@ def test_vocab_writer_interrupted_leaves_nothing(tmp_path, monkeypatch):
 
 def test_pretraining_data_writer_interrupted_leaves_nothing(tmp_path):
   vocab_file = _write(tmp_path / "vocab.txt", "\n".join(VOCAB) + "\n")
-  # Three documents: one alone is refused (no random next sentence, #12).
+  # Three documents: one alone is refused (no random next sentence).
   text = _write(tmp_path / "text.txt",
                 "\n\n".join(["\n".join(SENTENCES)] * 3) + "\n")
   tokenizer = tokenization.FullTokenizer(vocab_file, do_lower_case=True)

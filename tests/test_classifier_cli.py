@@ -95,7 +95,7 @@ def test_readme_mrpc_commands_run_as_written(tmp_path):
           "eval_f1"} <= set(results)
   assert results["global_step"] == 6
 
-  # Which weights each step used, by file, step and flag (#18).
+  # Which weights each step used, by file, step and flag.
   assert ("Evaluating with %s/model.ckpt-6 (global step 6), the newest "
           "checkpoint in --output_dir; --init_checkpoint is not used" %
           output_dir.rstrip("/")) in result.stderr

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""No classifier reader drops a row it should read (#12, fault 1).
+"""No classifier reader drops a row it should read.
 
 Test predictions are paired with test rows (by position in test_results.tsv,
 by id in test_predictions.tsv) and dev metrics must score every dev row, so

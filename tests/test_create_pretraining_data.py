@@ -252,7 +252,7 @@ def test_log_shows_total_and_examples_only_when_verbose(script_runs):
   log = script_runs["first"].log
   total = sum(len(_read_examples(p)) for p in script_runs["first"].outputs)
   assert "Wrote %d total instances" % total in log
-  # The example dumps are details (#18): only in the verbose log.
+  # The example dumps are details: only in the verbose log.
   assert "*** Example ***" not in log and "tokens: [CLS]" not in log
   verbose_log = script_runs["again"].log
   assert "Wrote %d total instances" % total in verbose_log
@@ -481,7 +481,6 @@ def test_per_instance_draw_shortens_short_seq_prob_of_the_instances(
 
 # ----------------------------------------------------------------------------
 # The target length: drawn per document (the reference's) or per instance
-# (#19)
 # ----------------------------------------------------------------------------
 
 
@@ -607,7 +606,7 @@ def _reference_instances(all_documents, document_index, max_seq_length,
 
   draw="per_document" is the reference exactly: one target before the
   loop. draw="per_instance" draws the target when a chunk starts, as this
-  project did before #19. The masking is the module's (checked on its own
+  project did before it had --short_seq_draw. The masking is the module's (checked on its own
   above); the rest, truncation included, is the reference's.
   """
   document = all_documents[document_index]
@@ -876,7 +875,7 @@ def test_instance_to_example_pads_with_zeros():
 
 
 # ----------------------------------------------------------------------------
-# A random next segment comes from another document, never A's own (#12)
+# A random next segment comes from another document, never A's own
 # ----------------------------------------------------------------------------
 
 

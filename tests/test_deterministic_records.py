@@ -34,7 +34,7 @@ SEED = 7
 
 # File name -> what writes it. create_pretraining_data writes round-robin
 # over two files, as with a comma-separated --output_file, once for each way
-# of drawing the target length (--short_seq_draw, #19).
+# of drawing the target length (--short_seq_draw).
 SHORT_SEQ_DRAWS = ("per_document", "per_instance")
 PRETRAINING_FILES_BY_DRAW = {
     draw: ["pretraining-%s-0.tfrecord" % draw,

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Bad input is one `error:` line; a bug in our code keeps its traceback (#12).
+"""Bad input is one `error:` line; a bug in our code keeps its traceback.
 
 `script_utils.run` used to turn every ValueError and every TensorFlow error
 into one line, so a programming error looked like bad input. The bad-input
@@ -49,7 +49,7 @@ def _classifier_script(inputs, output_dir, inject):
       "--bert_config_file=" + inputs["bert_config_file"],
       "--init_checkpoint=" + inputs["init_checkpoint"],
       "--output_dir=" + output_dir, "--max_seq_length=32",
-      # A pre-trained checkpoint has no classifier layer (#18).
+      # A pre-trained checkpoint has no classifier layer.
       "--allow_random_init",
   ]
   return """

@@ -285,7 +285,7 @@ def test_refuses_non_empty_export_dir_and_keeps_it(pretrained, tmp_path):
 def test_refuses_checkpoint_without_the_head(pretrained, tmp_path):
   # A pre-trained checkpoint has no classifier head: exporting it would serve
   # random outputs, so it is refused by name and nothing is written, not
-  # even the directories made for it (#18).
+  # even the directories made for it.
   model_fn = _classifier_model_fn(modeling.BertConfig.from_dict(CONFIG), None)
   export_dir = tmp_path / "out" / "new" / "model"
   with pytest.raises(script_utils.UsageError, match="output_bias"):

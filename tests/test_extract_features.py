@@ -156,7 +156,7 @@ def test_json_values_match_numpy_bert(model_files, tmp_path, monkeypatch):
 def test_every_input_line_gets_one_output_line(model_files, tmp_path,
                                               monkeypatch):
   """Blank and whitespace-only lines, CRLF endings and Unicode line
-  separators inside a line: output line i is input line i (#12)."""
+  separators inside a line: output line i is input line i."""
   input_file = tmp_path / "input.txt"
   lines = ["the cat", "", "   ", "a dog\u2028sat", "\t", "the mat\x85.",
            "hello ||| world", ""]
@@ -246,7 +246,7 @@ def test_bad_input_is_one_clear_error(model_files, tmp_path, monkeypatch,
 
 def test_random_weights_only_when_asked_for(model_files, tmp_path,
                                             monkeypatch):
-  """No --init_checkpoint: refused, unless --allow_random_init (#18)."""
+  """No --init_checkpoint: refused, unless --allow_random_init."""
   input_file = tmp_path / "input.txt"
   input_file.write_text("the cat\n")
   output_file = tmp_path / "features.jsonl"
@@ -267,7 +267,7 @@ def test_random_weights_only_when_asked_for(model_files, tmp_path,
 def test_init_checkpoint_may_be_the_model_directory_or_a_file(
     model_files, tmp_path, monkeypatch):
   """A released model's directory (no `checkpoint` file) or one of the
-  checkpoint's files means the checkpoint (#18)."""
+  checkpoint's files means the checkpoint."""
   released = tmp_path / "released"
   released.mkdir()
   prefix = model_files["init_checkpoint"]
@@ -316,7 +316,7 @@ def test_command_line_flags_and_defaults():
   proc = subprocess.run([sys.executable, "extract_features.py", "--helpfull"],
                         cwd=ROOT, capture_output=True, text=True, timeout=120,
                         env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-  # Help is not an error: status 0 (absl's own help exits with 1; #18).
+  # Help is not an error: status 0 (absl's own help exits with 1).
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert "--layers" in proc.stdout, proc.stderr[-2000:]
   defaults = {}

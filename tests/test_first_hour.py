@@ -1,9 +1,10 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""The first hour of a new user (#18): which weights a run uses, and traps.
+"""The first hour of a new user: which weights a run uses, and traps.
 
 - every run says which checkpoint it starts from, its global step, and
   whether it came from --output_dir or --init_checkpoint;
-- the traps of the issue each end in a clear error or warning.
+- the common first-hour traps each end in a clear error or warning;
+- the default log is the run's, not TensorFlow's.
 """
 
 import json
@@ -52,7 +53,7 @@ def _save_checkpoint(prefix, global_step=None):
 
 
 # ----------------------------------------------------------------------------
-# Which weights (item 2)
+# Which weights
 # ----------------------------------------------------------------------------
 
 
@@ -98,7 +99,7 @@ def test_weights_random_when_there_is_no_checkpoint(tmp_path):
 
 
 # ----------------------------------------------------------------------------
-# --init_checkpoint as a directory or a checkpoint file (item 4)
+# --init_checkpoint as a directory or a checkpoint file
 # ----------------------------------------------------------------------------
 
 
@@ -144,7 +145,7 @@ def test_init_checkpoint_directory_without_one_says_which_to_pass(tmp_path):
 
 
 # ----------------------------------------------------------------------------
-# --do_lower_case against the vocabulary's own casing (item 4)
+# --do_lower_case against the vocabulary's own casing
 # ----------------------------------------------------------------------------
 
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[unused0]"]
@@ -224,7 +225,7 @@ def test_vocabulary_without_case_or_with_stray_capitals_is_quiet():
 
 
 # ----------------------------------------------------------------------------
-# run_classifier.py --export_dir alone (item 4)
+# run_classifier.py --export_dir alone
 # ----------------------------------------------------------------------------
 
 
@@ -246,7 +247,7 @@ def test_classifier_export_alone_needs_no_data_dir(tmp_path):
 
 
 # ----------------------------------------------------------------------------
-# --help (item 4)
+# --help
 # ----------------------------------------------------------------------------
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -319,7 +320,7 @@ def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
 
 
 # ----------------------------------------------------------------------------
-# Batch and micro-batch (item 4)
+# Batch and micro-batch
 # ----------------------------------------------------------------------------
 
 
@@ -337,7 +338,7 @@ def test_accumulation_logs_batch_and_micro_batch(tmp_path):
 
 
 # ----------------------------------------------------------------------------
-# --precision the device cannot compute in (item 4)
+# --precision the device cannot compute in
 # ----------------------------------------------------------------------------
 
 
@@ -387,7 +388,7 @@ def test_reduced_precision_on_gpus_without_tensor_cores_warns():
 
 
 # ----------------------------------------------------------------------------
-# Readable default logs, every detail with -v 1 (item 3)
+# Readable default logs, every detail with -v 1
 # ----------------------------------------------------------------------------
 
 # A C++ log line of TensorFlow: "2026-01-01 10:00:00.000: E external/..."

@@ -205,7 +205,7 @@ def test_create_training_instances_on_random_text(vocab_file, files, seed,
           rng=random.Random(seed), do_whole_word_mask=whole_word)
     except script_utils.UsageError as e:
       # The documented errors: a file that is not UTF-8, with its line, or
-      # text that is one document, which has no random next sentence (#12).
+      # text that is one document, which has no random next sentence.
       assert ("not valid UTF-8" in str(e) or
               "holds a single document" in str(e)), str(e)
       assert any(path in str(e) for path in paths)

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""The Colab notebook runs top to bottom, headless, in its offline mode (#16).
+"""The Colab notebook runs top to bottom, headless, in its offline mode.
 
 nbclient executes notebooks/fine_tune_and_predict.ipynb on a Jupyter kernel
 of the running interpreter (so of this lane's environment and TensorFlow),

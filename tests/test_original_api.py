@@ -6,7 +6,7 @@ arguments after its set-up: flags defined (importing the original script
 defined them; here `define_flags()` does) and parsed, e.g.
 `FLAGS(["prog", "--version_2_with_negative=true"])`. Where the original read
 a setting from FLAGS inside a function, this project takes a keyword
-argument; the rule tested here (#12) is: an explicit keyword argument wins,
+argument; the rule tested here is: an explicit keyword argument wins,
 else the flag's value when the flag is defined, else the default.
 
 Every test restores the flags it touches (values, definitions and the parsed

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""`pip install <checkout>` makes the flat modules importable anywhere (#16).
+"""`pip install <checkout>` makes the flat modules importable anywhere.
 
 Each test makes a fresh virtual environment that sees the running
 interpreter's site-packages through a .pth file: TensorFlow and the other

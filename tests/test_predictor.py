@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""predictor.py: the scripts' predictions on your own text, from Python (#16).
+"""predictor.py: the scripts' predictions on your own text, from Python.
 
 A tiny classifier and a tiny SQuAD model are fine-tuned once per module by
 the scripts themselves (subprocesses, as a user runs them), with

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""create_pretraining_data.py --streaming (#15): the same statistics as the
+"""create_pretraining_data.py --streaming: the same statistics as the
 in-memory algorithm, bounded pools, parts of the input that hold exactly the
 whole input's documents, output patterns, determinism for any number of
 workers, and no complete-looking file after a SIGKILL."""

@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Pre-training evaluation scores every record exactly once (issue 12).
+"""Pre-training evaluation scores every record exactly once.
 
 13 records and a checkpoint of known weights: `run_pretraining.py --do_eval`
 must give the same metrics for every --eval_batch_size (13, 8, 5, 1, and 20,

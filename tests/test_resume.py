@@ -293,7 +293,7 @@ def test_killed_training_resumes_from_last_checkpoint(tmp_path):
   # from step 0, since its input pipeline starts over: its first 10 steps
   # are the first run's first 10, on the restored weights. Measured over
   # 12 seeds (1-11 and 1234) on the pre-training data of the per-document
-  # short-sequence draw (#19): from scratch - reached 0.25..0.62; from
+  # short-sequence draw: from scratch - reached 0.25..0.62; from
   # scratch - resumed on the same batches 0.58..0.79 (a fresh start would
   # repeat the first run's losses: 0); resumed (all 30 steps) - reached
   # -0.33..+0.10. Seed 3, used here, gives 0.58, 0.74 and -0.05 (seed 1234,

@@ -302,7 +302,7 @@ def _estimator_for(model_dir, flags_obj, num_labels, is_regression=False,
 
 
 def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
-  """Acceptance 3: train, eval and predict on a synthetic MRPC-layout task.
+  """Train, eval and predict on a synthetic MRPC-layout task.
 
   Seeded: unseeded, a from-scratch tiny model occasionally collapses to a
   constant prediction (about 1 run in 10 at this learning rate).
@@ -364,7 +364,7 @@ def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
 
 
 def test_stsb_regression_with_accumulation_end_to_end(tmp_path, model_files):
-  """Acceptance 4: STS-B trains and reports Pearson and Spearman."""
+  """STS-B trains and reports Pearson and Spearman."""
   data_dir = data.write_stsb_folder(
       tmp_path / "STS-B", data.positive_share_pairs(320, seed=4),
       data.positive_share_pairs(40, seed=5),
@@ -394,7 +394,7 @@ def test_stsb_regression_with_accumulation_end_to_end(tmp_path, model_files):
   # The TPU path (fixed-size batches, drop_remainder) on a CPU estimator.
   # The correlations read the dev file in batches of predict_batch_size;
   # with 40 dev rows, eval batches of 40 and predict batches of 16 they saw
-  # only 32 rows before the padding took both sizes into account (#12).
+  # only 32 rows before the padding took both sizes into account.
   padded_dir = str(tmp_path / "padded")
   os.makedirs(padded_dir)
   padded_flags = _flags(output_dir=padded_dir, use_tpu=True,

@@ -1,7 +1,7 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
 """run_ner.py: windows, every token predicted once, learning, bad input.
 
-Acceptance of issue #14:
+What is checked (the metric itself is in test_ner_metrics.py):
   2. every input token gets exactly one prediction, in order (windows, long
      words and sentences, tokens without pieces, no final blank line);
   3. a synthetic NER task is learned from pre-trained weights (MiniLM,

@@ -533,7 +533,7 @@ def test_write_predictions_refuses_repeated_question_ids(tmp_path, tokenizer):
 
 
 # ----------------------------------------------------------------------------
-# Unicode normalization forms (#12)
+# Unicode normalization forms
 # ----------------------------------------------------------------------------
 
 # (paragraph form, answer text form, form the answer offsets were counted
@@ -848,8 +848,7 @@ def test_end_to_end_v2_train_predict_and_threshold(tmp_path):
     assert isinstance(metrics[key], float), key
   assert metrics["total"] == num_questions
   assert metrics["HasAns_total"] == len(squad_data.ANSWERABLE)
-  # The metrics are printed once, as a block, without the duplicate `exact`
-  # (#18).
+  # The metrics are printed once, as a block, without the duplicate `exact`.
   assert "  best_f1_thresh = " in proc.stderr
   assert "  exact_match = " in proc.stderr
   assert "  exact = " not in proc.stderr

@@ -141,7 +141,7 @@ def test_command_line(tmp_path):
      r"object, found list"),
 ])
 def test_command_line_bad_file_is_one_line(tmp_path, case, expected):
-  """Each unreadable file is one `error:` line, no traceback (#18)."""
+  """Each unreadable file is one `error:` line, no traceback."""
   (tmp_path / "d.json").write_text(json.dumps(_dataset([("a", ["cat"])])))
   predictions = str(tmp_path / "bad.json")
   if case == "missing":
