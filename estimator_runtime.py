@@ -36,6 +36,7 @@ import distribute_utils
 import graph_runner
 import optimization
 import script_utils
+import tf_quiet
 
 tf1 = tf.compat.v1
 
@@ -58,8 +59,11 @@ _TPU = _tpu_estimator_module()
 HAS_TPU_ESTIMATOR = _TPU is not None
 
 if HAS_TPU_ESTIMATOR:
-  ModeKeys = tf1.estimator.ModeKeys
-  TPUEstimatorSpec = _TPU.TPUEstimatorSpec
+  # The estimator logs that tf.compat.v1.estimator.tpu's names are
+  # "deprecated, use tf.compat.v1.estimator.tpu" (themselves) on first use.
+  with tf_quiet.quiet_log():
+    ModeKeys = tf1.estimator.ModeKeys
+    TPUEstimatorSpec = _TPU.TPUEstimatorSpec
 else:
   ModeKeys = graph_runner.ModeKeys
   TPUEstimatorSpec = graph_runner.TPUEstimatorSpec

@@ -30,7 +30,6 @@ sentence pair, `question ||| context` for SQuAD):
 """
 
 import collections
-import contextlib
 import json
 import logging
 import os
@@ -39,7 +38,7 @@ import tempfile
 
 # First of all: it imports TensorFlow keeping its own messages out of the
 # default log (shown with -v 1).
-import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
+import tf_quiet  # pylint: disable=g-bad-import-order
 from absl import flags
 import numpy as np
 import tensorflow as tf
@@ -148,7 +147,10 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
         "is needed (pass vocab_file=...)" % vocab_file)
 
   if is_saved_model:
-    with _without_info_logs():
+    # TensorFlow's INFO lines ("Restoring parameters from ...") and its
+    # warnings about the TF1 APIs the model code uses on purpose are nothing
+    # a program that asked for predictions can act on.
+    with tf_quiet.quiet_log(logging.WARNING):
       runner = _SavedModelRunner(model_dir)
   try:
     if is_saved_model:
@@ -162,7 +164,7 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
     _require_settings(model_dir, info)
     tokenizer = script_utils.load_tokenizer(vocab_file, info["do_lower_case"])
     if not is_saved_model:
-      with _without_info_logs():
+      with tf_quiet.quiet_log(logging.WARNING):
         runner = _checkpoint_runner(model_dir, checkpoint, bert_config_file,
                                     info, vocab_file, len(tokenizer.vocab))
   except BaseException:
@@ -172,19 +174,6 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
   if info["kind"] == export_utils.SQUAD:
     return QuestionAnswerer(runner, tokenizer, info)
   return Classifier(runner, tokenizer, info)
-
-
-@contextlib.contextmanager
-def _without_info_logs():
-  """Keeps TensorFlow's INFO lines ("Restoring parameters from ...") out
-  of a notebook or program that only asked for predictions."""
-  logger = tf.get_logger()
-  level = logger.level
-  logger.setLevel(max(level, logging.WARNING))
-  try:
-    yield
-  finally:
-    logger.setLevel(level)
 
 
 def _read_model_info(directory):

@@ -34,6 +34,7 @@ Where TensorFlow was imported before this module (a test process), nothing
 is captured.
 """
 
+import contextlib
 import logging
 import os
 import re
@@ -149,6 +150,29 @@ def configure(verbose, level=None):
     logger.removeFilter(old)
   if not verbose:
     logger.addFilter(DefaultLogFilter())
+
+
+@contextlib.contextmanager
+def quiet_log(level=None):
+  """TensorFlow's logger as in the default log while the block runs, and as
+  it was afterwards.
+
+  For code that any program may import or call (a notebook's predictions,
+  a module that looks up TF1 names): `DefaultLogFilter`'s messages are left
+  out, and with `level` (e.g. logging.WARNING) the records below it too.
+  """
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  logger = tf.get_logger()
+  old_level = logger.level
+  log_filter = DefaultLogFilter()
+  if level is not None:
+    logger.setLevel(max(old_level, level))
+  logger.addFilter(log_filter)
+  try:
+    yield
+  finally:
+    logger.removeFilter(log_filter)
+    logger.setLevel(old_level)
 
 
 def _import_tensorflow():
