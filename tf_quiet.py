@@ -13,9 +13,10 @@ TensorFlow says by itself falls in three kinds, each handled here:
    They go straight to file descriptor 2, where Python's logging cannot
    filter them, so this module, which every script imports before anything
    else, imports TensorFlow and lets it find its devices with descriptor 2
-   pointing at a temporary file (only when the process runs one of the
-   scripts: importing a module from a notebook or another program changes
-   neither the descriptor, nor the environment, nor TensorFlow's logger). `captured` keeps what was written;
+   pointing at a temporary file (only when the program being run imports
+   this module itself, as the scripts do: a notebook or program that imports
+   `predictor` or `run_classifier` keeps its descriptor, environment and
+   TensorFlow logger as they were; `quiet_log` quiets a block of its own). `captured` keeps what was written;
    `shown_lines` picks what to show of it. Later C++ INFO messages (an MLIR
    pass "not enabled", a TFRecordDataset buffer size) are hidden by
    TF_CPP_MIN_LOG_LEVEL=1, set here unless the command line asks for -v or
@@ -206,19 +207,25 @@ def _import_tensorflow():
     restore()
 
 
-def started_as_script():
-  """Whether this process runs one of the scripts beside this module.
+def _imported_by_main_program():
+  """Whether the module importing this one is the program being run.
 
-  True for `python run_classifier.py ...` and `python -m run_classifier`;
-  False in a notebook, a test runner or a program of the user's that imports
-  these modules, whose TensorFlow set-up and logging stay as they were.
+  The scripts import this module first, themselves, so it is True for
+  `python run_classifier.py ...` and `python -m run_classifier`. A notebook
+  or program that imports `predictor` or `run_classifier` imports this
+  module through them: False, and its TensorFlow set-up and logging stay as
+  they were.
   """
-  path = getattr(sys.modules.get("__main__"), "__file__", None)
-  here = os.path.dirname(os.path.abspath(__file__))
-  return bool(path) and os.path.dirname(os.path.abspath(path)) == here
+  # The frame that ran `import tf_quiet`, above this module's own frame and
+  # the import machinery's (named importlib... or _frozen_importlib...).
+  frame = sys._getframe(2)  # pylint: disable=protected-access
+  while frame is not None and frame.f_globals.get(
+      "__name__", "").lstrip("_").startswith(("importlib", "frozen_importlib")):
+    frame = frame.f_back
+  return frame is not None and frame.f_globals.get("__name__") == "__main__"
 
 
-if started_as_script():
+if _imported_by_main_program():
   _import_tensorflow()
   # Until the script configures its log: quiet while modules are imported.
   configure(verbose_in(sys.argv))

@@ -494,6 +494,18 @@ def test_importing_a_module_leaves_tensorflow_logging_alone(module):
   assert state("import " + module) == state("")
 
 
+def test_a_program_that_imports_tf_quiet_itself_gets_the_quiet_log():
+  # What the scripts do, first thing (in a fresh interpreter, before
+  # TensorFlow is imported).
+  env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+  result = subprocess.run(
+      [sys.executable, "-c", _LOGGING_STATE % (ROOT, "import tf_quiet")],
+      env=env, capture_output=True, text=True, timeout=300)
+  assert result.returncode == 0, result.stderr[-3000:]
+  assert result.stdout.splitlines()[-1].split(" ", 2) == [
+      "1", "False", "0 ['DefaultLogFilter']"]
+
+
 def test_error_line_of_a_graph_error_is_its_cause():
   """TF 2.15 wraps a graph's errors; the `error:` line gives the cause."""
   message = (
