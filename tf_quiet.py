@@ -16,8 +16,9 @@ TensorFlow says by itself falls in three kinds, each handled here:
    pointing at a temporary file (only when the program being run imports
    this module itself, as the scripts do: a notebook or program that imports
    `predictor` or `run_classifier` keeps its descriptor, environment and
-   TensorFlow logger as they were; `quiet_log` quiets a block of its own). `captured` keeps what was written;
-   `shown_lines` picks what to show of it. Later C++ INFO messages (an MLIR
+   TensorFlow logger as they were; `quiet_log` quiets a block of its own).
+   `captured` keeps what was written; `shown_lines` picks what to show of
+   it. Later C++ INFO messages (an MLIR
    pass "not enabled", a TFRecordDataset buffer size) are hidden by
    TF_CPP_MIN_LOG_LEVEL=1, set here unless the command line asks for -v or
    the environment sets the variable already.

@@ -606,8 +606,8 @@ def _reference_instances(all_documents, document_index, max_seq_length,
 
   draw="per_document" is the reference exactly: one target before the
   loop. draw="per_instance" draws the target when a chunk starts, as this
-  project did before it had --short_seq_draw. The masking is the module's (checked on its own
-  above); the rest, truncation included, is the reference's.
+  project did before it had --short_seq_draw. The masking is the module's
+  (checked on its own above); the rest, truncation included, is the reference's.
   """
   document = all_documents[document_index]
   max_num_tokens = max_seq_length - 3
