@@ -160,14 +160,15 @@ def check_init_checkpoint(init_checkpoint, flag_name="init_checkpoint"):
 # ----------------------------------------------------------------------------
 
 
-def define_allow_random_init_flag():
+def define_allow_random_init_flag(flag_values=flags.FLAGS):
   """Defines --allow_random_init for a script that evaluates or predicts."""
   flags.DEFINE_bool(
       "allow_random_init", False,
       "Evaluate or predict even when there are no trained weights (no "
       "--init_checkpoint, no checkpoint in --output_dir, or a checkpoint "
       "without the task's output layer), i.e. with random ones: only for "
-      "smoke tests. Without it such a run stops with an error.")
+      "smoke tests. Without it such a run stops with an error.",
+      flag_values=flag_values)
 
 
 def _weights_source(output_dir, init_checkpoint):

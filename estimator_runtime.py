@@ -230,61 +230,68 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
 # ----------------------------------------------------------------------------
 
 
-def define_tpu_flags():
+def define_tpu_flags(flag_values=flags.FLAGS):
   """Defines the Cloud TPU flags every training script shares."""
-  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.")
+  flags.DEFINE_bool("use_tpu", False, "Whether to use TPU or GPU/CPU.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "tpu_name", None,
       "The Cloud TPU to use for training: the name used when creating it, or "
-      "a grpc://ip.address.of.tpu:8470 url.")
+      "a grpc://ip.address.of.tpu:8470 url.", flag_values=flag_values)
   flags.DEFINE_string(
       "tpu_zone", None,
       "[Optional] GCE zone of the Cloud TPU. If not given, it is looked up "
-      "from metadata.")
+      "from metadata.", flag_values=flag_values)
   flags.DEFINE_string(
       "gcp_project", None,
       "[Optional] Project name of the Cloud TPU. If not given, it is looked "
-      "up from metadata.")
-  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.")
+      "up from metadata.", flag_values=flag_values)
+  flags.DEFINE_string("master", None, "[Optional] TensorFlow master URL.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "num_tpu_cores", 8,
-      "Only used if `use_tpu` is True. Total number of TPU cores to use.")
+      "Only used if `use_tpu` is True. Total number of TPU cores to use.",
+      flag_values=flag_values)
   # Refused when the flags are parsed, before any work: this TensorFlow
   # would otherwise fail much later, when the estimator is built.
   flags.register_validator(
       "use_tpu", lambda use_tpu: not use_tpu or HAS_TPU_ESTIMATOR,
-      message=NO_TPU_MESSAGE[len("--use_tpu: "):])
+      message=NO_TPU_MESSAGE[len("--use_tpu: "):], flag_values=flag_values)
 
 
 PRECISIONS = ("fp32", "bf16", "fp16")
 
 
-def define_performance_flags():
+def define_performance_flags(flag_values=flags.FLAGS):
   """Defines the speed (and seed) flags shared by the training scripts."""
-  if "precision" in flags.FLAGS:
+  if "precision" in flag_values:
     return  # Already defined by another caller in this process.
   flags.DEFINE_bool(
       "use_xla", False,
-      "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).")
+      "JIT-compile the model with XLA (CPU/GPU; Cloud TPU always uses XLA).",
+      flag_values=flag_values)
   flags.DEFINE_enum(
       "precision", "fp32", list(PRECISIONS),
       "Arithmetic of the encoder's matrix products. bf16/fp16 keep float32 "
       "master weights (checkpoints are unchanged) and float32 layer norm, "
-      "softmax and losses; fp16 adds dynamic loss scaling.")
+      "softmax and losses; fp16 adds dynamic loss scaling.",
+      flag_values=flag_values)
   flags.DEFINE_enum(
       "distribution", "none", list(distribute_utils.DISTRIBUTIONS),
       "Training on several devices: 'mirrored' replicates over all local "
       "GPUs (or --num_cpu_devices CPUs), 'multi_worker' over the machines in "
       "the TF_CONFIG environment variable. --train_batch_size stays the "
-      "global batch. Cloud TPU uses --use_tpu instead.")
+      "global batch. Cloud TPU uses --use_tpu instead.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "tf_random_seed", None,
       "Graph-level random seed (initialisation, dropout, input shuffling) "
-      "for repeatable runs; default: a different seed every run.")
+      "for repeatable runs; default: a different seed every run.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "num_cpu_devices", None,
       "Expose this many logical CPU devices (for --distribution=mirrored on "
-      "a machine without GPUs, e.g. for testing).")
+      "a machine without GPUs, e.g. for testing).", flag_values=flag_values)
 
 
 def compute_type_for_precision(precision):

@@ -130,7 +130,7 @@ def write_model_files(model_dir, bert_config, info):
   _write_model_info_files(model_dir, info, bert_config)
 
 
-def define_export_flags():
+def define_export_flags(flag_values=flags.FLAGS):
   """Defines --export_dir for a script that can export its model."""
   flags.DEFINE_string(
       "export_dir", None,
@@ -138,7 +138,8 @@ def define_export_flags():
       "(which must not exist or be empty): the model trained in this run, "
       "else the latest checkpoint in --output_dir, else --init_checkpoint. "
       "Its serving_default signature takes int32 input_ids, input_mask and "
-      "segment_ids of shape [batch_size, max_seq_length].")
+      "segment_ids of shape [batch_size, max_seq_length].",
+      flag_values=flag_values)
 
 
 def check_export_dir(export_dir, flag_name="export_dir"):
