@@ -4,8 +4,6 @@
 import json
 import os
 import random
-import subprocess
-import sys
 import types
 import unicodedata
 
@@ -13,15 +11,16 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import doc_windows
 import run_squad
 import script_utils
 import squad_metrics
 import tokenization
+from tests import helpers
 from tests import squad_data
 
 tf1 = tf.compat.v1
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 MAX_SEQ_LENGTH = 48
 DOC_STRIDE = 16
@@ -142,13 +141,14 @@ def test_duplicate_prediction_ids_rejected(tmp_path):
 
 
 def test_check_is_max_context_hand_computed():
-  span = run_squad._DocSpan
   # 20 tokens, windows of 10 every 4: [0-9], [4-13], [8-17], [12-19].
-  spans = [span(0, 10), span(4, 10), span(8, 10), span(12, 8)]
+  spans = doc_windows.doc_spans(20, 10, 4)
+  span = doc_windows.DocSpan
+  assert spans == [span(0, 10), span(4, 10), span(8, 10), span(12, 8)]
 
   def owner(position):
     owners = [i for i in range(len(spans))
-              if run_squad._check_is_max_context(spans, i, position)]
+              if doc_windows.check_is_max_context(spans, i, position)]
     assert len(owners) == 1
     return owners[0]
 
@@ -163,6 +163,19 @@ def test_check_is_max_context_hand_computed():
   # Token 8: window 0 min(8,1)=1+.1, window 1 min(4,5)=4+.1, window 2 min(0,9).
   assert owner(8) == 1
   assert owner(0) == 0 and owner(19) == 3
+  # Still where run_ner.py and notebooks found them.
+  assert run_squad._check_is_max_context is doc_windows.check_is_max_context
+  assert run_squad._doc_spans is doc_windows.doc_spans
+
+
+def test_doc_spans_edges():
+  span = doc_windows.DocSpan
+  # An empty document still gets one (empty) window.
+  assert doc_windows.doc_spans(0, 10, 4) == [span(0, 0)]
+  # A stride longer than a window skips no token.
+  assert doc_windows.doc_spans(7, 3, 5) == [span(0, 3), span(3, 3),
+                                            span(6, 1)]
+  assert doc_windows.doc_spans(10, 10, 4) == [span(0, 10)]
 
 
 def test_windows_cover_long_context_with_stride(tmp_path, tokenizer):
@@ -804,10 +817,7 @@ def _setup_model_files(tmp_path):
 
 
 def _run_script(args):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-  return subprocess.run([sys.executable, os.path.join(ROOT, "run_squad.py")] +
-                        args, cwd=ROOT, env=env, capture_output=True,
-                        text=True, timeout=300)
+  return helpers.run_script(["run_squad.py"] + args, timeout=300)
 
 
 @pytest.mark.slow
