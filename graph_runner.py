@@ -44,6 +44,25 @@ from tensorflow.python.training import training_util  # pylint: disable=g-direct
 tf1 = tf.compat.v1
 
 
+class _MetaGraphWriter(tf1.train.CheckpointSaverListener):
+  """Writes `model.ckpt-N.meta` beside each checkpoint the hook saves.
+
+  What `CheckpointSaverHook` does itself unless `save_graph_def=False`, which
+  also skips the text graph that breaks on TF 2.20 with protobuf 7; the .meta
+  is binary and unaffected.
+  """
+
+  def __init__(self, scaffold, checkpoint_dir):
+    self._scaffold = scaffold
+    self._checkpoint_dir = checkpoint_dir
+
+  def after_save(self, session, global_step_value):
+    del session  # The graph is the default one; no values are needed.
+    # "model.ckpt" is the hook's default checkpoint_basename.
+    self._scaffold.saver.export_meta_graph(os.path.join(
+        self._checkpoint_dir, "model.ckpt-%d.meta" % global_step_value))
+
+
 class ModeKeys(object):
   """The three modes a model_fn is called in (the values tf.estimator uses)."""
   TRAIN = "train"
@@ -460,10 +479,17 @@ class GraphRunner(object):
       hooks.append(tf1.train.SummarySaverHook(
           save_steps=config.save_summary_steps, output_dir=checkpoint_dir,
           scaffold=scaffold))
-    # Last, so that it sees the global step the other hooks saw.
+    # Last, so that it sees the global step the other hooks saw. The hook
+    # does not write the graph itself (save_graph_def=False): TF 2.20 writes
+    # its graph.pbtxt with an argument that protobuf 7 removed, so every
+    # training run died at its first checkpoint. The graph still goes to the
+    # event file (TensorBoard's graph tab) and, by _MetaGraphWriter, to each
+    # checkpoint's .meta as before; only the text copy graph.pbtxt is gone.
+    listeners = [_MetaGraphWriter(scaffold, checkpoint_dir)]
     hooks.append(tf1.train.CheckpointSaverHook(
         checkpoint_dir, save_steps=config.save_checkpoints_steps,
-        scaffold=scaffold, listeners=saving_listeners))
+        scaffold=scaffold, save_graph_def=False,
+        listeners=listeners + list(saving_listeners or [])))
     del is_chief  # Every worker restores, initialises and saves by itself.
     session_creator = tf1.train.ChiefSessionCreator(
         scaffold=scaffold, master=master, config=session_config,

@@ -18,10 +18,13 @@ TensorFlow says by itself falls in three kinds, each handled here:
    `predictor` or `run_classifier` keeps its descriptor, environment and
    TensorFlow logger as they were; `quiet_log` quiets a block of its own).
    `captured` keeps what was written; `shown_lines` picks what to show of
-   it. Later C++ INFO messages (an MLIR
-   pass "not enabled", a TFRecordDataset buffer size) are hidden by
-   TF_CPP_MIN_LOG_LEVEL=1, set here unless the command line asks for -v or
-   the environment sets the variable already.
+   it. TF 2.20 logs two more lines through absl at its first graph run,
+   whatever TF_CPP_MIN_LOG_LEVEL says ("All log messages before
+   absl::InitializeLog() ...", an MLIR pass "not enabled"), so the capture
+   includes a first, tiny graph run. Later C++ INFO messages (a
+   TFRecordDataset buffer size) are hidden by TF_CPP_MIN_LOG_LEVEL=1, set
+   here unless the command line asks for -v or the environment sets the
+   variable already.
 2. Deprecation warnings about the TF1 APIs this code uses on purpose
    (tf.compat.v1, the estimator): nothing a user can act on.
 3. The estimator's routine INFO lines ("Calling model_fn.", "Graph was
@@ -53,7 +56,8 @@ _STARTUP_CHATTER = re.compile(
     r"|^To enable the following instructions: .* rebuild TensorFlow"
     r"|TF-TRT Warning: Could not find TensorRT"
     r"|All log messages before absl::InitializeLog\(\) is called are written"
-    r"|failed call to cuInit")
+    r"|failed call to cuInit"
+    r"|MLIR V1 optimization pass is not enabled")
 
 # What TensorFlow and its estimator log on every run, below ERROR, that says
 # nothing about this run's configuration, progress, weights or results.
@@ -200,6 +204,13 @@ def _import_tensorflow():
       import tensorflow as tf  # pylint: disable=g-import-not-at-top
       # TF 2.16+ initialises CUDA (and complains without a GPU) here.
       tf.config.list_physical_devices()
+      # TF 2.20 logs through absl, whatever TF_CPP_MIN_LOG_LEVEL says, from
+      # its first graph run: "All log messages before absl::InitializeLog()
+      # ..." and an INFO line that an MLIR pass is not enabled, each once
+      # per process. A first graph run here, while they are captured.
+      with tf.Graph().as_default():
+        with tf.compat.v1.Session() as session:
+          session.run(tf.constant(0) + 1)
     except BaseException:
       restore()
       # The import failed: what TensorFlow said is the explanation.
