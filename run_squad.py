@@ -440,7 +440,10 @@ def _write_metrics(predictions, gold_dataset, output_dir,
   metrics = squad_metrics.evaluate(gold_dataset, predictions.predictions,
                                    null_odds=null_odds,
                                    non_null_predictions=non_null)
-  metrics["null_score_diff_threshold"] = null_score_diff_threshold
+  if version_2_with_negative:
+    # The threshold these answers were cut with, next to the best one; a
+    # SQuAD 1.1 run has no "no answer" and no threshold.
+    metrics["null_score_diff_threshold"] = null_score_diff_threshold
   path = os.path.join(output_dir, "squad_metrics.json")
   text = json.dumps(metrics, indent=2)
   with script_utils.atomic_output(path) as writer:

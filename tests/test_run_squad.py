@@ -802,6 +802,33 @@ def test_main_reports_bad_predict_file_up_front(tmp_path, monkeypatch,
   assert not os.path.exists(str(out / "predictions.json"))
 
 
+@pytest.mark.parametrize("version_2", [False, True])
+def test_metrics_name_the_threshold_only_for_squad_2(tmp_path, monkeypatch,
+                                                     version_2):
+  # SQuAD 1.1 has no "no answer", so --null_score_diff_threshold means
+  # nothing there: neither squad_metrics.json nor the log names it.
+  lines = []
+  monkeypatch.setattr(run_squad.tf1.logging, "info",
+                      lambda fmt, *args: lines.append(fmt % args))
+  answers = {qid: text for (qid, text) in squad_data.gold().items()
+             if text or version_2}
+  predictions = run_squad.SquadPredictions(
+      answers, {}, {qid: -1.0 for qid in answers} if version_2 else {},
+      answers if version_2 else {})
+  metrics = run_squad._write_metrics(
+      predictions, squad_data.dataset(version_2=version_2), str(tmp_path),
+      version_2, 0.5)
+  written = json.load(open(str(tmp_path / "squad_metrics.json")))
+  assert written == metrics
+  if version_2:
+    assert metrics["null_score_diff_threshold"] == 0.5
+    assert "  null_score_diff_threshold = 0.5" in lines
+  else:
+    assert metrics["exact_match"] == 100.0
+    assert "null_score_diff_threshold" not in metrics
+    assert not [line for line in lines if "null_score_diff" in line]
+
+
 def _setup_model_files(tmp_path):
   vocab = squad_data.write_vocab(tmp_path / "vocab.txt")
   config = {
