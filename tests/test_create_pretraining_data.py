@@ -16,7 +16,9 @@ import pytest
 import tensorflow as tf
 
 import create_pretraining_data as cpd
+import pretraining_data as recipe
 import script_utils
+import tokenization
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "create_pretraining_data.py")
@@ -1002,7 +1004,7 @@ def test_draw_is_the_reference_draw_wherever_that_found_another_document():
     reference_rng = random.Random(seed)
     expected = _reference_draw(num_documents, document_index, reference_rng)
     rng = random.Random(seed)
-    drawn = cpd._random_other_document(documents, document_index, rng)
+    drawn = recipe._random_other_document(documents, document_index, rng)
     assert drawn != document_index
     if expected == document_index:
       fell_back += 1
@@ -1019,11 +1021,11 @@ def test_draw_is_uniform_over_the_other_documents_with_text():
   documents = [[["a"]], [["b"]]] + [[]] * 20 + [[["c"]]]
   rng = random.Random(0)
   drawn = collections.Counter(
-      cpd._random_other_document(documents, 0, rng) for _ in range(6000))
+      recipe._random_other_document(documents, 0, rng) for _ in range(6000))
   assert set(drawn) == {1, 22}
   assert abs(drawn[1] / 6000 - 0.5) < 0.03
   with pytest.raises(ValueError, match="needs another document with text"):
-    cpd._random_other_document([[["a"]], [], []], 0, random.Random(0))
+    recipe._random_other_document([[["a"]], [], []], 0, random.Random(0))
 
 
 def test_a_single_document_is_refused_in_the_library(tmp_path):
@@ -1032,7 +1034,7 @@ def test_a_single_document_is_refused_in_the_library(tmp_path):
   # Blank lines around a document do not make another one; nor does a
   # "document" whose lines all tokenize to nothing (control characters).
   one.write_text("\n\n" + text + "\n\n\x07\x00\n\u200b\n\n")
-  tokenizer = cpd.tokenization.FullTokenizer(
+  tokenizer = tokenization.FullTokenizer(
       _write_vocab(str(tmp_path / "vocab.txt")), do_lower_case=True)
   with pytest.raises(script_utils.UsageError) as error:
     cpd.create_training_instances(

@@ -19,6 +19,8 @@ import pytest
 import tensorflow as tf
 
 import create_pretraining_data as cpd
+import pretraining_data
+import pretraining_data_streaming as pds
 import script_utils
 # The in-memory tests' helpers for tagged tokens ("d3s17": document 3).
 from tests.test_create_pretraining_data import _document_of
@@ -131,7 +133,7 @@ def test_streaming_has_the_statistics_of_the_in_memory_algorithm(
     documents = list(cpd.documents_from_lines(f, _SplitTokenizer()))
   # A pool much smaller than the corpus: most documents are cut while the
   # pool is a sample of the others.
-  streaming = list(cpd.create_streaming_instances(
+  streaming = list(pds.create_streaming_instances(
       documents, max_documents_in_memory=8, dupe_factor=5,
       rng=random.Random(1), vocab_words=VOCAB_WORDS, **args))
   assert len(in_memory) > 4000 and len(streaming) > 4000
@@ -160,8 +162,8 @@ def test_random_next_comes_from_the_pool_and_the_pool_is_bounded(
     assert all(d is not all_documents[document_index] for d in others)
     return original(all_documents, document_index, **kwargs)
 
-  monkeypatch.setattr(cpd, "create_instances_from_document", spy)
-  instances = list(cpd.create_streaming_instances(
+  monkeypatch.setattr(pretraining_data, "create_instances_from_document", spy)
+  instances = list(pds.create_streaming_instances(
       iter(documents), max_documents_in_memory=5, dupe_factor=2,
       rng=random.Random(3), max_seq_length=16, short_seq_prob=0.1,
       masked_lm_prob=0.15, max_predictions_per_seq=2,
@@ -178,7 +180,7 @@ def test_random_next_comes_from_the_pool_and_the_pool_is_bounded(
 
 def test_a_single_document_is_refused_in_streaming_mode():
   with pytest.raises(script_utils.UsageError, match="single document"):
-    list(cpd.create_streaming_instances(
+    list(pds.create_streaming_instances(
         [[["a"], ["b"]]], max_documents_in_memory=10, dupe_factor=1,
         rng=random.Random(0), max_seq_length=16, short_seq_prob=0.1,
         masked_lm_prob=0.15, max_predictions_per_seq=2, vocab_words=["x"]))
@@ -200,11 +202,11 @@ def test_streaming_flag_checks():
 
 def test_shuffle_buffer_keeps_every_item_and_moves_them_locally():
   items = list(range(1000))
-  shuffled = list(cpd.shuffle_buffer(items, 50, random.Random(0)))
+  shuffled = list(pds.shuffle_buffer(items, 50, random.Random(0)))
   assert sorted(shuffled) == items and shuffled != items
   # An item leaves the buffer no earlier than 50 places before it arrived.
   assert all(position >= item - 50 for position, item in enumerate(shuffled))
-  assert list(cpd.shuffle_buffer(items, 50, random.Random(0))) == shuffled
+  assert list(pds.shuffle_buffer(items, 50, random.Random(0))) == shuffled
 
 
 @pytest.mark.parametrize("num_parts", [1, 2, 3, 7, 40])
@@ -223,7 +225,7 @@ def test_parts_of_the_input_hold_exactly_its_documents(tmp_path, num_parts):
         f.write("\n\n" + text)
     files.append(path)
   sizes = [os.path.getsize(p) for p in files]
-  parts = cpd.plan_input_parts(files, sizes, num_parts)
+  parts = pds.plan_input_parts(files, sizes, num_parts)
   assert len(parts) == num_parts
 
   def documents_of(part):
@@ -231,7 +233,7 @@ def test_parts_of_the_input_hold_exactly_its_documents(tmp_path, num_parts):
     documents = []
     for path, start, end in part:
       documents.extend(cpd.documents_from_lines(
-          cpd.read_lines_in_range(path, start, end, counts),
+          pds.read_lines_in_range(path, start, end, counts),
           _SplitTokenizer()))
     return documents, counts["bytes"]
 
@@ -491,9 +493,9 @@ def test_a_worker_that_dies_at_any_point_is_one_error(monkeypatch,
   """Both ways a dead worker's pipe ends (the killed-worker test above meets
   one or the other depending on timing) give the same error."""
   # Spawned workers find the function by its module and name.
-  monkeypatch.setattr(cpd, "_worker_main", worker_main)
-  chunks = cpd._part_chunks_in_workers(["part"], settings=None,
-                                       num_workers=1)
+  monkeypatch.setattr(pds, "_worker_main", worker_main)
+  chunks = pds._part_chunks_in_workers(["part"], settings=None,
+                                      num_workers=1)
   with pytest.raises(script_utils.UsageError,
                      match="worker process ended with exit code 9"):
     list(chunks)
