@@ -79,6 +79,17 @@ NO_TPU_MESSAGE = (
     tf.__version__)
 
 
+def refuse_tpu_without_estimator(use_tpu, error_class=ValueError):
+  """The one refusal of --use_tpu on a TensorFlow without TPUEstimator.
+
+  Raises:
+    error_class: with NO_TPU_MESSAGE, when use_tpu is set and this
+      TensorFlow (2.16+) has no TPUEstimator.
+  """
+  if use_tpu and not HAS_TPU_ESTIMATOR:
+    raise error_class(NO_TPU_MESSAGE)
+
+
 def runtime_description():
   """One line naming the TensorFlow version and what runs the model_fns."""
   return "TensorFlow %s, %s" % (
@@ -111,6 +122,7 @@ def make_run_config(output_dir,
                     iterations_per_loop=1000,
                     keep_checkpoint_max=5,
                     log_step_count_steps=100,
+                    save_summary_steps=100,
                     use_xla=False,
                     num_cpu_devices=None,
                     train_distribute=None,
@@ -128,6 +140,8 @@ def make_run_config(output_dir,
     iterations_per_loop: int, TPU steps per host round-trip.
     keep_checkpoint_max: int, how many recent checkpoints to keep.
     log_step_count_steps: int, steps between the loss and steps/sec logs.
+    save_summary_steps: int, steps between TensorBoard summaries (the loss
+      curve).
     use_xla: bool, JIT-compile the graph with XLA (CPU/GPU sessions).
     num_cpu_devices: (optional) int, logical CPU devices the session exposes;
       lets a mirrored strategy run over CPUs where there is no GPU.
@@ -148,8 +162,7 @@ def make_run_config(output_dir,
   """
   if runner not in RUNNERS:
     raise ValueError("runner must be one of %s, got %r" % (RUNNERS, runner))
-  if use_tpu and not HAS_TPU_ESTIMATOR:
-    raise ValueError(NO_TPU_MESSAGE)
+  refuse_tpu_without_estimator(use_tpu)
   if runner == "auto":
     runner = ("tpu_estimator" if HAS_TPU_ESTIMATOR and train_distribute is None
               else "graph")
@@ -166,6 +179,7 @@ def make_run_config(output_dir,
                 tf_random_seed=tf_random_seed,
                 session_config=make_session_config(use_xla, num_cpu_devices),
                 save_checkpoints_steps=save_checkpoints_steps,
+                save_summary_steps=save_summary_steps,
                 keep_checkpoint_max=keep_checkpoint_max,
                 master=master)
 
@@ -208,8 +222,8 @@ def make_estimator(model_fn, run_config, use_tpu, train_batch_size=None,
   try:
     if isinstance(run_config, graph_runner.RunConfig):
       if use_tpu:
-        raise ValueError(NO_TPU_MESSAGE if not HAS_TPU_ESTIMATOR else
-                         "--use_tpu needs TPUEstimator, not the graph runner")
+        refuse_tpu_without_estimator(use_tpu)
+        raise ValueError("--use_tpu needs TPUEstimator, not the graph runner")
       return graph_runner.GraphRunner(model_fn, run_config, train_batch_size,
                                       eval_batch_size, predict_batch_size)
     return _TPU.TPUEstimator(
@@ -257,6 +271,25 @@ def define_tpu_flags(flag_values=flags.FLAGS):
   flags.register_validator(
       "use_tpu", lambda use_tpu: not use_tpu or HAS_TPU_ESTIMATOR,
       message=NO_TPU_MESSAGE[len("--use_tpu: "):], flag_values=flag_values)
+
+
+# The default of --save_summary_steps: a loss point every 10 steps draws a
+# curve for the short runs of a first try, and the loss line it logs is
+# one line per 10 steps.
+DEFAULT_SAVE_SUMMARY_STEPS = 10
+
+
+def define_summary_flags(flag_values=flags.FLAGS,
+                         default=DEFAULT_SAVE_SUMMARY_STEPS):
+  """Defines --save_summary_steps for a training script.
+
+  `run_config_from_flags` reads it: TensorBoard summaries (the loss curve)
+  and the log's loss and steps/sec lines come every that many steps.
+  """
+  flags.DEFINE_integer(
+      "save_summary_steps", default,
+      "Steps between the loss summaries TensorBoard draws and the loss lines "
+      "of the log.", lower_bound=1, flag_values=flag_values)
 
 
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -309,7 +342,7 @@ def compute_type_for_precision(precision):
 _RUN_CONFIG_FLAGS = ("use_tpu", "tpu_name", "tpu_zone", "gcp_project", "master",
                      "num_tpu_cores", "save_checkpoints_steps",
                      "iterations_per_loop", "use_xla", "num_cpu_devices",
-                     "tf_random_seed")
+                     "tf_random_seed", "save_summary_steps")
 
 
 def run_config_from_flags(flags_obj, output_dir=None, **overrides):
@@ -330,8 +363,7 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
     UsageError: flags that cannot go together, or that this runtime cannot
       honour.
   """
-  if flags_obj.use_tpu and not HAS_TPU_ESTIMATOR:
-    raise script_utils.UsageError(NO_TPU_MESSAGE)
+  refuse_tpu_without_estimator(flags_obj.use_tpu, script_utils.UsageError)
   kwargs = {name: getattr(flags_obj, name) for name in _RUN_CONFIG_FLAGS
             if hasattr(flags_obj, name)}
   kwargs["output_dir"] = output_dir or flags_obj.output_dir
@@ -354,6 +386,10 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
           "--distribution=%s; use --precision=bf16" % distribution)
     kwargs["train_distribute"] = distribute_utils.make_distribution_strategy(
         distribution, kwargs.get("num_cpu_devices"))
+  if "save_summary_steps" in kwargs:
+    # The loss is logged as often as it is summarised, so that the log and
+    # TensorBoard show the same curve.
+    kwargs["log_step_count_steps"] = kwargs["save_summary_steps"]
   kwargs.update(overrides)
   try:
     run_config = make_run_config(**kwargs)

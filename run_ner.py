@@ -37,13 +37,13 @@ import numpy as np
 import tensorflow as tf
 
 import checkpoint_utils
+import doc_windows
 import estimator_runtime
-import export_utils
+import fine_tuning
 import modeling
 import ner_metrics
 import record_utils
-import run_classifier
-import run_squad
+import script_settings
 import script_utils
 from script_utils import UsageError
 
@@ -61,15 +61,20 @@ TAG_SCHEMES = ("iob2", "iob1", "none")
 OUTSIDE = ner_metrics.OUTSIDE
 
 # The task's output layer: a pre-trained checkpoint does not have it.
-HEAD_VARIABLES = ("ner/output_weights", "ner/output_bias")
+HEAD_VARIABLES = fine_tuning.HEAD_VARIABLES[fine_tuning.NER]
 
 LABEL_LIST_FILE = "label_list.txt"
 PREDICTIONS_FILE = "test_predictions.txt"
 
 
-def define_flags():
-  """Defines the command-line flags (only when run as a script)."""
-  run_classifier.define_fine_tuning_flags(
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the command-line flags on `flag_values`.
+
+  Called when the module runs as a script, or on a fresh FlagValues by
+  `script_settings.defaults`.
+  """
+  fine_tuning.define_fine_tuning_flags(
+      flag_values,
       data_dir_help="Directory with train.txt, dev.txt (or valid.txt) and "
       "test.txt in the CoNLL layout: a token and its tag a line, blank "
       "lines between sentences.",
@@ -78,19 +83,21 @@ def define_flags():
       "doc_stride", 64,
       "A sentence longer than max_seq_length - 2 WordPiece tokens is split "
       "into windows starting this many tokens apart; each word is predicted "
-      "from the window where it has the most context.")
+      "from the window where it has the most context.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "labels", None,
       "The tag set, comma-separated (e.g. O,B-PER,I-PER); it must contain O. "
       "Default: the tags of train.txt, or for a run without --do_train the "
-      "label_list.txt a training run wrote into --output_dir.")
+      "label_list.txt a training run wrote into --output_dir.",
+      flag_values=flag_values)
   flags.DEFINE_enum(
       "tag_scheme", "iob2", TAG_SCHEMES,
       "iob2 (BIO: every entity starts with B-) or iob1 (CoNLL-2003's "
       "original files: B- only between two entities of the same type): "
       "entity scores as conlleval computes them, which reads both alike; "
       "none: tags without entities (e.g. part of speech), token accuracy "
-      "only.")
+      "only.", flag_values=flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -303,9 +310,9 @@ def convert_sentence(sentence_index, sentence, label_map, max_seq_length,
   Each word becomes its WordPiece tokens; a word with more pieces than a
   window holds keeps its first `max_seq_length - 2` (only the first is
   scored). The pieces are cut into windows of up to `max_seq_length - 2`
-  starting `doc_stride` apart (`run_squad._doc_spans`), each laid out as
+  starting `doc_stride` apart (`doc_windows.doc_spans`), each laid out as
   `[CLS] pieces [SEP]` with segment 0. A word is scored in the window where
-  its first piece has the most context (`run_squad._check_is_max_context`,
+  its first piece has the most context (`doc_windows.check_is_max_context`,
   min(left, right) pieces); windows scoring no word are left out.
 
   Args:
@@ -330,11 +337,11 @@ def convert_sentence(sentence_index, sentence, label_map, max_seq_length,
     else:
       pieceless.append(word_index)
 
-  spans = run_squad._doc_spans(len(pieces), max_pieces, doc_stride)  # pylint: disable=protected-access
+  spans = doc_windows.doc_spans(len(pieces), max_pieces, doc_stride)
   owned = collections.defaultdict(list)
   for word_index, piece_index in first_pieces:
     for span_index in range(len(spans)):
-      if run_squad._check_is_max_context(spans, span_index, piece_index):  # pylint: disable=protected-access
+      if doc_windows.check_is_max_context(spans, span_index, piece_index):
         owned[span_index].append((piece_index, word_index))
         break
 
@@ -507,7 +514,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
   (`evaluate_predictions`); EVAL mode reports the loss only. Features the
   serving signature lacks (`label_ids`, `label_weights`) default to zeros.
 
-  Args: as run_classifier.model_fn_builder (no regression, no task metric).
+  Args: as classifier_lib.model_fn_builder (no regression, no task metric).
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -637,15 +644,15 @@ def write_predictions(output_file, sentences, predicted_tags):
 # ----------------------------------------------------------------------------
 
 
-def validate_flags(flags_obj):
+def validate_flags(settings):
   """Checks the flags that need no file access; raises UsageError."""
-  run_classifier.validate_flags(flags_obj, task_flags=())
-  if flags_obj.doc_stride < 1:
+  fine_tuning.validate_flags(settings)
+  if settings.doc_stride < 1:
     raise UsageError("--doc_stride=%d: must be positive" %
-                     flags_obj.doc_stride)
-  if flags_obj.tag_scheme not in TAG_SCHEMES:
+                     settings.doc_stride)
+  if settings.tag_scheme not in TAG_SCHEMES:
     raise UsageError("--tag_scheme=%s: must be one of %s" %
-                     (flags_obj.tag_scheme, ", ".join(TAG_SCHEMES)))
+                     (settings.tag_scheme, ", ".join(TAG_SCHEMES)))
 
 
 class _DataSet(object):
@@ -663,7 +670,7 @@ def _read_data(data_dir, set_type, tags_required=True):
   return _DataSet(path, read_conll_file(path, tags_required))
 
 
-def _label_list(flags_obj, train_data, init_checkpoint):
+def _label_list(settings, train_data, init_checkpoint):
   """The run's tag set, in output order.
 
   From --labels; else from train.txt when training; else the label_list.txt
@@ -675,10 +682,10 @@ def _label_list(flags_obj, train_data, init_checkpoint):
     UsageError: when there is no tag set, or two that differ.
   """
   saved = None
-  if tf.io.gfile.isdir(flags_obj.output_dir):
-    saved = read_label_list(flags_obj.output_dir)
-  if flags_obj.labels:
-    label_list = parse_labels_flag(flags_obj.labels)
+  if tf.io.gfile.isdir(settings.output_dir):
+    saved = read_label_list(settings.output_dir)
+  if settings.labels:
+    label_list = parse_labels_flag(settings.labels)
   elif train_data:
     label_list = labels_from_sentences(train_data.sentences)
   else:
@@ -689,89 +696,97 @@ def _label_list(flags_obj, train_data, init_checkpoint):
           "no tag set: neither --output_dir=%s nor the --init_checkpoint "
           "directory has the %s of a training run; pass --labels=O,B-PER,... "
           "(the tags the model was trained with, in that order)" %
-          (flags_obj.output_dir, LABEL_LIST_FILE))
+          (settings.output_dir, LABEL_LIST_FILE))
   if saved and saved != label_list:
     raise UsageError(
         "--output_dir=%s: its %s (%s) is not the tag set of this run (%s); "
-        "use another --output_dir" % (flags_obj.output_dir, LABEL_LIST_FILE,
+        "use another --output_dir" % (settings.output_dir, LABEL_LIST_FILE,
                                       ", ".join(saved), ", ".join(label_list)))
   return label_list
 
 
 def main(_):
   script_utils.configure_logging()
-  run_task(FLAGS)
+  run(script_settings.from_flags(FLAGS))
 
 
-def run_task(flags_obj):
-  """Runs the steps the flags ask for. `flags_obj` is FLAGS or alike."""
-  validate_flags(flags_obj)
-  init_checkpoint, bert_config, tokenizer = run_classifier.load_model_files(
-      flags_obj)
+def run(settings):
+  """Runs the steps the settings ask for.
+
+  Args:
+    settings: `script_settings.Settings` of `define_flags` (or absl FLAGS,
+      or any object with those attributes).
+
+  Raises:
+    UsageError: bad flags or input, before anything is written.
+  """
+  validate_flags(settings)
+  init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(
+      settings)
+  max_seq_length = settings.max_seq_length
 
   # Read and check everything up front, so that a bad line in dev or test
   # is reported before hours of training, and nothing is written before.
-  data_dir = flags_obj.data_dir
+  data_dir = settings.data_dir
   train_data = eval_data = predict_data = None
-  if flags_obj.do_train:
+  if settings.do_train:
     train_data = _read_data(data_dir, "train")
-  if flags_obj.do_eval:
+  if settings.do_eval:
     eval_data = _read_data(data_dir, "dev")
-  if flags_obj.do_predict:
+  if settings.do_predict:
     predict_data = _read_data(data_dir, "test", tags_required=False)
-  label_list = _label_list(flags_obj, train_data, init_checkpoint)
-  output_dir = flags_obj.output_dir
+  label_list = _label_list(settings, train_data, init_checkpoint)
+  output_dir = settings.output_dir
   for data in (train_data, eval_data, predict_data):
     if data:
-      check_tags(data.sentences, label_list, data.path, flags_obj.tag_scheme)
+      check_tags(data.sentences, label_list, data.path, settings.tag_scheme)
       data.features, data.pieceless = convert_sentences(
-          data.sentences, label_list, flags_obj.max_seq_length,
-          flags_obj.doc_stride, tokenizer)
-  if eval_data and flags_obj.tag_scheme != "none":
-    _warn_about_scheme(eval_data, flags_obj.tag_scheme)
+          data.sentences, label_list, max_seq_length,
+          settings.doc_stride, tokenizer)
+  if eval_data and settings.tag_scheme != "none":
+    _warn_about_scheme(eval_data, settings.tag_scheme)
 
   num_train_steps = num_warmup_steps = None
   if train_data:
-    num_train_steps, num_warmup_steps = run_classifier.training_steps(
-        flags_obj, len(train_data.features), "training windows")
-  run_classifier.check_weights_and_output(
-      flags_obj, init_checkpoint, HEAD_VARIABLES,
+    num_train_steps, num_warmup_steps = fine_tuning.training_steps(
+        settings, len(train_data.features), "training windows")
+  fine_tuning.check_weights_and_output(
+      settings, init_checkpoint, HEAD_VARIABLES,
       bool(train_data or eval_data or predict_data))
 
   model_fn = model_fn_builder(
-      bert_config, len(label_list), init_checkpoint, flags_obj.learning_rate,
-      num_train_steps, num_warmup_steps, flags_obj.use_tpu,
-      use_one_hot_embeddings=flags_obj.use_tpu,
-      num_accumulation_steps=flags_obj.num_accumulation_steps,
-      compute_type=estimator_runtime.compute_type_for_precision(
-          flags_obj.precision))
-  estimator = run_classifier.make_fine_tuning_estimator(model_fn, flags_obj)
+      bert_config, len(label_list), init_checkpoint, settings.learning_rate,
+      num_train_steps, num_warmup_steps, settings.use_tpu,
+      use_one_hot_embeddings=settings.use_tpu,
+      num_accumulation_steps=settings.num_accumulation_steps,
+      compute_type=fine_tuning.compute_type(settings))
+  estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings)
 
   if train_data:
     write_label_list(output_dir, label_list)
     train_file = os.path.join(output_dir, "train.tf_record")
     write_features(train_data.features, train_file)
-    run_classifier.train(
-        estimator, flags_obj,
-        file_based_input_fn_builder(train_file, flags_obj.max_seq_length,
+    fine_tuning.train(
+        estimator, settings,
+        file_based_input_fn_builder(train_file, max_seq_length,
                                     is_training=True, drop_remainder=True),
         "Num sentences = %d, windows = %d" % (len(train_data.sentences),
                                               len(train_data.features)),
         num_train_steps, num_warmup_steps, init_checkpoint)
 
   if eval_data:
-    tags, eval_loss = _tag(estimator, flags_obj, eval_data, label_list,
-                           "eval.tf_record", flags_obj.eval_batch_size,
+    tags, eval_loss = _tag(estimator, settings, eval_data, label_list,
+                           "eval.tf_record", settings.eval_batch_size,
                            "Evaluation", "Evaluating")
     result = evaluate_predictions(eval_data.sentences, tags,
-                                  flags_obj.tag_scheme)
+                                  settings.tag_scheme)
     result["eval_loss"] = eval_loss
     result["global_step"] = estimator_runtime.current_global_step(output_dir)
     script_utils.write_eval_results(output_dir, result)
 
   if predict_data:
-    tags, _ = _tag(estimator, flags_obj, predict_data, label_list,
-                   "predict.tf_record", flags_obj.predict_batch_size,
+    tags, _ = _tag(estimator, settings, predict_data, label_list,
+                   "predict.tf_record", settings.predict_batch_size,
                    "Prediction", "Predicting")
     output_file = os.path.join(output_dir, PREDICTIONS_FILE)
     write_predictions(output_file, predict_data.sentences, tags)
@@ -779,12 +794,14 @@ def run_task(flags_obj):
                      sum(len(s.words) for s in predict_data.sentences),
                      len(predict_data.sentences), output_file)
 
-  if flags_obj.export_dir:
-    export_utils.export_saved_model(
-        model_fn, flags_obj.export_dir, flags_obj.max_seq_length,
-        checkpoint_path=export_utils.checkpoint_for_export(
-            output_dir, init_checkpoint),
-        output_keys=["probabilities"], synthesized_features={})
+  if settings.export_dir:
+    fine_tuning.export(model_fn, settings, init_checkpoint,
+                       output_keys=["probabilities"], synthesized_features={})
+
+
+# The name of `run` before the settings convention; tests call it with a
+# namespace.
+run_task = run
 
 
 def _warn_about_scheme(data, tag_scheme):
@@ -798,7 +815,7 @@ def _warn_about_scheme(data, tag_scheme):
         "scores are unchanged", data.path, count, tag_scheme)
 
 
-def _tag(estimator, flags_obj, data, label_list, file_name, batch_size, what,
+def _tag(estimator, settings, data, label_list, file_name, batch_size, what,
          action):
   """Writes the records of `data`, predicts them, stitches the windows.
 
@@ -808,11 +825,12 @@ def _tag(estimator, flags_obj, data, label_list, file_name, batch_size, what,
     tags).
   """
   features = list(data.features)
-  if flags_obj.use_tpu:
+  max_seq_length = settings.max_seq_length
+  if settings.use_tpu:
     # TPUs need full batches: pad with windows that score nothing.
     while len(features) % batch_size:
-      features.append(_padding_feature(flags_obj.max_seq_length))
-  record_file = os.path.join(flags_obj.output_dir, file_name)
+      features.append(_padding_feature(max_seq_length))
+  record_file = os.path.join(settings.output_dir, file_name)
   write_features(features, record_file)
   tf1.logging.info("***** Running %s *****", what.lower())
   tf1.logging.info("  Num sentences = %d, windows = %d (%d padding)",
@@ -820,10 +838,10 @@ def _tag(estimator, flags_obj, data, label_list, file_name, batch_size, what,
                    len(features) - len(data.features))
   tf1.logging.info("  Batch size = %d", batch_size)
   input_fn = file_based_input_fn_builder(
-      record_file, flags_obj.max_seq_length, is_training=False,
-      drop_remainder=flags_obj.use_tpu)
-  checkpoint_utils.log_weights(action, flags_obj.output_dir,
-                               flags_obj.init_checkpoint)
+      record_file, max_seq_length, is_training=False,
+      drop_remainder=settings.use_tpu)
+  checkpoint_utils.log_weights(action, settings.output_dir,
+                               settings.init_checkpoint)
   hook = script_utils.ProgressHook(what, batch_size,
                                    -(-len(features) // batch_size))
   predicted_ids = []
