@@ -37,6 +37,17 @@ supported() {
   return 1
 }
 
+# Why version X.Y is refused, in a few words.
+why_not() {
+  case "$1" in
+    2.*|3.[0-8]) echo "too old for TensorFlow 2.15+" ;;
+    *) echo "TensorFlow has no release for it yet" ;;
+  esac
+}
+
+# Which Pythons work, and the TensorFlow each gets.
+WHICH_WORK="use Python 3.9-3.11 (TensorFlow 2.15) or 3.12-3.13 (TensorFlow 2.16-2.21)"
+
 pyenv_roots() {
   if command -v pyenv >/dev/null 2>&1; then
     pyenv root 2>/dev/null
@@ -71,7 +82,7 @@ if [ -n "${PYTHON:-}" ]; then
       echo "${found#* } $version"
       exit 0
     fi
-    echo "error: PYTHON=$PYTHON: unsupported version $version (${found#* }); supported: $SUPPORTED"
+    echo "error: PYTHON=$PYTHON is Python $version (${found#* }): $(why_not "$version"); $WHICH_WORK"
   elif [ -e "$PYTHON" ] || command -v "$PYTHON" >/dev/null 2>&1; then
     echo "error: PYTHON=$PYTHON: does not run (it exists but fails when started, e.g. the pyenv shim of a version that is not selected); supported: $SUPPORTED"
   else
@@ -80,6 +91,7 @@ if [ -n "${PYTHON:-}" ]; then
   exit 1
 fi
 
+refused=""
 for name in python3.11 python3.10 python3.9 python3.12 python3.13 python3; do
   found=$(resolve "$name") || continue
   version=${found%% *}
@@ -87,6 +99,7 @@ for name in python3.11 python3.10 python3.9 python3.12 python3.13 python3; do
     echo "${found#* } $version"
     exit 0
   fi
+  refused=" ($name is Python $version: $(why_not "$version"))"
 done
-echo "error: no Python $SUPPORTED found (tried python3.11, 3.10, 3.9, 3.12, 3.13 and python3, on PATH and in pyenv's versions folder); install one (e.g. 'apt-get install python3.11', 'pyenv install 3.11' or 'uv python install 3.11') or set PYTHON=/path/to/python3.X"
+echo "error: no Python $SUPPORTED found$refused (tried python3.11, 3.10, 3.9, 3.12, 3.13 and python3, on PATH and in pyenv's versions folder); install one (e.g. 'apt-get install python3.11', 'pyenv install 3.11' or 'uv python install 3.11') or set PYTHON=/path/to/python3.X"
 exit 1

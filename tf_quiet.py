@@ -237,7 +237,28 @@ def _imported_by_main_program():
   return frame is not None and frame.f_globals.get("__name__") == "__main__"
 
 
+def _own_modules_first():
+  """Puts the scripts' own folder first on sys.path for a script run.
+
+  `python -m run_classifier` puts the current directory first, so a
+  tokenization.py (or modeling.py, ...) of the user's there used to be
+  imported instead of ours, and the run ended in an AttributeError deep in
+  the script. A script run from its own folder (`python run_classifier.py`
+  in the checkout) has that folder first already; this makes `python -m`
+  after `pip install .` the same. Only when the program being run is one of
+  the modules beside this one: a program of the user's keeps its sys.path.
+  """
+  here = os.path.dirname(os.path.realpath(__file__))
+  main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+  if not main_file or os.path.dirname(os.path.realpath(main_file)) != here:
+    return
+  first = os.path.realpath(sys.path[0] or os.curdir) if sys.path else None
+  if first != here:
+    sys.path.insert(0, here)
+
+
 if _imported_by_main_program():
+  _own_modules_first()
   _import_tensorflow()
   # Until the script configures its log: quiet while modules are imported.
   configure(verbose_in(sys.argv))

@@ -6,7 +6,8 @@ interpreter's site-packages through a .pth file: TensorFlow and the other
 dependencies are then already installed, so pip runs with `--no-index`
 (proving it downloads nothing) and `--no-build-isolation` (setuptools comes
 from those site-packages). Then, from a directory outside the checkout,
-the original's imports and `python -m run_classifier --helpfull` must work.
+the original's imports and `python -m run_classifier --helpfull` must work
+(the latter beside a tokenization.py of the user's).
 """
 
 import os
@@ -97,6 +98,10 @@ def _check_installed(python, site_dir, tmp_path):
   # Imported from the installed copy, not from the checkout.
   assert result.stdout.strip() == os.path.join(site_dir, "modeling.py")
 
+  # A file of the user's named like one of the modules, in the folder the
+  # script runs from, is not what the script imports.
+  (elsewhere / "tokenization.py").write_text(
+      "raise SystemExit(\"the user's tokenization.py was imported\")\n")
   result = subprocess.run([python, "-m", "run_classifier", "--helpfull"],
                           cwd=str(elsewhere), env=env, capture_output=True,
                           text=True, timeout=300)
