@@ -194,9 +194,7 @@ class BertModel(object):
       config.hidden_dropout_prob = 0.0
       config.attention_probs_dropout_prob = 0.0
 
-    input_shape = get_shape_list(input_ids, expected_rank=2)
-    batch_size = input_shape[0]
-    seq_length = input_shape[1]
+    batch_size, seq_length = get_shape_list(input_ids, expected_rank=2)
     if (isinstance(seq_length, int) and
         seq_length > config.max_position_embeddings):
       raise ValueError(
@@ -346,19 +344,12 @@ def get_activation(activation_string):
     return activation_string
   if not activation_string:
     return None
-  act = activation_string.lower()
-  if act == "linear":
-    return None
-  if act == "relu":
-    return tf.nn.relu
-  if act == "gelu":
-    return gelu
-  if act == "gelu_exact":
-    return gelu_exact
-  if act == "tanh":
-    return tf.tanh
-  raise ValueError("Unsupported activation: %s (expected linear, relu, gelu, "
-                   "gelu_exact or tanh)" % activation_string)
+  activations = {"linear": None, "relu": tf.nn.relu, "gelu": gelu,
+                 "gelu_exact": gelu_exact, "tanh": tf.tanh}
+  if activation_string.lower() not in activations:
+    raise ValueError("Unsupported activation: %s (expected linear, relu, "
+                     "gelu, gelu_exact or tanh)" % activation_string)
+  return activations[activation_string.lower()]
 
 
 # ----------------------------------------------------------------------------
@@ -462,9 +453,7 @@ def layer_norm(input_tensor, name=None):
 
 def layer_norm_and_dropout(input_tensor, dropout_prob, name=None):
   """Layer normalisation followed by dropout (the embedding epilogue)."""
-  output_tensor = layer_norm(input_tensor, name)
-  output_tensor = dropout(output_tensor, dropout_prob)
-  return output_tensor
+  return dropout(layer_norm(input_tensor, name), dropout_prob)
 
 
 def create_initializer(initializer_range=0.02):
@@ -541,8 +530,7 @@ def embedding_lookup(input_ids,
     input_ids = tf.squeeze(input_ids, axis=[2])
 
   embedding_table = tf1.get_variable(
-      name=word_embedding_name,
-      shape=[vocab_size, embedding_size],
+      name=word_embedding_name, shape=[vocab_size, embedding_size],
       initializer=create_initializer(initializer_range))
 
   input_shape = get_shape_list(input_ids)
@@ -553,8 +541,7 @@ def embedding_lookup(input_ids,
   else:
     output = tf.gather(embedding_table, flat_input_ids)
 
-  output = tf.reshape(output, input_shape + [embedding_size])
-  return (output, embedding_table)
+  return (tf.reshape(output, input_shape + [embedding_size]), embedding_table)
 
 
 def embedding_postprocessor(input_tensor,
@@ -590,11 +577,8 @@ def embedding_postprocessor(input_tensor,
     ValueError: when token types are asked for but not given, or when the
       sequence is longer than the position table.
   """
-  input_shape = get_shape_list(input_tensor, expected_rank=3)
-  batch_size = input_shape[0]
-  seq_length = input_shape[1]
-  width = input_shape[2]
-
+  batch_size, seq_length, width = get_shape_list(input_tensor,
+                                                 expected_rank=3)
   output = input_tensor
 
   if use_token_type:
@@ -602,17 +586,15 @@ def embedding_postprocessor(input_tensor,
       raise ValueError("`token_type_ids` must be given when "
                        "`use_token_type` is True.")
     token_type_table = tf1.get_variable(
-        name=token_type_embedding_name,
-        shape=[token_type_vocab_size, width],
+        name=token_type_embedding_name, shape=[token_type_vocab_size, width],
         initializer=create_initializer(initializer_range))
     # The segment vocabulary is tiny, so a one-hot matmul is cheap everywhere
     # and avoids a gather, which is slow on TPU.
     flat_token_type_ids = tf.reshape(token_type_ids, [-1])
     one_hot_ids = tf.one_hot(flat_token_type_ids, depth=token_type_vocab_size)
     token_type_embeddings = tf.matmul(one_hot_ids, token_type_table)
-    token_type_embeddings = tf.reshape(token_type_embeddings,
-                                       [batch_size, seq_length, width])
-    output += token_type_embeddings
+    output += tf.reshape(token_type_embeddings,
+                         [batch_size, seq_length, width])
 
   if use_position_embeddings:
     if isinstance(seq_length, int):
@@ -627,8 +609,7 @@ def embedding_postprocessor(input_tensor,
           message="seq_length is longer than max_position_embeddings")]
     with tf.control_dependencies(checks):
       full_position_embeddings = tf1.get_variable(
-          name=position_embedding_name,
-          shape=[max_position_embeddings, width],
+          name=position_embedding_name, shape=[max_position_embeddings, width],
           initializer=create_initializer(initializer_range))
       # The table is trained for up to max_position_embeddings positions;
       # shorter inputs use only its first seq_length rows.
@@ -639,8 +620,7 @@ def embedding_postprocessor(input_tensor,
                                        [1, seq_length, width])
       output += position_embeddings
 
-  output = layer_norm_and_dropout(output, dropout_prob)
-  return output
+  return layer_norm_and_dropout(output, dropout_prob)
 
 
 # ----------------------------------------------------------------------------
@@ -660,12 +640,9 @@ def create_attention_mask_from_input_mask(from_tensor, to_mask):
     float32 Tensor [batch_size, from_seq_length, to_seq_length]: 1 where a
     position may attend to another.
   """
-  from_shape = get_shape_list(from_tensor, expected_rank=[2, 3])
-  batch_size = from_shape[0]
-  from_seq_length = from_shape[1]
-
-  to_shape = get_shape_list(to_mask, expected_rank=2)
-  to_seq_length = to_shape[1]
+  batch_size, from_seq_length = get_shape_list(from_tensor,
+                                               expected_rank=[2, 3])[:2]
+  to_seq_length = get_shape_list(to_mask, expected_rank=2)[1]
 
   to_mask = tf.cast(
       tf.reshape(to_mask, [batch_size, 1, to_seq_length]), tf.float32)
@@ -725,8 +702,7 @@ def attention_layer(from_tensor,
         "The rank of `from_tensor` must match the rank of `to_tensor`.")
 
   if len(from_shape) == 3:
-    batch_size = from_shape[0]
-    from_seq_length = from_shape[1]
+    batch_size, from_seq_length = from_shape[:2]
     to_seq_length = to_shape[1]
   elif (batch_size is None or from_seq_length is None or
         to_seq_length is None):
@@ -741,17 +717,12 @@ def attention_layer(from_tensor,
   to_tensor_2d = reshape_to_matrix(to_tensor)      # [B*T, to_width]
   initializer = create_initializer(initializer_range)
 
-  query_layer = dense_layer(from_tensor_2d, num_attention_heads * size_per_head,
-                            activation=query_act,
-                            kernel_initializer=initializer,
+  width = num_attention_heads * size_per_head  # N*D
+  query_layer = dense_layer(from_tensor_2d, width, query_act, initializer,
                             name="query")  # [B*F, N*D]
-  key_layer = dense_layer(to_tensor_2d, num_attention_heads * size_per_head,
-                          activation=key_act,
-                          kernel_initializer=initializer,
+  key_layer = dense_layer(to_tensor_2d, width, key_act, initializer,
                           name="key")      # [B*T, N*D]
-  value_layer = dense_layer(to_tensor_2d, num_attention_heads * size_per_head,
-                            activation=value_act,
-                            kernel_initializer=initializer,
+  value_layer = dense_layer(to_tensor_2d, width, value_act, initializer,
                             name="value")  # [B*T, N*D]
 
   query_layer = _split_heads(query_layer, batch_size, from_seq_length,
@@ -789,11 +760,9 @@ def attention_layer(from_tensor,
   context_layer = tf.matmul(attention_probs, value_layer)  # [B,N,F,D]
   context_layer = tf.transpose(context_layer, [0, 2, 1, 3])  # [B,F,N,D]
 
-  if do_return_2d_tensor:
-    return tf.reshape(context_layer, [
-        batch_size * from_seq_length, num_attention_heads * size_per_head])
-  return tf.reshape(context_layer, [
-      batch_size, from_seq_length, num_attention_heads * size_per_head])
+  leading = ([batch_size * from_seq_length] if do_return_2d_tensor else
+             [batch_size, from_seq_length])
+  return tf.reshape(context_layer, leading + [width])
 
 
 def _split_heads(tensor_2d, batch_size, seq_length, num_heads, size_per_head):
@@ -887,9 +856,7 @@ def transformer_model(input_tensor,
 
   attention_head_size = int(hidden_size / num_attention_heads)
   input_shape = get_shape_list(input_tensor, expected_rank=3)
-  batch_size = input_shape[0]
-  seq_length = input_shape[1]
-  input_width = input_shape[2]
+  batch_size, seq_length, input_width = input_shape
 
   # Residual connections add the input to each sub-layer's output, so the
   # widths must agree.
@@ -929,11 +896,8 @@ def transformer_model(input_tensor,
 
       with tf1.variable_scope("intermediate"):
         intermediate_output = dense_layer(
-            attention_output,
-            intermediate_size,
-            activation=intermediate_act_fn,
-            kernel_initializer=create_initializer(initializer_range),
-            name="dense")
+            attention_output, intermediate_size, intermediate_act_fn,
+            create_initializer(initializer_range), name="dense")
 
       with tf1.variable_scope("output"):
         layer_output = _output_projection(
@@ -968,21 +932,14 @@ def get_shape_list(tensor, expected_rank=None, name=None):
   """
   if name is None:
     name = tensor.name
-
   if expected_rank is not None:
     assert_rank(tensor, expected_rank, name)
-
   shape = tensor.shape.as_list()
-
-  non_static_indexes = [index for (index, dim) in enumerate(shape)
-                        if dim is None]
-  if not non_static_indexes:
+  if None not in shape:
     return shape
-
   dyn_shape = tf.shape(tensor)
-  for index in non_static_indexes:
-    shape[index] = dyn_shape[index]
-  return shape
+  return [dyn_shape[index] if dim is None else dim
+          for (index, dim) in enumerate(shape)]
 
 
 def reshape_to_matrix(input_tensor):
@@ -1000,9 +957,7 @@ def reshape_to_matrix(input_tensor):
                      (input_tensor.shape))
   if ndims == 2:
     return input_tensor
-
-  width = input_tensor.shape[-1]
-  return tf.reshape(input_tensor, [-1, width])
+  return tf.reshape(input_tensor, [-1, input_tensor.shape[-1]])
 
 
 def reshape_from_matrix(output_tensor, orig_shape_list):
@@ -1018,11 +973,8 @@ def reshape_from_matrix(output_tensor, orig_shape_list):
   """
   if len(orig_shape_list) == 2:
     return output_tensor
-
-  output_shape = get_shape_list(output_tensor)
-  orig_dims = orig_shape_list[0:-1]
-  width = output_shape[-1]
-  return tf.reshape(output_tensor, orig_dims + [width])
+  width = get_shape_list(output_tensor)[-1]
+  return tf.reshape(output_tensor, orig_shape_list[0:-1] + [width])
 
 
 def assert_rank(tensor, expected_rank, name=None):
@@ -1035,16 +987,10 @@ def assert_rank(tensor, expected_rank, name=None):
   """
   if name is None:
     name = tensor.name
-
-  expected_rank_dict = {}
-  if isinstance(expected_rank, six.integer_types):
-    expected_rank_dict[expected_rank] = True
-  else:
-    for x in expected_rank:
-      expected_rank_dict[x] = True
-
+  expected_ranks = ([expected_rank] if isinstance(
+      expected_rank, six.integer_types) else list(expected_rank))
   actual_rank = tensor.shape.ndims
-  if actual_rank not in expected_rank_dict:
+  if actual_rank not in expected_ranks:
     scope_name = tf1.get_variable_scope().name
     raise ValueError(
         "For the tensor `%s` in scope `%s`, the actual rank "
