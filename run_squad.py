@@ -38,7 +38,8 @@ import tensorflow as tf
 
 import doc_windows
 import export_utils
-import estimator_runtime
+import fine_tuning
+import script_settings
 import script_utils
 import squad_answers
 import squad_lib
@@ -155,93 +156,55 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=None):
 
 
 
-def define_flags():
-  """Defines the command-line flags (called only when run as a script, so
-  this module can be imported next to the other scripts)."""
-  flags.DEFINE_string(
-      "bert_config_file", None,
-      "The config json file corresponding to the pre-trained BERT model. "
-      "This specifies the model architecture.")
-  flags.DEFINE_string("vocab_file", None,
-                      "The vocabulary file that the BERT model was trained on.")
-  flags.DEFINE_string(
-      "output_dir", None,
-      "The output directory where the model checkpoints, records and "
-      "predictions will be written.")
-  flags.DEFINE_string("train_file", None,
-                      "SQuAD json for training. E.g., train-v1.1.json")
-  flags.DEFINE_string(
-      "predict_file", None,
-      "SQuAD json for predictions. E.g., dev-v1.1.json or test-v1.1.json. "
-      "When it has answers, exact match and F1 are computed too.")
-  flags.DEFINE_string(
-      "init_checkpoint", None,
-      "Initial checkpoint (usually from a pre-trained BERT model).")
-  flags.DEFINE_bool(
-      "do_lower_case", True,
-      "Whether to lower case the input text. Should be True for uncased "
-      "models and False for cased models.")
-  flags.DEFINE_integer(
-      "max_seq_length", 384,
-      "The maximum total input sequence length after WordPiece tokenization. "
-      "Sequences longer than this will be truncated, and sequences shorter "
-      "than this will be padded.")
-  flags.DEFINE_integer(
-      "doc_stride", 128,
-      "When splitting up a long document into chunks, how much stride to "
-      "take between chunks.")
-  flags.DEFINE_integer(
-      "max_query_length", 64,
-      "The maximum number of tokens for the question. Questions longer than "
-      "this will be truncated to this length.")
-  flags.DEFINE_bool("do_train", False, "Whether to run training.")
-  flags.DEFINE_bool("do_predict", False,
-                    "Whether to run prediction on --predict_file.")
-  flags.DEFINE_integer("train_batch_size", 32, "Total batch size for training.")
-  flags.DEFINE_integer("predict_batch_size", 8,
-                       "Total batch size for predictions.")
-  flags.DEFINE_float("learning_rate", 5e-5,
-                     "The initial learning rate for Adam.")
-  flags.DEFINE_float("num_train_epochs", 3.0,
-                     "Total number of training epochs to perform.")
-  flags.DEFINE_float(
-      "warmup_proportion", 0.1,
-      "Proportion of training to perform linear learning rate warmup for. "
-      "E.g., 0.1 = 10% of training.")
-  flags.DEFINE_integer("save_checkpoints_steps", 1000,
-                       "How often to save the model checkpoint.")
-  flags.DEFINE_integer("iterations_per_loop", 1000,
-                       "How many steps to make in each estimator call.")
-  flags.DEFINE_integer(
-      "n_best_size", 20,
-      "The total number of n-best predictions to generate in the "
-      "nbest_predictions.json output file.")
-  flags.DEFINE_integer(
-      "max_answer_length", 30,
-      "The maximum length of an answer that can be generated. This is needed "
-      "because the start and end predictions are not conditioned on one "
-      "another.")
-  checkpoint_utils.define_allow_random_init_flag()
-  estimator_runtime.define_tpu_flags()
-  estimator_runtime.define_performance_flags()
-  export_utils.define_export_flags()
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the command-line flags on `flag_values`.
+
+  Called when the module runs as a script, or on a fresh FlagValues by
+  `script_settings.defaults`, so that the module can be imported next to
+  the other scripts (absl refuses a flag name defined twice). The flags
+  every fine-tuning script has come from `fine_tuning`, with SQuAD's longer
+  --max_seq_length; the others are SQuAD's own.
+  """
+  def string(name, text):
+    flags.DEFINE_string(name, None, text, flag_values=flag_values)
+
+  def integer(name, default, text):
+    flags.DEFINE_integer(name, default, text, flag_values=flag_values)
+
+  fine_tuning.define_fine_tuning_flags(
+      flag_values,
+      do_predict_help="Answer the questions of --predict_file: "
+      "predictions.json, nbest_predictions.json (and null_odds.json), and "
+      "squad_metrics.json when the file has answers.",
+      max_seq_length=384, evaluates=False)
+  string("train_file", "SQuAD json for training, e.g. train-v1.1.json.")
+  string("predict_file",
+         "SQuAD json to answer, e.g. dev-v1.1.json; when it has answers, "
+         "exact match and F1 are computed too.")
+  integer("doc_stride", 128,
+          "Tokens between the starts of the windows a long paragraph is "
+          "read in.")
+  integer("max_query_length", 64,
+          "Question tokens kept; a longer question is cut to this length.")
+  integer("n_best_size", 20,
+          "Start and end positions considered per window, and answers kept "
+          "in nbest_predictions.json.")
+  integer("max_answer_length", 30,
+          "Longest answer in WordPiece tokens (start and end are predicted "
+          "independently, so this bounds their distance).")
   flags.DEFINE_bool(
       "verbose_logging", False,
-      "If true, all of the warnings related to data processing will be "
-      "printed. A number of warnings are expected for a normal SQuAD "
-      "evaluation.")
+      "Log every answer that could not be mapped back onto the paragraph "
+      "(a few are expected on SQuAD).", flag_values=flag_values)
   flags.DEFINE_bool(
       "version_2_with_negative", False,
-      "If true, the SQuAD examples contain some that do not have an answer.")
+      "SQuAD 2.0: some questions have no answer in their paragraph.",
+      flag_values=flag_values)
   flags.DEFINE_float(
       "null_score_diff_threshold", 0.0,
-      "If null_score - best_non_null is greater than the threshold predict "
-      "null. squad_metrics.json reports the best value as best_f1_thresh.")
-  flags.DEFINE_integer(
-      "num_accumulation_steps", 1,
-      "Accumulate gradients over this many micro-batches of "
-      "train_batch_size / num_accumulation_steps examples before each update, "
-      "for a large effective batch on a small accelerator.")
+      "SQuAD 2.0: answer \"\" when the no-answer score exceeds the best "
+      "span's by more than this; squad_metrics.json reports the best value "
+      "as best_f1_thresh.", flag_values=flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -250,14 +213,16 @@ def define_flags():
 
 
 def validate_flags_or_throw(bert_config, flags_obj=None):
-  """Checks the flags against each other and the model config.
+  """The original's checks of the flags against each other and the config.
 
-  Like the original, this includes the check that --do_lower_case suits a
-  released --init_checkpoint.
+  Also, as in the original, that --do_lower_case suits a released
+  --init_checkpoint. The script itself checks its settings with
+  `fine_tuning` and `_check_squad_settings` (and the config when it loads
+  it); this is the original's entry point for code that calls it.
 
   Args:
     bert_config: `modeling.BertConfig` of the model.
-    flags_obj: the script's flags; default the global FLAGS, which the
+    flags_obj: the flags to check; default the global FLAGS, which the
       original read (the compatibility fallback, as in `_flag_or_default`).
 
   Raises:
@@ -273,79 +238,141 @@ def validate_flags_or_throw(bert_config, flags_obj=None):
     raise script_utils.UsageError(str(e))
   if not (flags_obj.do_train or flags_obj.do_predict or flags_obj.export_dir):
     raise script_utils.UsageError(
-        "At least one of --do_train, --do_predict or --export_dir must be "
-        "set.")
-  if flags_obj.do_train and not flags_obj.train_file:
-    raise script_utils.UsageError(
-        "If --do_train is True, then --train_file must be specified.")
-  if flags_obj.do_predict and not flags_obj.predict_file:
-    raise script_utils.UsageError(
-        "If --do_predict is True, then --predict_file must be specified.")
+        "nothing to do: set at least one of --do_train, --do_predict, "
+        "--export_dir")
   if flags_obj.max_seq_length > bert_config.max_position_embeddings:
     raise script_utils.UsageError(
-        "Cannot use sequence length %d because the BERT model was only "
-        "trained up to sequence length %d (--max_seq_length vs "
-        "max_position_embeddings)" %
+        "--max_seq_length=%d is longer than max_position_embeddings=%d" %
         (flags_obj.max_seq_length, bert_config.max_position_embeddings))
-  if flags_obj.max_seq_length <= flags_obj.max_query_length + 3:
+  _check_squad_settings(flags_obj)
+
+
+def _check_squad_settings(settings):
+  """SQuAD's own checks that need no file; raises UsageError."""
+  if settings.do_train and not settings.train_file:
+    raise script_utils.UsageError(
+        "If --do_train is True, then --train_file must be specified.")
+  if settings.do_predict and not settings.predict_file:
+    raise script_utils.UsageError(
+        "If --do_predict is True, then --predict_file must be specified.")
+  if settings.max_seq_length <= settings.max_query_length + 3:
     raise script_utils.UsageError(
         "The --max_seq_length (%d) must be greater than --max_query_length "
-        "(%d) + 3" % (flags_obj.max_seq_length, flags_obj.max_query_length))
+        "(%d) + 3" % (settings.max_seq_length, settings.max_query_length))
   for name in ("doc_stride", "max_query_length", "n_best_size",
-               "max_answer_length", "train_batch_size", "predict_batch_size",
-               "num_accumulation_steps"):
-    if getattr(flags_obj, name) < 1:
+               "max_answer_length"):
+    if getattr(settings, name) < 1:
       raise script_utils.UsageError("--%s must be at least 1, got %d" %
-                                    (name, getattr(flags_obj, name)))
-  if flags_obj.do_train and flags_obj.num_accumulation_steps > 1:
-    if flags_obj.train_batch_size % flags_obj.num_accumulation_steps != 0:
-      raise script_utils.UsageError(
-          "--train_batch_size (%d) must be divisible by "
-          "--num_accumulation_steps (%d)" %
-          (flags_obj.train_batch_size, flags_obj.num_accumulation_steps))
+                                    (name, getattr(settings, name)))
 
 
-def _train(estimator, tokenizer, train_examples, num_train_steps,
-           micro_batch_size, flags_obj):
-  """Writes train.tf_record and fine-tunes on it.
+def main(_):
+  script_utils.configure_logging()
+  run(script_settings.from_flags(FLAGS))
 
-  `flags_obj` is the script's FLAGS (or a namespace with the same names).
+
+def run(settings):
+  """Trains, answers and exports as the settings ask.
+
+  Args:
+    settings: `script_settings.Settings` of `define_flags` (or any object
+      with those attributes).
+
+  Raises:
+    UsageError: bad flags or input, before anything is written.
   """
-  train_record = os.path.join(flags_obj.output_dir, "train.tf_record")
+  fine_tuning.validate_flags(settings, data_flags=())
+  _check_squad_settings(settings)
+  init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(
+      settings)
+  # Read before training, so a bad file is reported in seconds, not after
+  # hours of fine-tuning.
+  train_examples = eval_examples = gold_dataset = None
+  num_train_steps = num_warmup_steps = None
+  if settings.do_train:
+    script_utils.require_file(settings.train_file, "train_file")
+    train_examples = squad_lib.read_squad_examples(
+        settings.train_file, is_training=True,
+        version_2_with_negative=settings.version_2_with_negative)
+    num_train_steps, num_warmup_steps = fine_tuning.training_steps(
+        settings, len(train_examples),
+        "usable questions in --train_file=%s" % settings.train_file)
+    # Shuffled once here, since the record reader only shuffles within a
+    # small buffer and SQuAD questions come grouped by paragraph.
+    random.Random(12345).shuffle(train_examples)
+  if settings.do_predict:
+    script_utils.require_file(settings.predict_file, "predict_file")
+    eval_examples, gold_dataset = _read_predict_examples(
+        settings.predict_file, settings.version_2_with_negative)
+  fine_tuning.check_weights_and_output(
+      settings, init_checkpoint, HEAD_VARIABLES,
+      writes_output=bool(settings.do_train or settings.do_predict))
+
+  model_fn = model_fn_builder(
+      bert_config=bert_config,
+      init_checkpoint=init_checkpoint,
+      learning_rate=settings.learning_rate,
+      num_train_steps=num_train_steps,
+      num_warmup_steps=num_warmup_steps,
+      use_tpu=settings.use_tpu,
+      use_one_hot_embeddings=settings.use_tpu,
+      num_accumulation_steps=settings.num_accumulation_steps,
+      compute_type=fine_tuning.compute_type(settings))
+  estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings)
+
+  # What predictor.load needs besides the weights: written next to the
+  # checkpoints and into an exported SavedModel.
+  model_info = export_utils.model_info(
+      export_utils.SQUAD, settings.vocab_file, settings.do_lower_case,
+      settings.max_seq_length, doc_stride=settings.doc_stride,
+      max_query_length=settings.max_query_length,
+      n_best_size=settings.n_best_size,
+      max_answer_length=settings.max_answer_length,
+      version_2_with_negative=settings.version_2_with_negative,
+      null_score_diff_threshold=settings.null_score_diff_threshold)
+  if train_examples:
+    export_utils.write_model_files(settings.output_dir, bert_config,
+                                   model_info)
+    _train(estimator, settings, tokenizer, train_examples, num_train_steps,
+           num_warmup_steps, init_checkpoint)
+  if eval_examples:
+    _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
+             init_checkpoint)
+  if settings.export_dir:
+    fine_tuning.export(model_fn, settings, init_checkpoint,
+                       output_keys=["start_logits", "end_logits"],
+                       model_info=model_info)
+
+
+def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
+           num_warmup_steps, init_checkpoint):
+  """Writes train.tf_record (one record per window) and fine-tunes on it."""
+  train_record = os.path.join(settings.output_dir, "train.tf_record")
   with FeatureWriter(filename=train_record, is_training=True) as writer:
     convert_examples_to_features(
         examples=train_examples,
         tokenizer=tokenizer,
-        max_seq_length=flags_obj.max_seq_length,
-        doc_stride=flags_obj.doc_stride,
-        max_query_length=flags_obj.max_query_length,
+        max_seq_length=settings.max_seq_length,
+        doc_stride=settings.doc_stride,
+        max_query_length=settings.max_query_length,
         is_training=True,
         output_fn=writer.process_feature)
-  tf1.logging.info("***** Running training *****")
-  tf1.logging.info("  Num orig examples = %d", len(train_examples))
-  tf1.logging.info("  Num split examples = %d", writer.num_features)
-  estimator_runtime.log_train_batch_size(flags_obj.train_batch_size,
-                                         flags_obj.num_accumulation_steps)
-  tf1.logging.info("  Num steps = %d", num_train_steps)
-  estimator_runtime.log_learning_rate(
-      flags_obj.learning_rate,
-      int(num_train_steps * flags_obj.warmup_proportion))
-  checkpoint_utils.log_weights("Training", flags_obj.output_dir,
-                               flags_obj.init_checkpoint)
   train_input_fn = input_fn_builder(
       input_file=train_record,
-      seq_length=flags_obj.max_seq_length,
+      seq_length=settings.max_seq_length,
       is_training=True,
       drop_remainder=True)
-  estimator_runtime.train_estimator(estimator, train_input_fn, num_train_steps,
-                                    micro_batch_size,
-                                    flags_obj.num_accumulation_steps)
+  fine_tuning.train(
+      estimator, settings, train_input_fn,
+      "Num examples = %d questions in %d windows" %
+      (len(train_examples), writer.num_features),
+      num_train_steps, num_warmup_steps, init_checkpoint)
 
 
 def _read_predict_examples(predict_file, version_2_with_negative):
   """The questions of --predict_file and, when it has answers, the parsed file
   for scoring (checked now, so scoring cannot fail after a long run)."""
-  eval_examples = read_squad_examples(
+  eval_examples = squad_lib.read_squad_examples(
       predict_file, is_training=False,
       version_2_with_negative=version_2_with_negative)
   if not eval_examples:
@@ -364,14 +391,14 @@ def _read_predict_examples(predict_file, version_2_with_negative):
   return eval_examples, dataset
 
 
-def _predict(estimator, tokenizer, eval_examples, gold_dataset, flags_obj):
+def _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
+             init_checkpoint):
   """Writes predictions.json (and the others) for `eval_examples`.
 
-  Also squad_metrics.json when `gold_dataset` has answers. `flags_obj` is the
-  script's FLAGS (or a namespace with the same names).
+  Also squad_metrics.json when `gold_dataset` has answers.
   """
   eval_features = []
-  eval_record = os.path.join(flags_obj.output_dir, "eval.tf_record")
+  eval_record = os.path.join(settings.output_dir, "eval.tf_record")
   with FeatureWriter(filename=eval_record, is_training=False) as writer:
 
     def append_feature(feature):
@@ -381,25 +408,25 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset, flags_obj):
     convert_examples_to_features(
         examples=eval_examples,
         tokenizer=tokenizer,
-        max_seq_length=flags_obj.max_seq_length,
-        doc_stride=flags_obj.doc_stride,
-        max_query_length=flags_obj.max_query_length,
+        max_seq_length=settings.max_seq_length,
+        doc_stride=settings.doc_stride,
+        max_query_length=settings.max_query_length,
         is_training=False,
         output_fn=append_feature)
 
   tf1.logging.info("***** Running predictions *****")
   tf1.logging.info("  Num orig examples = %d", len(eval_examples))
   tf1.logging.info("  Num split examples = %d", len(eval_features))
-  tf1.logging.info("  Batch size = %d", flags_obj.predict_batch_size)
+  tf1.logging.info("  Batch size = %d", settings.predict_batch_size)
 
   predict_input_fn = input_fn_builder(
       input_file=eval_record,
-      seq_length=flags_obj.max_seq_length,
+      seq_length=settings.max_seq_length,
       is_training=False,
       drop_remainder=False)
   all_results = []
-  checkpoint_utils.log_weights("Predicting", flags_obj.output_dir,
-                               flags_obj.init_checkpoint)
+  checkpoint_utils.log_weights("Predicting", settings.output_dir,
+                               init_checkpoint)
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
                                   yield_single_examples=True):
@@ -412,20 +439,20 @@ def _predict(estimator, tokenizer, eval_examples, gold_dataset, flags_obj):
             end_logits=np.array(result["end_logits"], np.float32)))
     progress.update()
 
-  output_dir = flags_obj.output_dir
+  output_dir = settings.output_dir
   predictions = squad_answers.write_predictions(
-      eval_examples, eval_features, all_results, flags_obj.n_best_size,
-      flags_obj.max_answer_length, flags_obj.do_lower_case,
+      eval_examples, eval_features, all_results, settings.n_best_size,
+      settings.max_answer_length, settings.do_lower_case,
       os.path.join(output_dir, "predictions.json"),
       os.path.join(output_dir, "nbest_predictions.json"),
       os.path.join(output_dir, "null_odds.json"),
-      version_2_with_negative=flags_obj.version_2_with_negative,
-      null_score_diff_threshold=flags_obj.null_score_diff_threshold,
-      verbose_logging=flags_obj.verbose_logging)
+      version_2_with_negative=settings.version_2_with_negative,
+      null_score_diff_threshold=settings.null_score_diff_threshold,
+      verbose_logging=settings.verbose_logging)
   if gold_dataset is not None:
     _write_metrics(predictions, gold_dataset, output_dir,
-                   flags_obj.version_2_with_negative,
-                   flags_obj.null_score_diff_threshold)
+                   settings.version_2_with_negative,
+                   settings.null_score_diff_threshold)
 
 
 def _write_metrics(predictions, gold_dataset, output_dir,
@@ -456,110 +483,6 @@ def _write_metrics(predictions, gold_dataset, output_dir,
     if key != "exact":
       tf1.logging.info("  %s = %s", key, value)
   return metrics
-
-
-def main(_):
-  script_utils.configure_logging()
-
-  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file)
-  validate_flags_or_throw(bert_config, FLAGS)
-  # A checkpoint prefix, also when the flag names a directory or a file.
-  init_checkpoint = checkpoint_utils.check_init_checkpoint(
-      FLAGS.init_checkpoint)
-  # Read now (a missing, non-UTF-8 or incomplete vocabulary is a one-line
-  # error) so that bad input stops the run before it writes anything.
-  tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
-                                          FLAGS.do_lower_case, init_checkpoint)
-  if FLAGS.do_train:
-    script_utils.require_file(FLAGS.train_file, "train_file")
-  if FLAGS.do_predict:
-    script_utils.require_file(FLAGS.predict_file, "predict_file")
-  checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
-  if FLAGS.export_dir:
-    # Checked now so a bad --export_dir fails before training, not after.
-    export_utils.check_export_dir(FLAGS.export_dir)
-
-  script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
-                                       FLAGS.vocab_file)
-
-  train_examples = None
-  num_train_steps = None
-  num_warmup_steps = None
-  micro_batch_size = FLAGS.train_batch_size // FLAGS.num_accumulation_steps
-  if FLAGS.do_train:
-    train_examples = read_squad_examples(
-        FLAGS.train_file, is_training=True,
-        version_2_with_negative=FLAGS.version_2_with_negative)
-    num_train_steps = int(
-        len(train_examples) / FLAGS.train_batch_size * FLAGS.num_train_epochs)
-    if num_train_steps < 1:
-      raise script_utils.UsageError(
-          "--train_file=%s has %d usable question(s): fewer than one "
-          "--train_batch_size=%d batch in --num_train_epochs=%g" %
-          (FLAGS.train_file, len(train_examples), FLAGS.train_batch_size,
-           FLAGS.num_train_epochs))
-    num_warmup_steps = int(num_train_steps * FLAGS.warmup_proportion)
-    # Shuffled once here, since the record reader only shuffles within a
-    # small buffer and SQuAD questions come grouped by paragraph.
-    random.Random(12345).shuffle(train_examples)
-
-  eval_examples = gold_dataset = None
-  if FLAGS.do_predict:
-    # Read before training, so a bad file is reported in seconds, not after
-    # hours of fine-tuning.
-    eval_examples, gold_dataset = _read_predict_examples(
-        FLAGS.predict_file, FLAGS.version_2_with_negative)
-  if not FLAGS.do_train:
-    # Without training, prediction and export read weights that must already
-    # exist; an export never takes random ones.
-    actions = [flag for flag, wanted in (("--do_predict", FLAGS.do_predict),
-                                         ("--export_dir", FLAGS.export_dir))
-               if wanted]
-    checkpoint_utils.checkpoint_for_inference(
-        FLAGS.output_dir, init_checkpoint, " ".join(actions),
-        HEAD_VARIABLES,
-        FLAGS.allow_random_init and not FLAGS.export_dir)
-  # Created only now, when the input has passed every check.
-  script_utils.prepare_output_dir(FLAGS.output_dir)
-
-  model_fn = model_fn_builder(
-      bert_config=bert_config,
-      init_checkpoint=init_checkpoint,
-      learning_rate=FLAGS.learning_rate,
-      num_train_steps=num_train_steps,
-      num_warmup_steps=num_warmup_steps,
-      use_tpu=FLAGS.use_tpu,
-      use_one_hot_embeddings=FLAGS.use_tpu,
-      num_accumulation_steps=FLAGS.num_accumulation_steps,
-      compute_type=estimator_runtime.compute_type_for_precision(
-          FLAGS.precision))
-  run_config = estimator_runtime.run_config_from_flags(FLAGS)
-  estimator = estimator_runtime.make_estimator(
-      model_fn, run_config, FLAGS.use_tpu,
-      train_batch_size=micro_batch_size,
-      predict_batch_size=FLAGS.predict_batch_size)
-
-  # What predictor.load needs besides the weights: written next to the
-  # checkpoints and into an exported SavedModel.
-  model_info = export_utils.model_info(
-      export_utils.SQUAD, FLAGS.vocab_file, FLAGS.do_lower_case,
-      FLAGS.max_seq_length, doc_stride=FLAGS.doc_stride,
-      max_query_length=FLAGS.max_query_length, n_best_size=FLAGS.n_best_size,
-      max_answer_length=FLAGS.max_answer_length,
-      version_2_with_negative=FLAGS.version_2_with_negative,
-      null_score_diff_threshold=FLAGS.null_score_diff_threshold)
-  if FLAGS.do_train:
-    export_utils.write_model_files(FLAGS.output_dir, bert_config, model_info)
-    _train(estimator, tokenizer, train_examples, num_train_steps,
-           micro_batch_size, FLAGS)
-  if FLAGS.do_predict:
-    _predict(estimator, tokenizer, eval_examples, gold_dataset, FLAGS)
-  if FLAGS.export_dir:
-    export_utils.export_saved_model(
-        model_fn, FLAGS.export_dir, FLAGS.max_seq_length,
-        checkpoint_path=export_utils.checkpoint_for_export(
-            FLAGS.output_dir, init_checkpoint),
-        output_keys=["start_logits", "end_logits"], model_info=model_info)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import char_maps
 import checkpoint_utils
 import doc_windows
 import estimator_runtime
+import fine_tuning
 import modeling
 import record_utils
 import script_utils
@@ -734,8 +735,9 @@ def input_fn_builder(input_file, seq_length, is_training, drop_remainder):
 # ----------------------------------------------------------------------------
 
 
-# The span-prediction layer: a pre-trained checkpoint does not have it.
-HEAD_VARIABLES = ("cls/squad/output_weights", "cls/squad/output_bias")
+# The span-prediction layer's variables (create_model's): a pre-trained
+# checkpoint does not have them.
+HEAD_VARIABLES = fine_tuning.HEAD_VARIABLES[fine_tuning.SQUAD]
 
 
 def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 import doc_windows
 import run_squad
+import script_settings
 import script_utils
 import squad_metrics
 import tokenization
@@ -730,13 +731,13 @@ def _flags(**overrides):
 
 
 _BAD_FLAGS = [
-    (dict(do_train=False), "--do_train, --do_predict or --export_dir"),
+    (dict(do_train=False), "at least one of --do_train, --do_predict, "
+     "--export_dir"),
     (dict(train_file=None), "--train_file"),
     (dict(do_predict=True), "--predict_file"),
     (dict(max_seq_length=65), "max_position_embeddings"),
     (dict(max_query_length=61), "--max_query_length"),
     (dict(doc_stride=0), "--doc_stride"),
-    (dict(train_batch_size=6, num_accumulation_steps=4), "divisible"),
     (dict(init_checkpoint="/m/cased_L-12_H-768_A-12/bert_model.ckpt"),
      "--do_lower_case=True does not match"),
 ]
@@ -767,6 +768,51 @@ def test_validate_flags_or_throw_checks_the_flags_it_is_given(
     run_squad.validate_flags_or_throw(config, _flags(**overrides))
 
 
+@pytest.mark.parametrize("overrides,message", [
+    (dict(do_train=False, export_dir=None), "nothing to do"),
+    (dict(train_file=None), "--train_file"),
+    (dict(max_query_length=61), "--max_query_length"),
+    (dict(doc_stride=0), "--doc_stride"),
+    (dict(n_best_size=0), "--n_best_size"),
+    (dict(train_batch_size=6, num_accumulation_steps=4),
+     "--train_batch_size=6 is not a multiple of --num_accumulation_steps=4"),
+    (dict(predict_batch_size=0), "--predict_batch_size=0: must be positive"),
+    (dict(max_seq_length=65), "--max_seq_length=65 is longer than "
+     "max_position_embeddings=64"),
+])
+def test_run_refuses_bad_settings_before_writing(tmp_path, overrides,
+                                                 message):
+  vocab, config = _setup_model_files(tmp_path)
+  out = tmp_path / "out"
+  settings = _settings(vocab, config, out, train_file=squad_data.write_dataset(
+      tmp_path / "train.json"), do_train=True, max_seq_length=64)
+  with pytest.raises(script_utils.UsageError, match=message):
+    run_squad.run(settings.replace(**overrides))
+  assert not out.exists()
+
+
+def _settings(vocab, config, out, **overrides):
+  """run_squad's settings as the command line's defaults give them."""
+  values = dict(bert_config_file=config, vocab_file=vocab,
+                output_dir=str(out), max_seq_length=MAX_SEQ_LENGTH,
+                doc_stride=DOC_STRIDE, max_query_length=MAX_QUERY_LENGTH,
+                train_batch_size=4, predict_batch_size=4, n_best_size=5)
+  values.update(overrides)
+  return script_settings.defaults(run_squad.define_flags, **values)
+
+
+def test_flag_defaults_are_squads():
+  settings = script_settings.defaults(run_squad.define_flags)
+  assert (settings.max_seq_length, settings.doc_stride,
+          settings.max_query_length, settings.n_best_size,
+          settings.max_answer_length, settings.train_batch_size,
+          settings.predict_batch_size, settings.learning_rate,
+          settings.version_2_with_negative,
+          settings.null_score_diff_threshold) == (
+              384, 128, 64, 20, 30, 32, 8, 5e-5, False, 0.0)
+  assert "do_eval" not in settings
+
+
 @pytest.mark.parametrize("content,problem", [
     ('{"version": "1.1", "paragraphs": []}', "\"data\" list"),
     # Malformed gold answers are caught before training, not when scoring.
@@ -774,59 +820,19 @@ def test_validate_flags_or_throw_checks_the_flags_it_is_given(
      '"question": "q", "answers": [{"answer_start": 0}]}]}]}]}',
      "question 1: an answer has no \"text\""),
 ])
-def test_main_reports_bad_predict_file_up_front(tmp_path, monkeypatch,
-                                                content, problem):
+def test_run_reports_bad_predict_file_up_front(tmp_path, content, problem):
   vocab, config = _setup_model_files(tmp_path)
   bad = tmp_path / "bad.json"
   bad.write_text(content)
   out = tmp_path / "out"
-  monkeypatch.setattr(run_squad, "FLAGS", types.SimpleNamespace(
-      bert_config_file=config, vocab_file=vocab, output_dir=str(out),
-      train_file=str(bad), predict_file=str(bad), init_checkpoint=None,
-      do_lower_case=True, max_seq_length=MAX_SEQ_LENGTH, doc_stride=DOC_STRIDE,
-      max_query_length=MAX_QUERY_LENGTH, do_train=False, do_predict=True,
-      train_batch_size=4, predict_batch_size=4, learning_rate=1e-4,
-      num_train_epochs=1.0, warmup_proportion=0.1, save_checkpoints_steps=10,
-      iterations_per_loop=10, n_best_size=5, max_answer_length=30,
-      use_tpu=False, tpu_name=None, tpu_zone=None, gcp_project=None,
-      master=None, num_tpu_cores=8, verbose_logging=False,
-      version_2_with_negative=False, null_score_diff_threshold=0.0,
-      num_accumulation_steps=1, export_dir=None, precision="fp32",
-      use_xla=False, distribution="none", num_cpu_devices=None))
   with pytest.raises(script_utils.UsageError) as info:
-    run_squad.main([])
+    run_squad.run(_settings(vocab, config, out, train_file=str(bad),
+                            predict_file=str(bad), do_predict=True))
   message = str(info.value)
   assert str(bad) in message and problem in message
   # Nothing half-written.
   assert not os.path.exists(str(out / "eval.tf_record"))
   assert not os.path.exists(str(out / "predictions.json"))
-
-
-@pytest.mark.parametrize("version_2", [False, True])
-def test_metrics_name_the_threshold_only_for_squad_2(tmp_path, monkeypatch,
-                                                     version_2):
-  # SQuAD 1.1 has no "no answer", so --null_score_diff_threshold means
-  # nothing there: neither squad_metrics.json nor the log names it.
-  lines = []
-  monkeypatch.setattr(run_squad.tf1.logging, "info",
-                      lambda fmt, *args: lines.append(fmt % args))
-  answers = {qid: text for (qid, text) in squad_data.gold().items()
-             if text or version_2}
-  predictions = run_squad.SquadPredictions(
-      answers, {}, {qid: -1.0 for qid in answers} if version_2 else {},
-      answers if version_2 else {})
-  metrics = run_squad._write_metrics(
-      predictions, squad_data.dataset(version_2=version_2), str(tmp_path),
-      version_2, 0.5)
-  written = json.load(open(str(tmp_path / "squad_metrics.json")))
-  assert written == metrics
-  if version_2:
-    assert metrics["null_score_diff_threshold"] == 0.5
-    assert "  null_score_diff_threshold = 0.5" in lines
-  else:
-    assert metrics["exact_match"] == 100.0
-    assert "null_score_diff_threshold" not in metrics
-    assert not [line for line in lines if "null_score_diff" in line]
 
 
 def _setup_model_files(tmp_path):
