@@ -19,9 +19,10 @@ A SQuAD model fine-tuned with `run_squad.py`:
 SavedModel written with `--export_dir`. Both carry what turning text into
 inputs needs (see `export_utils.model_info`): the vocabulary, the casing,
 max_seq_length, the label names or the SQuAD settings. The text goes
-through the scripts' own conversion (`run_classifier.convert_single_example`,
-`run_squad.convert_examples_to_features` and `run_squad.write_predictions`),
-so the numbers are those of `--do_predict` on the same text.
+through the scripts' own conversion and decoding (`classifier_lib`,
+`squad_lib.convert_examples_to_features`,
+`squad_answers.decode_predictions`), so the numbers are those of
+`--do_predict` on the same text.
 
 From the shell, one text per line on standard input (`a ||| b` for a
 sentence pair, `question ||| context` for SQuAD):
@@ -34,7 +35,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 
 # First of all: it imports TensorFlow keeping its own messages out of the
 # default log (shown with -v 1).
@@ -43,11 +43,13 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+import classifier_lib
 import export_utils
-import run_classifier
-import run_ner
-import run_squad
+import fine_tuning
+import script_settings
 import script_utils
+import squad_answers
+import squad_lib
 from script_utils import UsageError
 
 tf1 = tf.compat.v1
@@ -117,19 +119,8 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
   if is_saved_model:
     files_dir = os.path.join(model_dir, export_utils.SAVED_MODEL_EXTRA_DIR)
   else:
-    checkpoint = tf.train.latest_checkpoint(model_dir)
-    if not checkpoint:
-      raise UsageError("model_dir=%s: no checkpoint and no saved_model.pb; "
-                       "give a fine-tuning --output_dir or an --export_dir "
-                       "SavedModel" % model_dir)
-    if tf.train.load_checkpoint(checkpoint).has_tensor(
-        run_ner.HEAD_VARIABLES[0]):
-      # Otherwise the user is led through missing files to a misleading
-      # "not fine-tuned" error.
-      raise UsageError("model_dir=%s: a run_ner.py (tagging) model; "
-                       "predictor serves run_classifier.py and run_squad.py "
-                       "models: tag text with run_ner.py --do_predict" %
-                       model_dir)
+    checkpoint = _find_checkpoint(model_dir)
+    _check_task_head(model_dir, checkpoint)
   info = _read_model_info(files_dir)
   given = dict(squad_settings, do_lower_case=do_lower_case,
                max_seq_length=max_seq_length, labels=labels, kind=kind)
@@ -174,6 +165,57 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
   if info["kind"] == export_utils.SQUAD:
     return QuestionAnswerer(runner, tokenizer, info)
   return Classifier(runner, tokenizer, info)
+
+
+def _find_checkpoint(model_dir):
+  """The checkpoint prefix of a model directory.
+
+  The newest one the directory's `checkpoint` file names; else, when there
+  is no such file (a released model such as uncased_L-12_H-768_A-12 ships
+  bert_model.ckpt.* without one), the directory's only checkpoint.
+
+  Raises:
+    UsageError: no checkpoint at all, or several and no `checkpoint` file.
+  """
+  checkpoint = tf.train.latest_checkpoint(model_dir)
+  if checkpoint:
+    return checkpoint
+  prefixes = sorted(path[:-len(".index")] for path in
+                    tf.io.gfile.glob(os.path.join(model_dir, "*.index")))
+  if len(prefixes) == 1:
+    return prefixes[0]
+  if prefixes:
+    raise UsageError("model_dir=%s: %d checkpoints (%s) and no `checkpoint` "
+                     "file saying which is the newest" %
+                     (model_dir, len(prefixes), ", ".join(
+                         os.path.basename(p) for p in prefixes)))
+  raise UsageError("model_dir=%s: no checkpoint and no saved_model.pb; "
+                   "give a fine-tuning --output_dir or an --export_dir "
+                   "SavedModel" % model_dir)
+
+
+def _check_task_head(model_dir, checkpoint):
+  """Refuses a checkpoint without a classifier or SQuAD output layer.
+
+  Said for what it is, before any missing file or setting would lead the
+  user elsewhere: a tagging model, or a pre-trained model (the released
+  bert_model.ckpt) that no task was fine-tuned on yet.
+  """
+  reader = tf.train.load_checkpoint(checkpoint)
+  heads = fine_tuning.HEAD_VARIABLES
+  if reader.has_tensor(heads[fine_tuning.NER][0]):
+    raise UsageError("model_dir=%s: a run_ner.py (tagging) model; "
+                     "predictor serves run_classifier.py and run_squad.py "
+                     "models: tag text with run_ner.py --do_predict" %
+                     model_dir)
+  if not any(reader.has_tensor(heads[kind][0])
+             for kind in (fine_tuning.CLASSIFIER, fine_tuning.SQUAD)):
+    raise UsageError(
+        "model_dir=%s: %s has no task head (a pre-trained model, not "
+        "fine-tuned on a task); fine-tune it first, e.g. run_classifier.py "
+        "--do_train --init_checkpoint=%s --bert_config_file=... "
+        "--vocab_file=... --output_dir=OUT (or run_squad.py), then load OUT" %
+        (model_dir, os.path.basename(checkpoint), checkpoint))
 
 
 def _read_model_info(directory):
@@ -262,17 +304,17 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
                                               info["max_seq_length"])
   script_utils.check_vocab_fits_config(vocab_size, bert_config, vocab_file)
   if info["kind"] == export_utils.SQUAD:
-    model_fn = run_squad.model_fn_builder(
+    model_fn = squad_lib.model_fn_builder(
         bert_config, init_checkpoint=None, learning_rate=0.0,
         num_train_steps=None, num_warmup_steps=None, use_tpu=False,
         use_one_hot_embeddings=False)
     output_keys = ["start_logits", "end_logits"]
   else:
-    model_fn = run_classifier.model_fn_builder(
+    model_fn = classifier_lib.model_fn_builder(
         bert_config, num_labels=len(info["labels"]), init_checkpoint=None,
         learning_rate=0.0, num_train_steps=None, num_warmup_steps=None,
         use_tpu=False, use_one_hot_embeddings=False,
-        is_regression=run_classifier.is_regression_label_list(
+        is_regression=classifier_lib.is_regression_label_list(
             info["labels"]))
     output_keys = ["probabilities"]
   sess, receivers, outputs = export_utils.serving_session(
@@ -333,13 +375,15 @@ class Classifier(_Predictor):
   def __init__(self, runner, tokenizer, info):
     super(Classifier, self).__init__(runner, tokenizer, info)
     self.labels = list(info["labels"])
-    self.is_regression = run_classifier.is_regression_label_list(self.labels)
+    self.is_regression = classifier_lib.is_regression_label_list(
+        self.labels)
 
   def classify(self, texts, batch_size=32):
     """Classifies texts or text pairs.
 
     Each text becomes `[CLS] a [SEP]` (a pair `[CLS] a [SEP] b [SEP]`),
-    converted by run_classifier's own `convert_single_example`: a text
+    converted by the script's own `classifier_lib.convert_single_example`: a
+    text
     longer than max_seq_length tokens is truncated as the script does (a
     pair loses tokens from the end of its longer side), with one warning
     per call saying how many were.
@@ -359,12 +403,12 @@ class Classifier(_Predictor):
     pairs = _text_pairs(texts)
     _check_batch_size(batch_size)
     examples = [
-        run_classifier.InputExample(
+        classifier_lib.InputExample(
             guid="predict-%d" % i, text_a=a, text_b=b,
             label=0.0 if self.is_regression else self.labels[0])
         for i, (a, b) in enumerate(pairs)
     ]
-    features = run_classifier.convert_examples_to_features(
+    features = classifier_lib.convert_examples_to_features(
         examples, self.labels, self.max_seq_length, self.tokenizer)
     _warn_truncated(
         sum(self._is_truncated(a, b) for a, b in pairs), len(pairs),
@@ -441,9 +485,9 @@ class QuestionAnswerer(_Predictor):
   def answer_all(self, questions_and_contexts, batch_size=32):
     """Answers questions, each about its own context.
 
-    The text goes through run_squad's `convert_examples_to_features` and
-    `write_predictions` (whose JSON files go to a temporary directory), so
-    the answers are those of `run_squad.py --do_predict`. A question longer
+    The text goes through `squad_lib.convert_examples_to_features` and
+    `squad_answers.decode_predictions`, as in run_squad.py, so the answers
+    are those of `run_squad.py --do_predict`. A question longer
     than max_query_length tokens is cut to it as the script does, with one
     warning per call saying how many were.
 
@@ -465,13 +509,13 @@ class QuestionAnswerer(_Predictor):
     _check_batch_size(batch_size)
     settings = self.settings
     examples = [
-        run_squad.SquadExample(
+        squad_lib.SquadExample(
             qas_id="q%d" % i, question_text=question,
-            doc_tokens=run_squad.split_paragraph(context)[0])
+            doc_tokens=squad_lib.split_paragraph(context)[0])
         for i, (question, context) in enumerate(pairs)
     ]
     features = []
-    run_squad.convert_examples_to_features(
+    squad_lib.convert_examples_to_features(
         examples, self.tokenizer, self.max_seq_length,
         settings["doc_stride"], settings["max_query_length"], False,
         features.append)
@@ -485,17 +529,12 @@ class QuestionAnswerer(_Predictor):
       outputs = self._runner.run(batch)
       for feature, start, end in zip(batch, outputs["start_logits"],
                                      outputs["end_logits"]):
-        results.append(run_squad.RawResult(feature.unique_id, start, end))
-    with tempfile.TemporaryDirectory() as tmp_dir:
-      predictions = run_squad.write_predictions(
-          examples, features, results, settings["n_best_size"],
-          settings["max_answer_length"], self.do_lower_case,
-          os.path.join(tmp_dir, "predictions.json"),
-          os.path.join(tmp_dir, "nbest_predictions.json"),
-          os.path.join(tmp_dir, "null_odds.json"),
-          version_2_with_negative=settings["version_2_with_negative"],
-          null_score_diff_threshold=settings["null_score_diff_threshold"],
-          verbose_logging=False)
+        results.append(squad_answers.RawResult(feature.unique_id, start, end))
+    predictions = squad_answers.decode_predictions(
+        examples, features, results, settings["n_best_size"],
+        settings["max_answer_length"], self.do_lower_case,
+        version_2_with_negative=settings["version_2_with_negative"],
+        null_score_diff_threshold=settings["null_score_diff_threshold"])
     answers = []
     for example in examples:
       text = predictions.predictions[example.qas_id]
@@ -515,28 +554,30 @@ class QuestionAnswerer(_Predictor):
 FLAGS = flags.FLAGS
 
 
-def define_flags():
-  """Defines the command-line flags (only when run as a script)."""
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the command-line flags on `flag_values`."""
   flags.DEFINE_string(
       "model_dir", None,
       "A fine-tuning --output_dir of run_classifier.py or run_squad.py, or a "
-      "SavedModel written with --export_dir.")
-  flags.DEFINE_integer("batch_size", 32, "Inputs per run of the model.")
+      "SavedModel written with --export_dir.", flag_values=flag_values)
+  flags.DEFINE_integer("batch_size", 32, "Inputs per run of the model.",
+                       flag_values=flag_values)
 
 
 def read_inputs(lines, kind):
   """Input lines -> texts, pairs or (question, context) pairs.
 
-  Blank lines are skipped; `a ||| b` is a pair (SQuAD: question ||| context).
+  Every line is one input, so that output row i answers input line i: a
+  blank line is an empty text; `a ||| b` is a pair (SQuAD: question |||
+  context).
 
   Raises:
-    UsageError: no input at all, or a SQuAD line without its context.
+    UsageError: no input at all, or a SQuAD line without its context
+      (named by its number).
   """
   inputs = []
   for line_number, line in enumerate(lines, start=1):
     line = line.rstrip("\r\n")
-    if not line.strip():
-      continue
     if PAIR_SEPARATOR in line:
       inputs.append(tuple(line.split(PAIR_SEPARATOR, 1)))
     elif kind == export_utils.SQUAD:
@@ -550,24 +591,37 @@ def read_inputs(lines, kind):
 
 
 def main(_):
-  script_utils.require_flags(FLAGS, ["model_dir"])
-  with load(FLAGS.model_dir) as model:
-    inputs = read_inputs(sys.stdin, model.info["kind"])
+  run(script_settings.from_flags(FLAGS), sys.stdin, sys.stdout)
+
+
+def run(settings, input_lines, output):
+  """Predicts for every line of `input_lines`, one row each, into `output`.
+
+  Args:
+    settings: `script_settings.Settings` of `define_flags` (model_dir,
+      batch_size).
+    input_lines: iterable of str, one input each (see `read_inputs`).
+    output: a text stream; a header row, then a row per input line,
+      tab-separated, written only once everything is predicted.
+  """
+  script_utils.require_flags(settings, ["model_dir"])
+  with load(settings.model_dir) as model:
+    inputs = read_inputs(input_lines, model.info["kind"])
     lines = []
     if isinstance(model, QuestionAnswerer):
       lines.append("answer\tscore")
-      for answer in model.answer_all(inputs, FLAGS.batch_size):
+      for answer in model.answer_all(inputs, settings.batch_size):
         lines.append("%s\t%r" % (answer.text, answer.score))
     else:
       lines.append("\t".join(["prediction"] + [
           "P(%s)" % label for label in model.labels
           if not model.is_regression]))
-      for result in model.classify(inputs, FLAGS.batch_size):
+      for result in model.classify(inputs, settings.batch_size):
         label = repr(result.score) if model.is_regression else result.label
         lines.append("\t".join([label] + [
             repr(p) for p in result.probabilities.values()]))
-  # Printed only once everything is predicted: no partial output.
-  sys.stdout.write("\n".join(lines) + "\n")
+  # Written only once everything is predicted: no partial output.
+  output.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ nbest_predictions.json's scores.
 """
 
 import csv
+import io
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import tensorflow as tf
 
 import export_utils
 import predictor
+import script_settings
 from tests import classifier_testdata
 from tests import squad_data
 
@@ -214,12 +216,55 @@ def test_shell_reads_texts_from_stdin(classifier):
     np.testing.assert_allclose([float(x) for x in row[1:]], want, atol=1e-5)
 
 
+def test_shell_gives_every_input_line_its_row(classifier):
+  # A blank line is an empty text: three lines in, three rows out, so that
+  # row i answers line i.
+  output_dir, _, _, _ = classifier
+  output = io.StringIO()
+  predictor.run(script_settings.defaults(predictor.define_flags,
+                                         model_dir=output_dir),
+                ["a lovely day\n", "\n", "rain ||| more rain\n"], output)
+  rows = output.getvalue().splitlines()
+  assert len(rows) == 1 + 3
+  with predictor.load(output_dir) as model:
+    expected = model.classify(["a lovely day", "", ("rain", "more rain")])
+  assert [row.split("\t")[0] for row in rows[1:]] == [
+      result.label for result in expected]
+
+
+def test_read_inputs_keeps_blank_lines_or_names_them():
+  lines = ["first\n", "\n", "  \r\n", "a ||| b\n"]
+  assert predictor.read_inputs(lines, export_utils.CLASSIFIER) == [
+      "first", "", "  ", ("a", "b")]
+  with pytest.raises(ValueError, match="standard input line 2: expected "
+                     "'question ||| context'"):
+    predictor.read_inputs(["q ||| c\n", "\n"], export_utils.SQUAD)
+
+
+def test_a_released_model_directory_has_no_task_head(tmp_path):
+  """A pre-trained model as released (bert_model.ckpt.*, no `checkpoint`
+  file): said for what it is, with how to fine-tune it."""
+  released = tmp_path / "uncased_L-2_H-32_A-2"
+  released.mkdir()
+  with tf.Graph().as_default():
+    tf.compat.v1.get_variable("bert/embeddings/word_embeddings", [4, 2])
+    with tf.compat.v1.Session() as sess:
+      sess.run(tf.compat.v1.global_variables_initializer())
+      tf.compat.v1.train.Saver().save(
+          sess, str(released / "bert_model.ckpt"), write_state=False)
+  assert not (released / "checkpoint").exists()
+  with pytest.raises(ValueError, match=r"bert_model\.ckpt has no task head "
+                     r"\(a pre-trained model, not fine-tuned.*"
+                     r"--init_checkpoint=.*bert_model\.ckpt"):
+    predictor.load(str(released))
+
+
 def test_shell_refuses_empty_input(classifier):
   output_dir, _, _, _ = classifier
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
   result = subprocess.run(
       [sys.executable, "-m", "predictor", "--model_dir=" + output_dir],
-      cwd=ROOT, env=env, input="\n", capture_output=True, text=True,
+      cwd=ROOT, env=env, input="", capture_output=True, text=True,
       timeout=300)
   assert result.returncode == 1
   assert result.stderr.strip().splitlines()[-1] == (
