@@ -819,23 +819,11 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     """The `model_fn` for TPUEstimator."""
     estimator_runtime.log_features(features)
-
-    unique_ids = features["unique_ids"]
     input_ids = features["input_ids"]
-    input_mask = features["input_mask"]
-    segment_ids = features["segment_ids"]
-
-    is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
-
     (start_logits, end_logits) = create_model(
-        bert_config=bert_config,
-        is_training=is_training,
-        input_ids=input_ids,
-        input_mask=input_mask,
-        segment_ids=segment_ids,
-        use_one_hot_embeddings=use_one_hot_embeddings,
-        compute_type=compute_type)
-
+        bert_config, mode == estimator_runtime.ModeKeys.TRAIN, input_ids,
+        features["input_mask"], features["segment_ids"],
+        use_one_hot_embeddings, compute_type=compute_type)
     scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
         init_checkpoint, use_tpu)
 
@@ -851,7 +839,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
           use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
     if mode == estimator_runtime.ModeKeys.PREDICT:
       predictions = {
-          "unique_ids": unique_ids,
+          "unique_ids": features["unique_ids"],
           "start_logits": start_logits,
           "end_logits": end_logits,
       }

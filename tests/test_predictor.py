@@ -168,16 +168,23 @@ def test_bad_input_is_a_clear_error(classifier, tmp_path):
     predictor.load(str(tmp_path))
 
 
+def _save_checkpoint(prefix, variable_name, write_state=True):
+  """A checkpoint at `prefix` holding one small variable; with write_state
+  False no `checkpoint` file names it (as in a released model's folder)."""
+  prefix.parent.mkdir(parents=True, exist_ok=True)
+  with tf.Graph().as_default():
+    tf.compat.v1.get_variable(variable_name, [3, 4])
+    with tf.compat.v1.Session() as sess:
+      sess.run(tf.compat.v1.global_variables_initializer())
+      tf.compat.v1.train.Saver().save(sess, str(prefix),
+                                      write_state=write_state)
+
+
 def test_a_tagging_model_is_named_as_such(tmp_path):
   """A run_ner.py directory is refused for what it is, not as a missing file
   or an untrained head."""
   ner_dir = tmp_path / "ner_out"
-  ner_dir.mkdir()
-  with tf.Graph().as_default():
-    tf.compat.v1.get_variable("ner/output_weights", [3, 4])
-    with tf.compat.v1.Session() as sess:
-      sess.run(tf.compat.v1.global_variables_initializer())
-      tf.compat.v1.train.Saver().save(sess, str(ner_dir / "model.ckpt"))
+  _save_checkpoint(ner_dir / "model.ckpt", "ner/output_weights")
   with pytest.raises(ValueError, match=r"a run_ner\.py \(tagging\) model; "
                      r"predictor serves run_classifier\.py and run_squad\.py"):
     predictor.load(str(ner_dir))
@@ -245,13 +252,8 @@ def test_a_released_model_directory_has_no_task_head(tmp_path):
   """A pre-trained model as released (bert_model.ckpt.*, no `checkpoint`
   file): said for what it is, with how to fine-tune it."""
   released = tmp_path / "uncased_L-2_H-32_A-2"
-  released.mkdir()
-  with tf.Graph().as_default():
-    tf.compat.v1.get_variable("bert/embeddings/word_embeddings", [4, 2])
-    with tf.compat.v1.Session() as sess:
-      sess.run(tf.compat.v1.global_variables_initializer())
-      tf.compat.v1.train.Saver().save(
-          sess, str(released / "bert_model.ckpt"), write_state=False)
+  _save_checkpoint(released / "bert_model.ckpt",
+                   "bert/embeddings/word_embeddings", write_state=False)
   assert not (released / "checkpoint").exists()
   with pytest.raises(ValueError, match=r"bert_model\.ckpt has no task head "
                      r"\(a pre-trained model, not fine-tuned.*"
