@@ -274,9 +274,13 @@ def define_tpu_flags(flag_values=flags.FLAGS):
 
 
 # The default of --save_summary_steps: a loss point every 10 steps draws a
-# curve for the short runs of a first try, and the loss line it logs is
-# one line per 10 steps.
+# curve even for the short runs of a first try.
 DEFAULT_SAVE_SUMMARY_STEPS = 10
+
+# The most loss (and steps/sec) lines a training run logs by default: a long
+# run logs them less often than it writes summaries, so that the log stays
+# readable (the curve is in TensorBoard).
+MAX_LOSS_LOGS = 10
 
 
 def define_summary_flags(flag_values=flags.FLAGS,
@@ -284,12 +288,34 @@ def define_summary_flags(flag_values=flags.FLAGS,
   """Defines --save_summary_steps for a training script.
 
   `run_config_from_flags` reads it: TensorBoard summaries (the loss curve)
-  and the log's loss and steps/sec lines come every that many steps.
+  come every that many steps, and so do the log's loss and steps/sec lines,
+  less often in a long run (`log_every_steps`).
   """
   flags.DEFINE_integer(
       "save_summary_steps", default,
-      "Steps between the loss summaries TensorBoard draws and the loss lines "
-      "of the log.", lower_bound=1, flag_values=flag_values)
+      "Steps between the loss summaries TensorBoard draws. The log shows the "
+      "loss at a multiple of it, at most %d times a run." % MAX_LOSS_LOGS,
+      lower_bound=1, flag_values=flag_values)
+
+
+def log_every_steps(save_summary_steps, num_train_steps=None,
+                    max_logs=MAX_LOSS_LOGS):
+  """Steps between the loss lines of the log: a multiple of the summaries'.
+
+  Args:
+    save_summary_steps: int >= 1, steps between summaries.
+    num_train_steps: (optional) int, the steps of the run; None logs at
+      every summary.
+    max_logs: int, the most loss lines a run of num_train_steps logs.
+
+  Returns:
+    int, `save_summary_steps` times the smallest factor that keeps the
+    lines within `max_logs`.
+  """
+  if not num_train_steps:
+    return save_summary_steps
+  steps_per_log = -(-num_train_steps // max_logs)
+  return max(1, -(-steps_per_log // save_summary_steps)) * save_summary_steps
 
 
 PRECISIONS = ("fp32", "bf16", "fp16")
@@ -387,8 +413,8 @@ def run_config_from_flags(flags_obj, output_dir=None, **overrides):
     kwargs["train_distribute"] = distribute_utils.make_distribution_strategy(
         distribution, kwargs.get("num_cpu_devices"))
   if "save_summary_steps" in kwargs:
-    # The loss is logged as often as it is summarised, so that the log and
-    # TensorBoard show the same curve.
+    # The loss is logged when it is summarised (the caller may log less
+    # often, see log_every_steps).
     kwargs["log_step_count_steps"] = kwargs["save_summary_steps"]
   kwargs.update(overrides)
   try:

@@ -269,19 +269,31 @@ def compute_type(settings):
   return estimator_runtime.compute_type_for_precision(settings.precision)
 
 
-def make_fine_tuning_estimator(model_fn, settings):
+def make_fine_tuning_estimator(model_fn, settings, num_train_steps=None):
   """The run's estimator (TPUEstimator or graph runner).
 
   With gradient accumulation each training step reads a micro-batch of
   train_batch_size / num_accumulation_steps examples (the update still
   averages train_batch_size examples).
 
+  Args:
+    model_fn: the task's model_fn.
+    settings: the script's settings.
+    num_train_steps: (optional) int, the run's training steps (from
+      `training_steps`): a long run logs its loss less often than every
+      --save_summary_steps (`estimator_runtime.log_every_steps`).
+
   Raises:
     UsageError: flags the runtime cannot honour together.
   """
+  overrides = {}
+  save_summary_steps = getattr(settings, "save_summary_steps", None)
+  if save_summary_steps:
+    overrides["log_step_count_steps"] = estimator_runtime.log_every_steps(
+        save_summary_steps, num_train_steps)
   return estimator_runtime.make_estimator(
       model_fn,
-      estimator_runtime.run_config_from_flags(settings),
+      estimator_runtime.run_config_from_flags(settings, **overrides),
       settings.use_tpu,
       train_batch_size=(settings.train_batch_size //
                         settings.num_accumulation_steps),

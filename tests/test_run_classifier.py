@@ -2,6 +2,8 @@
 """run_classifier: features, records, the model head, metrics, whole runs."""
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,14 +12,19 @@ import tensorflow as tf
 import estimator_runtime
 import modeling
 import run_classifier
+import script_settings
 import tokenization
 from script_utils import UsageError
 from tests import classifier_testdata as data
 
 tf1 = tf.compat.v1
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-_flags = data.flags_namespace
+
+def _flags(**overrides):
+  """run_classifier's settings: the command line's defaults, overridden."""
+  return script_settings.defaults(run_classifier.define_flags, **overrides)
 
 
 @pytest.fixture(scope="module")
@@ -345,9 +352,11 @@ def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
   # the lines of test_results.tsv.
   padded_dir = str(tmp_path / "padded")
   os.makedirs(padded_dir)
+  # use_tpu=True only pads here (the estimator is a CPU one); set past the
+  # flag's validator, which refuses it where there is no TPUEstimator.
   padded_flags = _flags(
-      output_dir=padded_dir, use_tpu=True, max_seq_length=32,
-      eval_batch_size=8, predict_batch_size=5, **model_files)
+      output_dir=padded_dir, max_seq_length=32, eval_batch_size=8,
+      predict_batch_size=5, **model_files).replace(use_tpu=True)
   estimator = _estimator_for(output_dir, padded_flags, 2, task_metric="f1")
   processor = run_classifier.MrpcProcessor()
   padded = run_classifier.run_evaluation(
@@ -397,9 +406,9 @@ def test_stsb_regression_with_accumulation_end_to_end(tmp_path, model_files):
   # only 32 rows before the padding took both sizes into account.
   padded_dir = str(tmp_path / "padded")
   os.makedirs(padded_dir)
-  padded_flags = _flags(output_dir=padded_dir, use_tpu=True,
-                        max_seq_length=32, eval_batch_size=40,
-                        predict_batch_size=16, **model_files)
+  padded_flags = _flags(output_dir=padded_dir, max_seq_length=32,
+                        eval_batch_size=40, predict_batch_size=16,
+                        **model_files).replace(use_tpu=True)
   estimator = _estimator_for(output_dir, padded_flags, 1, is_regression=True)
   padded = run_classifier.run_evaluation(
       estimator, padded_flags,
@@ -474,3 +483,82 @@ def test_accumulation_must_divide_the_batch(mrpc_dir, model_files, tmp_path):
                           **model_files))
   assert "--train_batch_size=6" in message
   assert "--num_accumulation_steps=4" in message
+
+
+def test_unknown_task_names_the_closest(mrpc_dir, model_files, tmp_path):
+  message = _error(_flags(task_name="sst2", data_dir=mrpc_dir, do_eval=True,
+                          output_dir=str(tmp_path / "o"), **model_files))
+  assert "--task_name=sst2: unknown task; did you mean sst-2?" in message
+
+
+# ----------------------------------------------------------------------------
+# The log of a run from the command line
+# ----------------------------------------------------------------------------
+
+
+def _run_script(args):
+  result = subprocess.run(
+      [sys.executable, os.path.join(ROOT, "run_classifier.py")] + args,
+      cwd=ROOT, capture_output=True, text=True, timeout=600)
+  assert result.returncode == 0, result.stderr[-3000:]
+  return (result.stdout + result.stderr).splitlines()
+
+
+def _loss_summary_steps(output_dir):
+  """The steps of the training loss points in output_dir's event files."""
+  steps = []
+  for name in tf.io.gfile.listdir(output_dir):
+    if not name.startswith("events.out.tfevents"):
+      continue
+    for record in tf.data.TFRecordDataset(os.path.join(output_dir, name)):
+      event = tf1.Event.FromString(record.numpy())
+      if any(value.tag.startswith("loss") for value in event.summary.value):
+        steps.append(event.step)
+  return sorted(steps)
+
+
+@pytest.mark.slow
+def test_default_log_of_a_fine_tune_and_of_a_rerun(tmp_path):
+  """A fine-tune from a pre-trained checkpoint logs at most 60 lines.
+
+  The MRPC command of the README on tiny data and a tiny checkpoint: 192
+  steps, about as many as the README's MRPC run (343). The loss curve has a
+  point every 10 steps (--save_summary_steps); the log shows the loss at
+  most 10 times. Run again into the finished directory, the run says first
+  that the model there is finished and trains no more.
+  """
+  files = data.write_model_files(tmp_path / "model", with_checkpoint=True)
+  data_dir = data.write_mrpc_folder(
+      tmp_path / "MRPC", data.keyword_pairs(48, seed=1),
+      data.keyword_pairs(8, seed=2), data.keyword_pairs(11, seed=3))
+  output_dir = str(tmp_path / "out")
+  args = ["--task_name=MRPC", "--do_train=true", "--do_eval=true",
+          "--do_predict=true", "--data_dir=" + data_dir,
+          "--vocab_file=" + files["vocab_file"],
+          "--bert_config_file=" + files["bert_config_file"],
+          "--init_checkpoint=" + files["init_checkpoint"],
+          "--max_seq_length=32", "--train_batch_size=1",
+          "--learning_rate=2e-5", "--num_train_epochs=4.0",
+          "--output_dir=" + output_dir]
+  lines = _run_script(args)
+  assert len(lines) <= 60, "\n".join(lines)
+  assert "  Num steps = 192" in "\n".join(lines)
+  # Both runtimes log one or two lines at each log point (the loss, steps
+  # per second): between 5 and 10 points.
+  log_points = [line for line in lines
+                if "loss = " in line and "step = " in line or
+                "global_step/sec" in line]
+  assert 5 <= len(log_points) <= 20, "\n".join(lines)
+  loss_steps = _loss_summary_steps(output_dir)
+  assert len(loss_steps) >= 19 and loss_steps[1] - loss_steps[0] == 10, (
+      loss_steps)
+
+  rerun = _run_script(args[:3] + args[4:] + ["--learning_rate=3e-5"])
+  messages = [line for line in rerun if not line.startswith(
+      "INFO:tensorflow:Running on ")]
+  assert messages[0].endswith(
+      "--output_dir=%s holds a finished model (global step 192 of 192): "
+      "training is skipped, and the model keeps the settings it was trained "
+      "with, not the training flags of this run" % output_dir), messages
+  assert not any("Learning rate" in line for line in rerun), rerun
+  assert not any("Running training" in line for line in rerun), rerun
