@@ -12,6 +12,7 @@
   --allow_random_init.
 """
 
+import collections
 import os
 import re
 
@@ -57,25 +58,63 @@ def init_from_checkpoint(init_checkpoint, use_tpu, tvars=None):
     else:
       tf1.train.init_from_checkpoint(init_checkpoint, assignment_map)
 
-  # The list says which variables came from --init_checkpoint: once per
-  # run in the default log (the first graph built; evaluation and
-  # prediction build the same one again), every time with -v 1.
-  global _variables_listed
-  log = tf1.logging.debug
-  if init_checkpoint and not _variables_listed:
-    log = tf1.logging.info
-    _variables_listed = True
-  log("**** Trainable Variables ****")
+  # One line says what came from --init_checkpoint: once per run in the
+  # default log (the first graph built; evaluation and prediction build the
+  # same one again). The list of every variable is a detail, logged at DEBUG
+  # (absl's -v 1) each time a graph is built.
+  global _variables_summarised
+  if init_checkpoint and not _variables_summarised:
+    _variables_summarised = True
+    tf1.logging.info("%s", summarize_variables(tvars,
+                                               initialized_variable_names))
+  tf1.logging.debug("**** Trainable Variables ****")
   for var in tvars:
     init_string = ""
     if var.name in initialized_variable_names:
       init_string = ", *INIT_FROM_CKPT*"
-    log("  name = %s, shape = %s%s", var.name, var.shape, init_string)
+    tf1.logging.debug("  name = %s, shape = %s%s", var.name, var.shape,
+                      init_string)
   return scaffold_fn, initialized_variable_names
 
 
-# Whether init_from_checkpoint has listed the variables at INFO level.
-_variables_listed = False
+# Whether init_from_checkpoint has logged its one line at INFO level.
+_variables_summarised = False
+
+# New variables named in the one line up to this many (a classifier's head
+# has 2); more are counted by scope (the pre-training heads' 7: cls/predictions
+# 5, cls/seq_relationship 2).
+_NEW_VARIABLES_NAMED = 4
+
+
+def summarize_variables(tvars, initialized_variable_names):
+  """One line: how many variables came from the checkpoint, and which are new.
+
+  Args:
+    tvars: the trainable variables.
+    initialized_variable_names: the names (with ":0" and without) the
+      checkpoint initialised, as `init_from_checkpoint` returns them.
+
+  Returns:
+    str such as "Trainable variables: 199 of 201 from --init_checkpoint
+    (*INIT_FROM_CKPT*); new, initialised randomly: output_weights,
+    output_bias (-v 1 lists them all)".
+  """
+  new = [var.name[:-2] if var.name.endswith(":0") else var.name
+         for var in tvars if var.name not in initialized_variable_names]
+  line = "Trainable variables: %d of %d from --init_checkpoint " \
+      "(*INIT_FROM_CKPT*)" % (len(tvars) - len(new), len(tvars))
+  if not new:
+    line += ", none new"
+  elif len(new) <= _NEW_VARIABLES_NAMED:
+    line += "; new, initialised randomly: %s" % ", ".join(new)
+  else:
+    by_scope = collections.OrderedDict()
+    for name in new:
+      scope = "/".join(name.split("/")[:2])
+      by_scope[scope] = by_scope.get(scope, 0) + 1
+    line += "; %d new, initialised randomly: %s" % (len(new), ", ".join(
+        "%s %d" % item for item in by_scope.items()))
+  return line + " (-v 1 lists them all)"
 
 
 # The file names of one checkpoint: `prefix.index`, `prefix.data-00000-of-00001`
@@ -322,10 +361,14 @@ def check_checkpoint_fits_config(init_checkpoint, bert_config,
   with tf.Graph().as_default():
     modeling.BertModel(config=bert_config, is_training=False,
                        input_ids=tf.zeros([1, 2], tf.int32))
-    try:
-      modeling.get_assignment_map_from_checkpoint(tf1.trainable_variables(),
-                                                  init_checkpoint)
-    except ValueError as e:
+    model_shapes = {var.op.name: var.shape.as_list()
+                    for var in tf1.trainable_variables()}
+  # The comparison get_assignment_map_from_checkpoint makes, said once with
+  # the flags' names (its own message carries a hint of its own).
+  for name, shape in tf.train.list_variables(init_checkpoint):
+    if name in model_shapes and list(shape) != model_shapes[name]:
       raise script_utils.UsageError(
-          "--%s: %s (does it belong to --bert_config_file?)" %
-          (flag_name, script_utils.error_line(e)))
+          "--%s: %s: variable %s has shape %s in the checkpoint but %s in the "
+          "model of --bert_config_file (does the checkpoint belong to this "
+          "config?)" % (flag_name, init_checkpoint, name, list(shape),
+                        model_shapes[name]))
