@@ -31,6 +31,7 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import script_settings
 import script_utils
 from script_utils import UsageError
 
@@ -255,30 +256,47 @@ TASKS = {
 }
 
 
-def define_flags():
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the script's flags on `flag_values` (only when run as a
+  script, or by `script_settings.defaults`)."""
   # The demo's task is the default: the one a pre-trained model can learn
   # and a random one cannot (see demo.sh).
   flags.DEFINE_enum("task", "word_order", sorted(TASKS),
-                    "Which task to make (see the module docstring).")
+                    "Which task to make (see the module docstring).",
+                    flag_values=flag_values)
   flags.DEFINE_string(
       "input_file", None,
-      "Text with one sentence per line and blank lines between documents.")
+      "Text with one sentence per line and blank lines between documents.",
+      flag_values=flag_values)
   flags.DEFINE_string("output_dir", None,
-                      "Folder to write train.tsv, dev.tsv, test.tsv into.")
-  flags.DEFINE_float("dev_fraction", 0.1, "Share of the pairs for dev.tsv.")
-  flags.DEFINE_float("test_fraction", 0.1, "Share of the pairs for test.tsv.")
+                      "Folder to write train.tsv, dev.tsv, test.tsv into.",
+                      flag_values=flag_values)
+  flags.DEFINE_float(
+      "dev_fraction", 0.1, "Share of the pairs for dev.tsv.",
+      flag_values=flag_values)
+  flags.DEFINE_float(
+      "test_fraction", 0.1, "Share of the pairs for test.tsv.",
+      flag_values=flag_values)
   flags.DEFINE_integer("random_seed", 12345,
-                       "Seed for the negative pairs and the split.")
+                       "Seed for the negative pairs and the split.",
+                       flag_values=flag_values)
+
+
+def run(settings):
+  """Writes the task's files: `settings` has one value per flag (see
+  `script_settings`)."""
+  script_utils.require_flags(settings, ["input_file", "output_dir"])
+  write_task, layout = TASKS[settings.task]
+  counts = write_task(settings.input_file, settings.output_dir,
+                      settings.dev_fraction, settings.test_fraction,
+                      settings.random_seed)
+  print("Wrote %d train, %d dev and %d test examples (%s layout) to %s" %
+        (counts["train"], counts["dev"], counts["test"], layout,
+         settings.output_dir))
 
 
 def main(_):
-  script_utils.require_flags(FLAGS, ["input_file", "output_dir"])
-  write_task, layout = TASKS[FLAGS.task]
-  counts = write_task(FLAGS.input_file, FLAGS.output_dir, FLAGS.dev_fraction,
-                      FLAGS.test_fraction, FLAGS.random_seed)
-  print("Wrote %d train, %d dev and %d test examples (%s layout) to %s" %
-        (counts["train"], counts["dev"], counts["test"], layout,
-         FLAGS.output_dir))
+  run(script_settings.from_flags(FLAGS))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import tensorflow as tf
 import checkpoint_utils
 import estimator_runtime
 import modeling
+import script_settings
 import script_utils
 import tokenization
 
@@ -342,115 +343,138 @@ def extract(estimator, features, seq_length, layer_indexes, writer,
   return progress.count
 
 
-def define_flags():
-  """Defines the command-line flags. Called only when run as a script, so
-  that this module can be imported next to the other scripts (absl refuses
-  a flag name defined twice)."""
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the script's flags on `flag_values`. Called only when run as a
+  script (or by `script_settings.defaults`), so that this module can be
+  imported next to the other scripts (absl refuses a flag name defined
+  twice)."""
   flags.DEFINE_string(
       "input_file", None,
-      "Text file with one example per line; `a ||| b` for pairs.")
-  flags.DEFINE_string("output_file", None, "JSON-lines file to write.")
+      "Text file with one example per line; `a ||| b` for pairs.",
+      flag_values=flag_values)
+  flags.DEFINE_string(
+      "output_file", None, "JSON-lines file to write.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "layers", "-1,-2,-3,-4",
       "Comma-separated encoder layer indexes to output; negative ones count "
-      "from the top (-1 is the last layer).")
+      "from the top (-1 is the last layer).",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "bert_config_file", None,
-      "bert_config.json of the pre-trained model: its architecture.")
+      "bert_config.json of the pre-trained model: its architecture.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "max_seq_length", 128,
       "Longest input in WordPiece tokens, [CLS]/[SEP] included. Longer "
-      "inputs are truncated; shorter ones are padded.")
+      "inputs are truncated; shorter ones are padded.",
+      flag_values=flag_values)
   flags.DEFINE_string("init_checkpoint", None,
-                      "Checkpoint of the pre-trained model (path prefix).")
+                      "Checkpoint of the pre-trained model (path prefix).",
+                      flag_values=flag_values)
   flags.DEFINE_string("vocab_file", None,
-                      "Vocabulary the model was trained with.")
+                      "Vocabulary the model was trained with.",
+                      flag_values=flag_values)
   flags.DEFINE_bool(
       "do_lower_case", True,
-      "Lower-case the input: True for uncased models, False for cased ones.")
-  flags.DEFINE_integer("batch_size", 32, "Examples per prediction batch.")
+      "Lower-case the input: True for uncased models, False for cased ones.",
+      flag_values=flag_values)
+  flags.DEFINE_integer(
+      "batch_size", 32, "Examples per prediction batch.",
+      flag_values=flag_values)
   flags.DEFINE_bool(
       "use_one_hot_embeddings", False,
       "Look words up with a one-hot matmul instead of a gather. Faster on "
-      "TPU, slower on CPU/GPU; the values are the same.")
+      "TPU, slower on CPU/GPU; the values are the same.",
+      flag_values=flag_values)
 
-  checkpoint_utils.define_allow_random_init_flag()
-  estimator_runtime.define_tpu_flags()
-  estimator_runtime.define_performance_flags()
+  checkpoint_utils.define_allow_random_init_flag(flag_values)
+  estimator_runtime.define_tpu_flags(flag_values)
+  estimator_runtime.define_performance_flags(flag_values)
 
 
-def main(_):
-  script_utils.configure_logging()
+def run(settings):
+  """Writes the features: `settings` has one value per flag (see
+  `script_settings`).
 
-  script_utils.require_flags(FLAGS, ["input_file", "output_file",
+  Raises:
+    UsageError: a bad flag value or input.
+  """
+  script_utils.require_flags(settings, ["input_file", "output_file",
                                      "bert_config_file", "vocab_file"])
-  script_utils.require_file(FLAGS.input_file, "input_file")
-  script_utils.require_file(FLAGS.vocab_file, "vocab_file")
-  script_utils.require_file(FLAGS.bert_config_file, "bert_config_file")
+  script_utils.require_file(settings.input_file, "input_file")
+  script_utils.require_file(settings.vocab_file, "vocab_file")
+  script_utils.require_file(settings.bert_config_file, "bert_config_file")
   # A checkpoint prefix, also when the flag names a directory or a file.
   init_checkpoint = checkpoint_utils.check_init_checkpoint(
-      FLAGS.init_checkpoint)
+      settings.init_checkpoint)
   # Features of a random model look like any others but mean nothing.
   checkpoint_utils.checkpoint_for_inference(
       None, init_checkpoint, "extract_features.py", (),
-      FLAGS.allow_random_init)
-  if FLAGS.max_seq_length < 3:
+      settings.allow_random_init)
+  if settings.max_seq_length < 3:
     raise UsageError("--max_seq_length=%d: must be at least 3 ([CLS], a "
-                     "token and [SEP])" % FLAGS.max_seq_length)
-  if FLAGS.batch_size < 1:
-    raise UsageError("--batch_size=%d: must be positive" % FLAGS.batch_size)
-  script_utils.check_output_file(FLAGS.output_file)
+                     "token and [SEP])" % settings.max_seq_length)
+  if settings.batch_size < 1:
+    raise UsageError("--batch_size=%d: must be positive" % settings.batch_size)
+  script_utils.check_output_file(settings.output_file)
 
-  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
-                                              FLAGS.max_seq_length)
-  layer_indexes = parse_layer_indexes(FLAGS.layers,
+  bert_config = script_utils.load_bert_config(settings.bert_config_file,
+                                              settings.max_seq_length)
+  layer_indexes = parse_layer_indexes(settings.layers,
                                       bert_config.num_hidden_layers)
   checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
-  tokenizer = script_utils.load_tokenizer(FLAGS.vocab_file,
-                                          FLAGS.do_lower_case,
+  tokenizer = script_utils.load_tokenizer(settings.vocab_file,
+                                          settings.do_lower_case,
                                           init_checkpoint)
   script_utils.check_vocab_fits_config(len(tokenizer.vocab), bert_config,
-                                       FLAGS.vocab_file)
+                                       settings.vocab_file)
 
-  examples = read_examples(FLAGS.input_file)
+  examples = read_examples(settings.input_file)
   if not examples:
     raise UsageError("--input_file=%s is empty; expected one example per "
-                     "line" % FLAGS.input_file)
+                     "line" % settings.input_file)
   features = convert_examples_to_features(
-      examples=examples, seq_length=FLAGS.max_seq_length, tokenizer=tokenizer)
+      examples=examples, seq_length=settings.max_seq_length,
+      tokenizer=tokenizer)
 
   model_fn = model_fn_builder(
       bert_config=bert_config,
       init_checkpoint=init_checkpoint,
       layer_indexes=layer_indexes,
-      use_tpu=FLAGS.use_tpu,
-      use_one_hot_embeddings=FLAGS.use_one_hot_embeddings,
+      use_tpu=settings.use_tpu,
+      use_one_hot_embeddings=settings.use_one_hot_embeddings,
       compute_type=estimator_runtime.compute_type_for_precision(
-          FLAGS.precision))
+          settings.precision))
 
   # Made only now that the input has passed every check: a refused run
   # leaves no empty directory behind.
-  output_parent = os.path.dirname(FLAGS.output_file)
+  output_parent = os.path.dirname(settings.output_file)
   if output_parent:
     script_utils.prepare_output_dir(output_parent, "output_file")
   # Prediction writes nothing to its model directory, but the estimator
   # wants one; a private temporary one is removed afterwards.
   model_dir = tempfile.mkdtemp(prefix="extract_features_")
   try:
-    run_config = estimator_runtime.run_config_from_flags(FLAGS,
-                                                         output_dir=model_dir)
+    run_config = estimator_runtime.run_config_from_flags(
+        settings, output_dir=model_dir)
     estimator = estimator_runtime.make_estimator(
         model_fn,
         run_config,
-        FLAGS.use_tpu,
-        predict_batch_size=FLAGS.batch_size)
+        settings.use_tpu,
+        predict_batch_size=settings.batch_size)
     checkpoint_utils.log_weights("Extracting features", None, init_checkpoint)
-    with script_utils.atomic_output(FLAGS.output_file) as writer:
-      count = extract(estimator, features, FLAGS.max_seq_length,
+    with script_utils.atomic_output(settings.output_file) as writer:
+      count = extract(estimator, features, settings.max_seq_length,
                       layer_indexes, writer)
   finally:
     shutil.rmtree(model_dir, ignore_errors=True)
-  tf1.logging.info("Wrote %d examples to %s", count, FLAGS.output_file)
+  tf1.logging.info("Wrote %d examples to %s", count, settings.output_file)
+
+
+def main(_):
+  script_utils.configure_logging()
+  run(script_settings.from_flags(FLAGS))
 
 
 if __name__ == "__main__":

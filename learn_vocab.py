@@ -30,6 +30,7 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import script_settings
 import script_utils
 import tokenization
 
@@ -43,26 +44,32 @@ CONTINUATION = "##"
 MAX_WORD_CHARS = 200
 
 
-def define_flags():
-  """Defines the command-line flags (only when run as a script)."""
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the script's flags on `flag_values` (only when run as a
+  script, or by `script_settings.defaults`)."""
   flags.DEFINE_string(
       "input_file", None,
       "Raw text file(s) to learn from: a comma-separated list of files or "
       "globs. Any layout works; the same files as for "
-      "create_pretraining_data.py are the natural choice.")
+      "create_pretraining_data.py are the natural choice.",
+      flag_values=flag_values)
   flags.DEFINE_string("output_file", None,
-                      "Where to write the vocabulary, one token per line.")
+                      "Where to write the vocabulary, one token per line.",
+                      flag_values=flag_values)
   flags.DEFINE_integer(
       "vocab_size", 30000,
       "Upper bound on the number of tokens, special tokens and characters "
-      "included.")
+      "included.",
+      flag_values=flag_values)
   flags.DEFINE_bool(
       "do_lower_case", True,
       "Lower-case and strip accents before learning (must match the "
-      "--do_lower_case used later with this vocabulary).")
+      "--do_lower_case used later with this vocabulary).",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "min_frequency", 2,
-      "A pair of pieces is merged only if it occurs at least this many times.")
+      "A pair of pieces is merged only if it occurs at least this many times.",
+      flag_values=flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -244,28 +251,34 @@ def write_vocab(vocab, output_file):
 # ----------------------------------------------------------------------------
 
 
-def main(_):
-  script_utils.configure_logging()
-  script_utils.require_flags(FLAGS, ["input_file", "output_file"])
-  if FLAGS.min_frequency < 1:
+def run(settings):
+  """Learns and writes the vocabulary: `settings` has one value per flag
+  (see `script_settings`)."""
+  script_utils.require_flags(settings, ["input_file", "output_file"])
+  if settings.min_frequency < 1:
     raise script_utils.UsageError("--min_frequency must be >= 1")
-  input_files = script_utils.expand_file_patterns(FLAGS.input_file,
+  input_files = script_utils.expand_file_patterns(settings.input_file,
                                                   "input_file")
-  script_utils.check_output_file(FLAGS.output_file)
+  script_utils.check_output_file(settings.output_file)
 
-  word_counts = count_words(input_files, FLAGS.do_lower_case)
+  word_counts = count_words(input_files, settings.do_lower_case)
   if not word_counts:
     raise script_utils.UsageError("--input_file=%s contains no words" %
-                                  FLAGS.input_file)
+                                  settings.input_file)
   tf1.logging.info("%d distinct words, %d in total", len(word_counts),
                    sum(word_counts.values()))
 
-  vocab = learn_vocab(word_counts, FLAGS.vocab_size, FLAGS.min_frequency)
-  output_parent = os.path.dirname(FLAGS.output_file)
+  vocab = learn_vocab(word_counts, settings.vocab_size, settings.min_frequency)
+  output_parent = os.path.dirname(settings.output_file)
   if output_parent:
     tf.io.gfile.makedirs(output_parent)
-  write_vocab(vocab, FLAGS.output_file)
-  tf1.logging.info("Wrote %d tokens to %s", len(vocab), FLAGS.output_file)
+  write_vocab(vocab, settings.output_file)
+  tf1.logging.info("Wrote %d tokens to %s", len(vocab), settings.output_file)
+
+
+def main(_):
+  script_utils.configure_logging()
+  run(script_settings.from_flags(FLAGS))
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ import re
 import shutil
 import subprocess
 import sys
-import types
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import extract_features
+import script_settings
 import script_utils
 from tests import numpy_bert
 
@@ -80,26 +80,13 @@ def model_files(tmp_path_factory):
           "init_checkpoint": ckpt}
 
 
-# The script's flags with their defaults (the original's, plus ours); the
-# script defines its flags only when run as a script, so in-process runs get
-# a namespace instead.
-DEFAULT_FLAGS = dict(
-    input_file=None, output_file=None, layers="-1,-2,-3,-4",
-    bert_config_file=None, max_seq_length=128, init_checkpoint=None,
-    vocab_file=None, do_lower_case=True, batch_size=32, use_tpu=False,
-    master=None, num_tpu_cores=8, use_one_hot_embeddings=False,
-    tpu_name=None, tpu_zone=None, gcp_project=None, precision="fp32",
-    use_xla=False, allow_random_init=False, distribution="none",
-    num_cpu_devices=None, tf_random_seed=None)
-
-
-def _run_main(monkeypatch, **flag_values):
-  values = dict(DEFAULT_FLAGS)
-  values.update({k: str(v) if isinstance(v, os.PathLike) else v
-                 for k, v in flag_values.items()})
-  monkeypatch.setattr(extract_features, "FLAGS",
-                      types.SimpleNamespace(**values))
-  extract_features.main([])
+def _run(**flag_values):
+  """extract_features as its command line runs it (the flags' own defaults
+  for the others), in this process."""
+  extract_features.run(script_settings.defaults(
+      extract_features.define_flags,
+      **{name: str(value) if isinstance(value, os.PathLike) else value
+         for name, value in flag_values.items()}))
 
 
 def _expected_inputs(tokens):
@@ -111,13 +98,13 @@ def _expected_inputs(tokens):
   return ids + pad, [1] * len(tokens) + pad, types + pad
 
 
-def test_json_values_match_numpy_bert(model_files, tmp_path, monkeypatch):
+def test_json_values_match_numpy_bert(model_files, tmp_path):
   input_file = tmp_path / "input.txt"
   input_file.write_text("\n".join(line for line, _ in LINES) + "\n")
   output_file = tmp_path / "out" / "features.jsonl"
   output_file.parent.mkdir()
   layers = [-1, 0, -2]
-  _run_main(monkeypatch, input_file=input_file, output_file=output_file,
+  _run(input_file=input_file, output_file=output_file,
             layers=",".join(map(str, layers)), max_seq_length=SEQ,
             batch_size=2, do_lower_case=True, **model_files)
 
@@ -153,8 +140,7 @@ def test_json_values_match_numpy_bert(model_files, tmp_path, monkeypatch):
   assert np.abs(reference[0] - reference[1]).max() > 0.1
 
 
-def test_every_input_line_gets_one_output_line(model_files, tmp_path,
-                                              monkeypatch):
+def test_every_input_line_gets_one_output_line(model_files, tmp_path):
   """Blank and whitespace-only lines, CRLF endings and Unicode line
   separators inside a line: output line i is input line i."""
   input_file = tmp_path / "input.txt"
@@ -162,7 +148,7 @@ def test_every_input_line_gets_one_output_line(model_files, tmp_path,
            "hello ||| world", ""]
   input_file.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
   output_file = tmp_path / "features.jsonl"
-  _run_main(monkeypatch, input_file=input_file, output_file=output_file,
+  _run(input_file=input_file, output_file=output_file,
             layers="-1", max_seq_length=SEQ, batch_size=3,
             do_lower_case=True, **model_files)
   with open(str(output_file), "rb") as f:
@@ -240,7 +226,7 @@ def test_bad_input_is_one_clear_error(model_files, tmp_path, monkeypatch,
   if case == "bad_layers":
     flag_values["layers"] = "-1,2"
   with pytest.raises(script_utils.UsageError, match=expected):
-    _run_main(monkeypatch, **flag_values)
+    _run(**flag_values)
   assert not output_file.exists()
 
 
@@ -256,16 +242,16 @@ def test_random_weights_only_when_asked_for(model_files, tmp_path,
   with pytest.raises(script_utils.UsageError,
                      match="without trained weights: there is no "
                      "--init_checkpoint.*--allow_random_init"):
-    _run_main(monkeypatch, **flag_values)
+    _run(**flag_values)
   assert not output_file.exists()
-  _run_main(monkeypatch, allow_random_init=True, **flag_values)
+  _run(allow_random_init=True, **flag_values)
   record = json.loads(output_file.read_text())
   assert [f["token"] for f in record["features"]] == ["[CLS]", "the", "cat",
                                                       "[SEP]"]
 
 
 def test_init_checkpoint_may_be_the_model_directory_or_a_file(
-    model_files, tmp_path, monkeypatch):
+    model_files, tmp_path):
   """A released model's directory (no `checkpoint` file) or one of the
   checkpoint's files means the checkpoint."""
   released = tmp_path / "released"
@@ -283,10 +269,8 @@ def test_init_checkpoint_may_be_the_model_directory_or_a_file(
                              str(released /
                                  "bert_model.ckpt.data-00000-of-00001")]):
     output_file = tmp_path / ("features%d.jsonl" % i)
-    _run_main(monkeypatch, **dict(model_files, input_file=input_file,
-                                  output_file=output_file,
-                                  max_seq_length=SEQ, layers="-1",
-                                  init_checkpoint=given))
+    _run(**dict(model_files, input_file=input_file, output_file=output_file,
+                max_seq_length=SEQ, layers="-1", init_checkpoint=given))
     outputs.append(output_file.read_text())
   assert outputs[1:] == outputs[:1] * 3
 
@@ -331,7 +315,8 @@ def test_command_line_flags_and_defaults():
     default = re.search(r"\(default: '([^']*)'\)", line)
     if default and name:
       defaults[name] = default.group(1)
-  for name, value in DEFAULT_FLAGS.items():
+  settings = script_settings.defaults(extract_features.define_flags)
+  for name, value in settings.as_dict().items():
     assert name in defaults, name
     expected = None if value is None else str(value).lower()
     assert defaults[name] == expected, name
