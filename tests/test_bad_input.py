@@ -13,8 +13,6 @@ import json
 import os
 import random
 import re
-import subprocess
-import sys
 
 import pytest
 import tensorflow as tf
@@ -23,13 +21,11 @@ import create_pretraining_data as cpd
 import record_utils
 import script_utils
 import tokenization
-from tests.conftest import tiny_bert_config
-from tests.conftest import write_encoder_checkpoint
+from tests import helpers
+from tests.helpers import tiny_bert_config
+from tests.helpers import write_encoder_checkpoint
 
 tf1 = tf.compat.v1
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNNER = os.path.join(ROOT, "tests", "script_runner.py")
 
 WORDS = ("the a cat dog sat on mat it was big small red blue run ran jump "
          "over under house tree bird sang song sun moon day night good bad "
@@ -64,9 +60,9 @@ def _make_inputs(d):
   os.makedirs(d)
   p = lambda name: os.path.join(d, name)  # pylint: disable=g-long-lambda
   f = {}
-  f["vocab"] = _write(p("vocab.txt"), "\n".join(VOCAB) + "\n")
-  f["big_vocab"] = _write(p("big_vocab.txt"), "\n".join(
-      VOCAB + ["w%d" % i for i in range(VOCAB_SIZE + 10 - len(VOCAB))]) + "\n")
+  f["vocab"] = helpers.write_vocab(p("vocab.txt"), VOCAB)
+  f["big_vocab"] = helpers.write_vocab(p("big_vocab.txt"), VOCAB + [
+      "w%d" % i for i in range(VOCAB_SIZE + 10 - len(VOCAB))])
   f["vocab_bad_utf8"] = _write(p("vocab_bad_utf8.txt"),
                                ("\n".join(VOCAB[:10]) + "\nca\xfft\n").encode(
                                    "latin-1"))
@@ -187,6 +183,10 @@ CLS = "run_classifier.py"
 SQD = "run_squad.py"
 EXT = "extract_features.py"
 VOC = "learn_vocab.py"
+SCRIPTS = (PRE, RUN_PRE, CLS, SQD, EXT, VOC)
+# Inputs of the good command lines: a case that sets a flag to one of these
+# gives that flag no bad value.
+GOOD_INPUTS = ("vocab", "config", "ckpt", "corpus", "records", "cola", "squad")
 
 # (row, scripts, flag overrides (values are keys of the input files, or
 # literal values after "="), regex the error line must match). "{out}" is
@@ -273,10 +273,16 @@ MATRIX = [
      r"not_squad\.json: not in SQuAD format"),
     ("not_squad", [SQD], {"train_file": "not_squad_list"},
      r"not_squad_list\.json: not in SQuAD format: expected a JSON object"),
+    ("not_squad", [SQD], {"do_predict": "=true", "predict_file": "not_squad"},
+     r"not_squad\.json: not in SQuAD format"),
+    ("predict_file_missing", [SQD],
+     {"do_predict": "=true", "predict_file": "missing"},
+     r"--predict_file=.*does_not_exist\.txt: file not found"),
     ("layers_out_of_range", [EXT], {"layers": "=-1,2"},
      r"--layers=-1,2: index 2 is out of range for a model with 2 layers"),
     ("layers_out_of_range", [EXT], {"layers": "=-3"},
-     r"--layers=-3: index -3 is out of range"),
+     r"--layers=-3: index -3 is out of range for a model with 2 layers "
+     r"\(valid: -2\.\.1\)$"),
     ("output_dir_is_a_file", [RUN_PRE, CLS, SQD], {"output_dir": "{file}"},
      r"--output_dir=.*: exists and is not a directory"),
     ("output_file_under_a_file", [PRE, EXT, VOC],
@@ -381,18 +387,14 @@ def results(tmp_path_factory):
     os.makedirs(case_dir)
     cases.append({"script": script,
                   "args": _command_line(script, f, case_dir, overrides)})
-  cases_file = os.path.join(tmp, "cases.json")
-  results_file = os.path.join(tmp, "results.json")
-  with open(cases_file, "w") as out:
-    json.dump(cases, out)
+  # Each script's --helpfull: the flags it defines.
+  cases += [{"script": script, "args": ["--helpfull"]} for script in SCRIPTS]
   before = _snapshot(tmp)
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-  subprocess.run([sys.executable, RUNNER, cases_file, results_file],
-                 cwd=ROOT, env=env, check=True, timeout=600)
+  runs = helpers.run_scripts_in_one_process(
+      [(case["script"], case["args"]) for case in cases], tmp)
   after = _snapshot(tmp)
-  with open(results_file) as out:
-    runs = json.load(out)
-  by_id = {}
+  by_id = {"helpfull-" + script: run
+           for script, run in zip(SCRIPTS, runs[len(all_cases):])}
   for (case_id, _, _, _), case, run in zip(all_cases, cases, runs):
     case_dir = os.path.join(tmp, "cases", case_id)
     run["args"] = case["args"]
@@ -408,7 +410,8 @@ def results(tmp_path_factory):
                     for case in GOOD_CASES)
   by_id["__all_new_files__"] = sorted(
       path for path in after
-      if path not in before and not path.endswith("results.json") and
+      if path not in before and
+      os.path.basename(path) not in ("cases.json", "results.json") and
       not path.startswith(good_dirs))
   by_id["__inputs_changed__"] = sorted(
       path for path in before
@@ -429,6 +432,9 @@ def test_bad_input_is_one_line_error_and_leaves_nothing(
   assert "Traceback" not in stderr, context
   last_line = stderr.rstrip("\n").splitlines()[-1]
   assert last_line.startswith("error: "), context
+  # One error line, not the same error said twice.
+  assert [line for line in stderr.splitlines()
+          if line.startswith("error:")] == [last_line], context
   assert re.search(pattern, last_line), "%s\n%r !~ %r" % (context, last_line,
                                                             pattern)
   # Nothing written where the output would go, temporary files included.
@@ -455,17 +461,33 @@ def test_no_stray_files_anywhere(results):
   assert results["__inputs_changed__"] == []
 
 
-def test_every_kind_of_bad_input_is_covered():
-  rows = {row for row, _, _, _ in MATRIX}
-  assert rows >= {
-      "vocab_missing", "vocab_is_directory", "vocab_not_utf8",
-      "config_missing", "config_invalid_json", "config_missing_key",
-      "config_negative_size", "init_checkpoint_missing",
-      "init_checkpoint_wrong_shapes", "vocab_larger_than_config",
-      "max_seq_length_above_positions", "max_seq_length_too_small",
-      "max_predictions_not_records", "empty_input", "text_not_utf8",
-      "tsv_row_too_short", "tsv_unknown_label", "not_squad",
-      "layers_out_of_range", "output_dir_is_a_file"}
+def _path_flags(helpfull):
+  """Flags naming a file or directory, of the script's own modules (not
+  absl's), in `--helpfull` output."""
+  names, module = set(), None
+  for line in helpfull.splitlines():
+    if line and not line.startswith(" "):
+      module = line.rstrip(":")
+    flag = re.match(r"\s+(?:-\?,)?--(?:\[no\])?(\w+):", line)
+    if (flag and not module.startswith(("absl", "tensorflow")) and
+        (flag.group(1).endswith(("_file", "_dir")) or
+         flag.group(1) == "init_checkpoint")):
+      names.add(flag.group(1))
+  return names
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_file_flag_a_script_defines_has_a_bad_input_case(results,
+                                                               script):
+  """A flag naming a file or directory, new or old, gets a case above that
+  gives it a bad value."""
+  run = results["helpfull-" + script]
+  assert run["returncode"] == 0, run["stderr"][-2000:]
+  defined = _path_flags(run["stdout"])
+  assert "output_dir" in defined or "output_file" in defined, run["stdout"]
+  covered = {flag for _, scripts, overrides, _ in MATRIX if script in scripts
+             for flag, value in overrides.items() if value not in GOOD_INPUTS}
+  assert sorted(defined - covered) == []
 
 
 # ----------------------------------------------------------------------------

@@ -11,8 +11,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,25 +19,14 @@ import tensorflow as tf
 import extract_features
 import script_settings
 import script_utils
+from tests import helpers
 from tests import numpy_bert
+from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-CONFIG = {
-    "vocab_size": 40,
-    "hidden_size": 32,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 48,
-    "hidden_act": "gelu",
-    "hidden_dropout_prob": 0.1,
-    "attention_probs_dropout_prob": 0.1,
-    "max_position_embeddings": 16,
-    "type_vocab_size": 2,
-    "initializer_range": 0.02,
-}
+CONFIG = tiny_bert_config(vocab_size=40, num_attention_heads=4,
+                          intermediate_size=48, max_position_embeddings=16)
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat",
          "on", "mat", "dog", "##s", "play", "##ing", "a", "big", "red", ".",
          ",", "hello", "world", "un", "##aff", "##able"]
@@ -71,7 +58,7 @@ _write_checkpoint = numpy_bert.write_checkpoint
 @pytest.fixture(scope="module")
 def model_files(tmp_path_factory):
   d = tmp_path_factory.mktemp("model")
-  (d / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
+  helpers.write_vocab(d / "vocab.txt", VOCAB)
   (d / "bert_config.json").write_text(json.dumps(CONFIG))
   ckpt = _write_checkpoint(numpy_bert.random_weights(CONFIG, seed=7),
                            str(d / "bert_model.ckpt"))
@@ -203,47 +190,19 @@ def test_parse_layer_indexes():
       extract_features.parse_layer_indexes(bad, 4)
 
 
-@pytest.mark.parametrize("case", ["empty_input", "missing_vocab",
-                                  "missing_checkpoint", "bad_layers"])
-def test_bad_input_is_one_clear_error(model_files, tmp_path, monkeypatch,
-                                      case):
-  input_file = tmp_path / "input.txt"
-  input_file.write_text("" if case == "empty_input" else "the cat\n")
-  output_file = tmp_path / "features.jsonl"
-  flag_values = dict(model_files, input_file=input_file,
-                     output_file=output_file, max_seq_length=SEQ,
-                     layers="-1")
-  expected = {
-      "empty_input": "--input_file=.*is empty",
-      "missing_vocab": "--vocab_file=.*not found",
-      "missing_checkpoint": "--init_checkpoint=.*not a readable checkpoint",
-      "bad_layers": "--layers=.*out of range.*2 layers",
-  }[case]
-  if case == "missing_vocab":
-    flag_values["vocab_file"] = tmp_path / "nope.txt"
-  if case == "missing_checkpoint":
-    flag_values["init_checkpoint"] = tmp_path / "nope.ckpt"
-  if case == "bad_layers":
-    flag_values["layers"] = "-1,2"
-  with pytest.raises(script_utils.UsageError, match=expected):
-    _run(**flag_values)
-  assert not output_file.exists()
+# Bad command lines (missing files, empty input, --layers out of range) are
+# run as a user runs them in tests/test_bad_input.py.
 
 
-def test_random_weights_only_when_asked_for(model_files, tmp_path,
-                                            monkeypatch):
-  """No --init_checkpoint: refused, unless --allow_random_init."""
+def test_random_weights_when_asked_for(model_files, tmp_path):
+  """No --init_checkpoint but --allow_random_init: features of random
+  weights (without the switch the run is refused, see test_bad_input.py)."""
   input_file = tmp_path / "input.txt"
   input_file.write_text("the cat\n")
   output_file = tmp_path / "features.jsonl"
   flag_values = dict(model_files, input_file=input_file,
                      output_file=output_file, max_seq_length=SEQ,
                      layers="-1", init_checkpoint=None)
-  with pytest.raises(script_utils.UsageError,
-                     match="without trained weights: there is no "
-                     "--init_checkpoint.*--allow_random_init"):
-    _run(**flag_values)
-  assert not output_file.exists()
   _run(allow_random_init=True, **flag_values)
   record = json.loads(output_file.read_text())
   assert [f["token"] for f in record["features"]] == ["[CLS]", "the", "cat",
@@ -275,31 +234,9 @@ def test_init_checkpoint_may_be_the_model_directory_or_a_file(
   assert outputs[1:] == outputs[:1] * 3
 
 
-def test_command_line_error_is_one_line(model_files, tmp_path):
-  input_file = tmp_path / "input.txt"
-  input_file.write_text("the cat\n")
-  output_file = tmp_path / "features.jsonl"
-  args = ["--%s=%s" % kv for kv in model_files.items()]
-  args += ["--input_file=%s" % input_file, "--output_file=%s" % output_file,
-           "--layers=-3", "--max_seq_length=%d" % SEQ]
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-  proc = subprocess.run([sys.executable, "extract_features.py"] + args,
-                        cwd=ROOT, env=env, capture_output=True, text=True,
-                        timeout=120)
-  assert proc.returncode == 1
-  assert "Traceback" not in proc.stderr
-  error_lines = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
-  assert error_lines == [
-      "error: --layers=-3: index -3 is out of range for a model with 2 layers "
-      "(valid: -2..1)"]
-  assert not output_file.exists()
-
-
 def test_command_line_flags_and_defaults():
   # The namespace the in-process tests use must be what the script defines.
-  proc = subprocess.run([sys.executable, "extract_features.py", "--helpfull"],
-                        cwd=ROOT, capture_output=True, text=True, timeout=120,
-                        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+  proc = helpers.run_script(["extract_features.py", "--helpfull"])
   # Help is not an error: status 0 (absl's own help exits with 1).
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert "--layers" in proc.stdout, proc.stderr[-2000:]

@@ -10,29 +10,22 @@ per-host shares) is checked batch by batch.
 """
 
 import os
-import random
-import subprocess
-import sys
 import types
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import create_pretraining_data as cpd
 import estimator_runtime
-import learn_vocab
 import modeling
 import run_pretraining
-import tokenization
+from tests import helpers
 from tests import numpy_bert
-from tests.conftest import tiny_bert_config
 
 tf1 = tf.compat.v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "run_pretraining.py")
-SAMPLE = os.path.join(ROOT, "sample_text.txt")
 
 SEQ = 32
 PRED = 8
@@ -153,21 +146,11 @@ def _write_model(data, output_dir):
 def data(tmp_path_factory):
   """13 records, a config, weights for it and their NumPy scores."""
   tmp = tmp_path_factory.mktemp("pretraining_eval")
-  vocab_file = str(tmp / "vocab.txt")
-  counts = learn_vocab.count_words([SAMPLE], do_lower_case=True)
-  learn_vocab.write_vocab(learn_vocab.learn_vocab(counts, 300), vocab_file)
-  tokenizer = tokenization.FullTokenizer(vocab_file, do_lower_case=True)
-  instances = cpd.create_training_instances(
-      [SAMPLE], tokenizer, SEQ, dupe_factor=1, short_seq_prob=0.1,
-      masked_lm_prob=0.15, max_predictions_per_seq=PRED,
-      rng=random.Random(5))[:NUM_RECORDS]
-  records = str(tmp / "eval.tfrecord")
-  cpd.write_instance_to_example_files(instances, tokenizer, SEQ, PRED,
-                                      [records])
-  config = tiny_bert_config(vocab_size=len(tokenizer.vocab))
-  config_file = str(tmp / "bert_config.json")
-  with open(config_file, "w") as f:
-    f.write(modeling.BertConfig.from_dict(config).to_json_string())
+  written = helpers.write_pretraining_data(
+      tmp, SEQ, PRED, vocab_size=300, dupe_factor=1, seed=5,
+      num_records=NUM_RECORDS, records_name="eval.tfrecord")
+  records, config = written.records, written.config
+  config_file = written.config_file
   weights = numpy_bert.random_weights(config, seed=12)
   weights.update(_head_weights(config, seed=13))
   arrays = _read_records(records)
@@ -221,14 +204,11 @@ def runs(data):
   cases = {"batch_%d" % b: {"eval_batch_size": b} for b in BATCH_SIZES}
   # 1 step of 5: the first 5 records only.
   cases["capped"] = {"eval_batch_size": 5, "max_eval_steps": 1}
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
   procs = {}
   for name, flags in cases.items():
     output_dir = _write_model(data, str(data.tmp / name))
-    procs[name] = (output_dir, subprocess.Popen(
-        [sys.executable, SCRIPT] + _args(data, output_dir, **flags),
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True))
+    procs[name] = (output_dir, helpers.start_script(
+        [SCRIPT] + _args(data, output_dir, **flags)))
   finished = {}
   for name, (output_dir, proc) in procs.items():
     stdout, stderr = proc.communicate(timeout=600)
@@ -285,7 +265,8 @@ def test_max_eval_steps_caps_the_work_and_says_so(runs, data):
   results = _finished(run)
   _assert_results_match(results, _expected(data.scores, 5))
   assert "Scored 5 examples; --input_file holds more" in run.log
-  assert "--max_eval_steps=1" in run.log
+  assert ("Num examples = 5, the first of more than 5 in --input_file "
+          "(--max_eval_steps=1 batches of 5)") in run.log
   assert "Scored 5 of" not in run.log
 
 

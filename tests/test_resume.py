@@ -10,26 +10,19 @@ the remaining steps, and keep the loss at the level the first run reached.
 
 import os
 import pickle
-import random
 import re
 import signal
 import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import create_pretraining_data as cpd
-import learn_vocab
-import modeling
-import tokenization
+from tests import helpers
 
 tf1 = tf.compat.v1
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SAMPLE = os.path.join(ROOT, "sample_text.txt")
 SEQ = 32
 PRED = 5
 SEED = 3
@@ -132,37 +125,20 @@ def learning_rate_at(step):
 
 
 def _make_data(tmp):
-  vocab_file = os.path.join(tmp, "vocab.txt")
-  counts = learn_vocab.count_words([SAMPLE], do_lower_case=True)
-  learn_vocab.write_vocab(learn_vocab.learn_vocab(counts, 200), vocab_file)
-  tokenizer = tokenization.FullTokenizer(vocab_file, do_lower_case=True)
-  instances = cpd.create_training_instances(
-      [SAMPLE], tokenizer, SEQ, dupe_factor=1, short_seq_prob=0.1,
-      masked_lm_prob=0.15, max_predictions_per_seq=PRED,
-      rng=random.Random(7))
-  records = os.path.join(tmp, "train.tfrecord")
-  cpd.write_instance_to_example_files(instances, tokenizer, SEQ, PRED,
-                                      [records])
-  config = modeling.BertConfig(
-      vocab_size=len(tokenizer.vocab), hidden_size=32, num_hidden_layers=2,
-      num_attention_heads=2, intermediate_size=64,
-      max_position_embeddings=64, type_vocab_size=2)
-  config_file = os.path.join(tmp, "bert_config.json")
-  with open(config_file, "w") as f:
-    f.write(config.to_json_string())
-  return config_file, records
+  data = helpers.write_pretraining_data(tmp, SEQ, PRED, vocab_size=200,
+                                        dupe_factor=1, seed=7)
+  return data.config_file, data.records
 
 
 def _start(args, log_path, variables_file, hold_at_step=None,
            holding_file=None):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-  env[VARIABLES_FILE_ENV] = variables_file
-  env[HOLD_AT_STEP_ENV] = str(hold_at_step or "")
-  env[HOLDING_FILE_ENV] = holding_file or ""
+  env = helpers.script_env(**{VARIABLES_FILE_ENV: variables_file,
+                              HOLD_AT_STEP_ENV: str(hold_at_step or ""),
+                              HOLDING_FILE_ENV: holding_file or ""})
   log = open(log_path, "w")
   try:
-    return subprocess.Popen([sys.executable, "-c", LAUNCHER] + args, cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    return helpers.start_script(["-c", LAUNCHER] + args, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
   finally:
     log.close()
 
