@@ -711,14 +711,11 @@ def main(_):
 
 
 def run(settings):
-  """Runs the steps the settings ask for.
+  """Trains, evaluates, tags and exports as `settings` ask.
 
-  Args:
-    settings: `script_settings.Settings` of `define_flags` (or absl FLAGS,
-      or any object with those attributes).
-
-  Raises:
-    UsageError: bad flags or input, before anything is written.
+  `settings` holds the values of this script's `define_flags`
+  (`script_settings.Settings`, FLAGS, or a namespace). Bad flags or input
+  raise UsageError before anything is written.
   """
   validate_flags(settings)
   init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(

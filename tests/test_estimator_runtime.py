@@ -28,6 +28,8 @@ import tensorflow as tf
 import estimator_runtime
 import graph_runner
 import optimization
+import run_classifier
+import script_settings
 import script_utils
 from tests import classifier_testdata as data
 
@@ -250,10 +252,38 @@ def test_no_estimator_reference_outside_the_runtime_module():
   assert not offenders, "\n".join(offenders)
 
 
+def test_log_every_steps_keeps_a_long_run_to_ten_loss_lines():
+  assert estimator_runtime.log_every_steps(10) == 10
+  assert estimator_runtime.log_every_steps(10, 18) == 10
+  assert estimator_runtime.log_every_steps(10, 100) == 10
+  assert estimator_runtime.log_every_steps(10, 101) == 20
+  assert estimator_runtime.log_every_steps(10, 343) == 40
+  assert estimator_runtime.log_every_steps(7, 343) == 35
+  assert estimator_runtime.log_every_steps(1000, 343) == 1000
+
+
+def test_save_summary_steps_reaches_the_run_config(tmp_path):
+  settings = script_settings.defaults(
+      run_classifier.define_flags, output_dir=str(tmp_path),
+      save_summary_steps=3)
+  config = estimator_runtime.run_config_from_flags(settings)
+  assert config.save_summary_steps == 3
+  config = estimator_runtime.run_config_from_flags(
+      settings, log_step_count_steps=12)
+  assert config.save_summary_steps == 3
+  if isinstance(config, graph_runner.RunConfig):
+    assert config.log_step_count_steps == 12
+  assert script_settings.defaults(
+      run_classifier.define_flags).save_summary_steps == 10
+
+
 @pytest.mark.skipif(estimator_runtime.HAS_TPU_ESTIMATOR,
                     reason="TF 2.15 has TPUEstimator and runs --use_tpu")
 def test_use_tpu_without_tpu_estimator_is_a_usage_error(tmp_path):
-  flags_obj = data.flags_namespace(output_dir=str(tmp_path), use_tpu=True)
+  # Past the flag's validator, which refuses it already when parsing.
+  flags_obj = script_settings.defaults(
+      run_classifier.define_flags,
+      output_dir=str(tmp_path)).replace(use_tpu=True)
   with pytest.raises(script_utils.UsageError,
                      match="Cloud TPU needs the TensorFlow 2.15 runtime"):
     estimator_runtime.run_config_from_flags(flags_obj)
@@ -299,12 +329,9 @@ _CROSS_RUNTIME_SCRIPT = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import tensorflow as tf
-import estimator_runtime, run_classifier
-from tests import classifier_testdata as data
-flags_obj = data.flags_namespace(**json.loads(sys.argv[2]))
-flags_obj.distribution = "none"
-flags_obj.num_cpu_devices = None
-run_classifier.run_task(flags_obj)
+import estimator_runtime, run_classifier, script_settings
+run_classifier.run(script_settings.defaults(run_classifier.define_flags,
+                                            **json.loads(sys.argv[2])))
 print(json.dumps({"tf": tf.__version__,
                   "tpu_estimator": estimator_runtime.HAS_TPU_ESTIMATOR}))
 """
