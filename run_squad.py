@@ -415,8 +415,8 @@ def _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
         output_fn=append_feature)
 
   tf1.logging.info("***** Running predictions *****")
-  tf1.logging.info("  Num orig examples = %d", len(eval_examples))
-  tf1.logging.info("  Num split examples = %d", len(eval_features))
+  tf1.logging.info("  Num examples = %d questions in %d windows",
+                   len(eval_examples), len(eval_features))
   tf1.logging.info("  Batch size = %d", settings.predict_batch_size)
 
   predict_input_fn = input_fn_builder(
