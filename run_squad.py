@@ -318,7 +318,8 @@ def run(settings):
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=settings.num_accumulation_steps,
       compute_type=fine_tuning.compute_type(settings))
-  estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings)
+  estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
+                                                     num_train_steps)
 
   # What predictor.load needs besides the weights: written next to the
   # checkpoints and into an exported SavedModel.
