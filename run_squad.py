@@ -33,9 +33,9 @@ import random
 import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import numpy as np
-import checkpoint_utils
 import tensorflow as tf
 
+import checkpoint_utils
 import doc_windows
 import export_utils
 import fine_tuning
@@ -74,6 +74,12 @@ _check_is_max_context = doc_windows.check_is_max_context
 tf1 = tf.compat.v1
 
 FLAGS = flags.FLAGS
+
+
+# ----------------------------------------------------------------------------
+# The original's functions that read flags
+# ----------------------------------------------------------------------------
+
 
 def _flag_or_default(name, value, default):
   """The value of a setting the original functions read from FLAGS.
@@ -154,6 +160,9 @@ def get_final_text(pred_text, orig_text, do_lower_case, verbose_logging=None):
       _flag_or_default("verbose_logging", verbose_logging, False))
 
 
+# ----------------------------------------------------------------------------
+# Flags
+# ----------------------------------------------------------------------------
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -262,7 +271,7 @@ def _check_squad_settings(settings):
   for name in ("doc_stride", "max_query_length", "n_best_size",
                "max_answer_length"):
     if getattr(settings, name) < 1:
-      raise script_utils.UsageError("--%s must be at least 1, got %d" %
+      raise script_utils.UsageError("--%s=%d: must be positive" %
                                     (name, getattr(settings, name)))
 
 
