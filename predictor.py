@@ -212,10 +212,13 @@ def _check_task_head(model_dir, checkpoint):
              for kind in (fine_tuning.CLASSIFIER, fine_tuning.SQUAD)):
     raise UsageError(
         "model_dir=%s: %s has no task head (a pre-trained model, not "
-        "fine-tuned on a task); fine-tune it first, e.g. run_classifier.py "
-        "--do_train --init_checkpoint=%s --bert_config_file=... "
-        "--vocab_file=... --output_dir=OUT (or run_squad.py), then load OUT" %
-        (model_dir, os.path.basename(checkpoint), checkpoint))
+        "fine-tuned on a task); fine-tune it first, e.g. python "
+        "run_classifier.py --task_name=... --data_dir=... --do_train "
+        "--init_checkpoint=%s --bert_config_file=%s --vocab_file=%s "
+        "--output_dir=OUT (run_squad.py for questions), then load OUT" %
+        (model_dir, os.path.basename(checkpoint), checkpoint,
+         os.path.join(model_dir, export_utils.BERT_CONFIG_FILE),
+         os.path.join(model_dir, export_utils.VOCAB_FILE)))
 
 
 def _read_model_info(directory):
