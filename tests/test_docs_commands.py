@@ -295,8 +295,8 @@ def test_the_readme_is_a_front_page():
   # A table of contents linking its sections and the docs pages.
   for page in glob.glob(os.path.join(ROOT, "docs", "*.md")):
     assert "(docs/%s" % os.path.basename(page) in text, page
-  # Links within the pages point to files that exist (docs/runtimes.md is
-  # written with the runtimes, elsewhere).
+  # Links within the pages point to files, and headings, that exist
+  # (docs/runtimes.md is written with the runtimes, elsewhere).
   for page in PAGES:
     if page == "docs/runtimes.md":
       continue
@@ -304,9 +304,21 @@ def test_the_readme_is_a_front_page():
     if not os.path.exists(path):
       continue
     with open(path, encoding="utf-8") as f:
-      for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", f.read()):
-        assert os.path.exists(os.path.join(os.path.dirname(path), target)), (
-            page, target)
+      links = re.findall(r"\]\(([^)#:]*)(?:#([^)]*))?\)", f.read())
+    for target, anchor in links:
+      target_path = os.path.join(os.path.dirname(path), target) if target \
+          else path
+      assert os.path.exists(target_path), (page, target)
+      if anchor:
+        assert anchor in _anchors(target_path), (page, target, anchor)
+
+
+def _anchors(path):
+  """The anchors GitHub gives the headings of a Markdown file."""
+  with open(path, encoding="utf-8") as f:
+    text = re.sub(r"^```.*?^```", "", f.read(), flags=re.M | re.S)
+  return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+          for heading in re.findall(r"^#+ (.*)$", text, flags=re.M)}
 
 
 def test_every_allowed_entry_is_used():
