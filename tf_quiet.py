@@ -207,9 +207,12 @@ def _import_tensorflow():
       # TF 2.20 logs through absl, whatever TF_CPP_MIN_LOG_LEVEL says, from
       # its first graph run: "All log messages before absl::InitializeLog()
       # ..." and an INFO line that an MLIR pass is not enabled, each once
-      # per process. A first graph run here, while they are captured.
+      # per process. A first graph run here, while they are captured, on
+      # the CPU only: a session that sets up the GPUs would fix their
+      # memory settings for the process before the script chooses its own.
       with tf.Graph().as_default():
-        with tf.compat.v1.Session() as session:
+        cpu_only = tf.compat.v1.ConfigProto(device_count={"GPU": 0})
+        with tf.compat.v1.Session(config=cpu_only) as session:
           session.run(tf.constant(0) + 1)
     except BaseException:
       restore()
