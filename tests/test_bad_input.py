@@ -420,6 +420,7 @@ def results(tmp_path_factory):
   return by_id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id,script,overrides,pattern", CASES,
                          ids=[case[0] for case in CASES])
 def test_bad_input_is_one_line_error_and_leaves_nothing(
@@ -442,6 +443,7 @@ def test_bad_input_is_one_line_error_and_leaves_nothing(
   assert run["changed_files"] == [], context
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id,script,overrides", GOOD_CASES,
                          ids=[case[0] for case in GOOD_CASES])
 def test_output_file_in_new_directory_is_created(results, case_id, script,
@@ -455,6 +457,7 @@ def test_output_file_in_new_directory_is_created(results, case_id, script,
   assert os.path.getsize(run["new_files"][0]) > 0
 
 
+@pytest.mark.slow
 def test_no_stray_files_anywhere(results):
   """No temporary or partial file anywhere, inputs untouched."""
   assert results["__all_new_files__"] == []
@@ -476,6 +479,7 @@ def _path_flags(helpfull):
   return names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_every_file_flag_a_script_defines_has_a_bad_input_case(results,
                                                                script):

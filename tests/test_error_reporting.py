@@ -8,25 +8,21 @@ tests check the other side, and the switch that shows tracebacks always.
 """
 
 import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 import tensorflow as tf
 
 from tests import classifier_testdata as data
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests import helpers
 
 
 def _run_python(code, env_overrides=None):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-  env.pop("BERT_SHOW_TRACEBACK", None)
-  env.update(env_overrides or {})
-  return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                        cwd=ROOT, env=env, capture_output=True, text=True,
-                        timeout=300)
+  env = helpers.script_env(**(env_overrides or {}))
+  if "BERT_SHOW_TRACEBACK" not in (env_overrides or {}):
+    env.pop("BERT_SHOW_TRACEBACK", None)
+  return helpers.run_script(["-c", textwrap.dedent(code)], env=env,
+                            timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +66,7 @@ INJECT_BUG = """
 """
 
 
+@pytest.mark.slow
 def test_injected_value_error_in_a_script_shows_its_traceback(
     classifier_inputs, tmp_path):
   result = _run_python(
@@ -86,6 +83,7 @@ def test_injected_value_error_in_a_script_shows_its_traceback(
   assert not os.path.exists(str(tmp_path / "out" / "test_results.tsv"))
 
 
+@pytest.mark.slow
 def test_bad_input_in_the_same_run_is_one_line(classifier_inputs, tmp_path):
   os.remove(os.path.join(classifier_inputs["data_dir"], "test.tsv"))
   try:
@@ -187,6 +185,7 @@ def test_show_traceback_switch(show, traceback_shown, monkeypatch, capsys):
       "error: --data_dir: not a directory")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,expected", [
     (["--do_trian=true"], "error: Unknown command line flag 'do_trian'"),
     (["--max_seq_length=many"], "error: flag --max_seq_length=many: "),

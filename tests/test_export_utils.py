@@ -22,24 +22,14 @@ import export_utils
 import modeling
 import script_utils
 from tests import numpy_bert
+from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-CONFIG = {
-    "vocab_size": 50,
-    "hidden_size": 32,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 48,
-    "hidden_act": "gelu",
-    "hidden_dropout_prob": 0.1,
-    "attention_probs_dropout_prob": 0.1,
-    "max_position_embeddings": 16,
-    "type_vocab_size": 2,
-    "initializer_range": 0.02,
-}
+CONFIG = tiny_bert_config(vocab_size=50, num_attention_heads=4,
+                          intermediate_size=48, max_position_embeddings=16)
 SEQ = 12
 NUM_LABELS = 3
 
@@ -197,6 +187,7 @@ def _serve_in_eager_process(jobs):
   return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_exported_models_serve_what_estimator_predicts(pretrained, tmp_path):
   bert_config = modeling.BertConfig.from_dict(CONFIG)
   predict_ids, predict_mask, predict_segments = _inputs(5, seed=11)

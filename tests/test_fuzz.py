@@ -24,6 +24,7 @@ import run_classifier
 import run_squad
 import script_utils
 import tokenization
+from tests import helpers
 
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow,
@@ -37,9 +38,8 @@ VOCAB = (["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + WORDS +
 
 @pytest.fixture(scope="module")
 def vocab_file(tmp_path_factory):
-  path = tmp_path_factory.mktemp("fuzz_vocab") / "vocab.txt"
-  path.write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
-  return str(path)
+  return helpers.write_vocab(
+      tmp_path_factory.mktemp("fuzz_vocab") / "vocab.txt", VOCAB)
 
 
 def _write(directory, name, content):

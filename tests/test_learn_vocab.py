@@ -6,14 +6,13 @@ agrees with a naive re-counting implementation."""
 import collections
 import os
 import random
-import subprocess
-import sys
 
 import pytest
 
 import learn_vocab
 import script_utils
 import tokenization
+from tests import helpers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "learn_vocab.py")
@@ -28,12 +27,6 @@ def _sample_words(do_lower_case):
     for line in f:
       words.extend(basic.tokenize(line))
   return words
-
-
-def _write(path, tokens):
-  with open(path, "w", encoding="utf-8") as f:
-    f.write("".join(t + "\n" for t in tokens))
-  return path
 
 
 def _pieces_and_unks(vocab_file, do_lower_case):
@@ -64,8 +57,8 @@ def test_learned_vocab_covers_and_compresses_the_sample(sample_vocab,
   # The baseline: a vocabulary of the characters alone, built here from the
   # corpus directly.
   chars = sorted(set("".join(words)))
-  char_vocab = _write(str(tmp_path / "chars.txt"),
-                      SPECIALS + chars + ["##" + c for c in chars])
+  char_vocab = helpers.write_vocab(tmp_path / "chars.txt",
+                                   SPECIALS + chars + ["##" + c for c in chars])
   char_pieces, char_unk = _pieces_and_unks(char_vocab, do_lower_case=True)
   assert char_unk == 0
   assert char_pieces == sum(len(w) for w in words)
@@ -158,23 +151,19 @@ def test_vocab_size_too_small_for_the_alphabet():
     learn_vocab.learn_vocab(counts, 10)
 
 
+@pytest.mark.slow
 def test_script_writes_vocab_and_reports_bad_input(tmp_path):
   corpus = tmp_path / "corpus.txt"
   corpus.write_text("Hello world.\nThe world says hello back.\n\n"
                     "Another document, hello again.\n")
   out = str(tmp_path / "vocab.txt")
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  good = subprocess.Popen(
-      [sys.executable, SCRIPT, "--input_file=%s" % str(tmp_path / "*.txt"),
-       "--output_file=%s" % out, "--vocab_size=60", "--do_lower_case=True"],
-      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-      text=True)
+  good = helpers.start_script(
+      [SCRIPT, "--input_file=%s" % str(tmp_path / "*.txt"),
+       "--output_file=%s" % out, "--vocab_size=60", "--do_lower_case=True"])
   bad_out = str(tmp_path / "bad_vocab.txt")
-  bad = subprocess.Popen(
-      [sys.executable, SCRIPT, "--input_file=%s" % str(corpus),
-       "--output_file=%s" % bad_out, "--vocab_size=12"],
-      cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-      text=True)
+  bad = helpers.start_script(
+      [SCRIPT, "--input_file=%s" % str(corpus), "--output_file=%s" % bad_out,
+       "--vocab_size=12"])
   _, stderr = good.communicate(timeout=300)
   assert good.returncode == 0, stderr[-2000:]
   with open(out) as f:

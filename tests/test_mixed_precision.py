@@ -21,6 +21,7 @@ import modeling
 import optimization
 import run_classifier
 from tests import numpy_bert
+from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
 
@@ -29,19 +30,11 @@ tf1 = tf.compat.v1
 # imported before any test runs, so this comes first in the test process too.
 estimator_runtime.enable_xla_on_cpu()
 
-CONFIG = {
-    "vocab_size": 100,
-    "hidden_size": 64,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 128,
-    "hidden_act": "gelu",
-    "hidden_dropout_prob": 0.0,
-    "attention_probs_dropout_prob": 0.0,
-    "max_position_embeddings": 32,
-    "type_vocab_size": 2,
-    "initializer_range": 0.02,
-}
+CONFIG = tiny_bert_config(hidden_size=64, num_attention_heads=4,
+                          intermediate_size=128, vocab_size=100,
+                          hidden_dropout_prob=0.0,
+                          attention_probs_dropout_prob=0.0,
+                          max_position_embeddings=32)
 SEQ = 16
 
 FP32_ATOL = 1e-4
@@ -207,6 +200,7 @@ def _mean(values):
   return float(np.mean(values))
 
 
+@pytest.mark.slow
 def test_bf16_training_learns_and_checkpoint_loads_in_fp32(tmp_path):
   path = str(tmp_path / "bf16.ckpt")
   losses = _train_classifier(tf.bfloat16, 30, checkpoint_path=path)
@@ -236,6 +230,7 @@ def test_bf16_training_learns_and_checkpoint_loads_in_fp32(tmp_path):
                              rtol=0)
 
 
+@pytest.mark.slow
 def test_fp16_training_learns_with_loss_scaling():
   losses = _train_classifier(tf.float16, 30)
   assert np.all(np.isfinite(losses))
@@ -369,6 +364,7 @@ def _classifier_input_fn(params):
   return tf.data.Dataset.from_tensors(features).repeat()
 
 
+@pytest.mark.slow
 def test_estimator_bf16_xla_training_and_fp32_evaluation(tmp_path):
   model_dir = str(tmp_path / "model")
   bf16 = _classifier_estimator(model_dir, tf.bfloat16, use_xla=True)

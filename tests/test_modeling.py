@@ -12,22 +12,13 @@ import tensorflow as tf
 
 import modeling
 from tests import numpy_bert
+from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
 
-CONFIG = {
-    "vocab_size": 60,
-    "hidden_size": 32,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 48,
-    "hidden_act": "gelu",
-    "hidden_dropout_prob": 0.1,
-    "attention_probs_dropout_prob": 0.1,
-    "max_position_embeddings": 24,
-    "type_vocab_size": 3,
-    "initializer_range": 0.02,
-}
+CONFIG = tiny_bert_config(vocab_size=60, num_attention_heads=4,
+                          intermediate_size=48, max_position_embeddings=24,
+                          type_vocab_size=3)
 
 def _inputs(batch=3, seq=10, seed=1):
   rng = np.random.RandomState(seed)

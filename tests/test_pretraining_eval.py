@@ -229,6 +229,7 @@ def _finished(run):
 # ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_size", BATCH_SIZES)
 def test_every_batch_size_scores_all_records_like_numpy(runs, data,
                                                         batch_size):
@@ -250,6 +251,7 @@ def _assert_results_match(results, expected):
     assert results[key] == pytest.approx(expected[key], rel=1e-4), key
 
 
+@pytest.mark.slow
 def test_metrics_do_not_depend_on_the_batch_size(runs):
   reference = _finished(runs["batch_13"])
   for batch_size in BATCH_SIZES:
@@ -260,6 +262,7 @@ def test_metrics_do_not_depend_on_the_batch_size(runs):
           batch_size, key)
 
 
+@pytest.mark.slow
 def test_max_eval_steps_caps_the_work_and_says_so(runs, data):
   run = runs["capped"]
   results = _finished(run)

@@ -5,29 +5,23 @@ checks on the input records."""
 
 import math
 import os
-import random
 import shutil
-import subprocess
-import sys
 import types
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-import create_pretraining_data as cpd
-import learn_vocab
 import modeling
 import run_pretraining
 import script_utils
-import tokenization
-from tests.conftest import tiny_bert_config
+from tests import helpers
+from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "run_pretraining.py")
-SAMPLE = os.path.join(ROOT, "sample_text.txt")
 
 SEQ = 32
 PRED = 5
@@ -42,25 +36,10 @@ SEED = 2024
 def data(tmp_path_factory):
   """A vocab, a config and pre-training records made from the sample."""
   tmp = tmp_path_factory.mktemp("pretraining_data")
-  vocab_file = str(tmp / "vocab.txt")
-  counts = learn_vocab.count_words([SAMPLE], do_lower_case=True)
-  learn_vocab.write_vocab(learn_vocab.learn_vocab(counts, 300), vocab_file)
-  tokenizer = tokenization.FullTokenizer(vocab_file, do_lower_case=True)
-  instances = cpd.create_training_instances(
-      [SAMPLE], tokenizer, SEQ, dupe_factor=2, short_seq_prob=0.1,
-      masked_lm_prob=0.15, max_predictions_per_seq=PRED,
-      rng=random.Random(1))
-  records = str(tmp / "train.tfrecord")
-  cpd.write_instance_to_example_files(instances, tokenizer, SEQ, PRED,
-                                      [records])
-  config = tiny_bert_config(vocab_size=len(tokenizer.vocab))
-  config_file = str(tmp / "bert_config.json")
-  with open(config_file, "w") as f:
-    f.write(modeling.BertConfig.from_dict(config).to_json_string())
-  return types.SimpleNamespace(tmp=tmp, vocab_file=vocab_file,
-                               records=records, config=config,
-                               config_file=config_file,
-                               num_records=len(instances))
+  data = helpers.write_pretraining_data(
+      tmp, SEQ, PRED, vocab_size=300, dupe_factor=2, seed=1)
+  data.tmp = tmp
+  return data
 
 
 def _args(data, output_dir, **overrides):
@@ -87,10 +66,7 @@ def _args(data, output_dir, **overrides):
 
 
 def _start(args):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  return subprocess.Popen([sys.executable, SCRIPT] + args, cwd=ROOT, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True)
+  return helpers.start_script([SCRIPT] + args)
 
 
 def _finish(proc, expect_ok=True):
@@ -109,32 +85,15 @@ def _read_eval_results(output_dir):
   return results
 
 
-def _write_bert_only_checkpoint(config_dict, path):
-  """A checkpoint of a bare BertModel: bert/ variables only, no cls/ heads.
-
-  The weights are drawn with a large initializer_range so that they are
-  easy to tell apart from a fresh initialisation.
-  """
-  with tf.Graph().as_default():
-    config = modeling.BertConfig.from_dict(config_dict)
-    input_ids = tf1.placeholder(tf.int32, [2, SEQ])
-    modeling.BertModel(config, is_training=False, input_ids=input_ids)
-    saver = tf1.train.Saver()
-    with tf1.Session() as sess:
-      sess.run(tf1.global_variables_initializer())
-      saver.save(sess, path)
-  return path
-
-
 @pytest.fixture(scope="module")
 def runs(data):
   """Runs from scratch and from a BERT-only checkpoint, in parallel."""
   scratch_dir = str(data.tmp / "scratch")
   init_dir = str(data.tmp / "from_init")
-  init_checkpoint = _write_bert_only_checkpoint(
+  init_checkpoint = helpers.write_encoder_checkpoint(
       tiny_bert_config(vocab_size=data.config["vocab_size"],
                        initializer_range=0.5),
-      str(data.tmp / "init" / "bert_model.ckpt"))
+      str(data.tmp / "init" / "bert_model.ckpt"), global_step=False)
   accum_dir = str(data.tmp / "accumulated")
   scratch = _start(_args(data, scratch_dir))
   from_init = _start(_args(data, init_dir, init_checkpoint=init_checkpoint,
@@ -153,6 +112,7 @@ def runs(data):
 # ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_train_and_eval_from_scratch(runs):
   results = _read_eval_results(runs.scratch_dir)
   assert set(results) == EVAL_KEYS
@@ -171,6 +131,7 @@ def test_train_and_eval_from_scratch(runs):
   assert tf.train.latest_checkpoint(runs.scratch_dir).endswith("-20")
 
 
+@pytest.mark.slow
 def test_init_checkpoint_with_only_bert_variables(runs):
   # One line says so: the encoder's variables (5 embeddings, 16 a layer, 2
   # pooler) from the checkpoint, the two pre-training heads' new; the list
@@ -204,6 +165,7 @@ def test_init_checkpoint_with_only_bert_variables(runs):
   assert "cls/seq_relationship/output_weights" in names
 
 
+@pytest.mark.slow
 def test_resume_with_more_steps(runs, data):
   resumed_dir = str(data.tmp / "resumed")
   shutil.copytree(runs.scratch_dir, resumed_dir)
@@ -223,6 +185,7 @@ def test_resume_with_more_steps(runs, data):
   assert final.get_tensor("global_step") == 30
 
 
+@pytest.mark.slow
 def test_gradient_accumulation_counts_updates(runs):
   # 8 examples per update in micro-batches of 4: 6 updates, 12 batches.
   assert "Micro-batch size = 4, accumulated over 2" in runs.accum_log
@@ -230,6 +193,7 @@ def test_gradient_accumulation_counts_updates(runs):
   assert not os.path.exists(os.path.join(runs.accum_dir, "eval_results.txt"))
 
 
+@pytest.mark.slow
 def test_records_of_other_settings_are_a_one_line_error(data, tmp_path):
   proc = _start(_args(data, str(tmp_path / "out"), max_predictions_per_seq=6))
   log = _finish(proc, expect_ok=False)

@@ -4,12 +4,11 @@
 import json
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 import squad_metrics
+from tests import helpers
 
 
 def _dataset(questions):
@@ -120,11 +119,10 @@ def test_command_line(tmp_path):
   (tmp_path / "d.json").write_text(json.dumps(data))
   (tmp_path / "p.json").write_text(json.dumps({"a": "cat", "n": "dog"}))
   (tmp_path / "o.json").write_text(json.dumps({"a": -1.0, "n": 0.5}))
-  out = subprocess.run(
-      [sys.executable, "squad_metrics.py", str(tmp_path / "d.json"),
-       str(tmp_path / "p.json"), "--null_odds_file", str(tmp_path / "o.json")],
-      cwd=squad_metrics.__file__.rsplit("/", 1)[0], capture_output=True,
-      text=True, check=True)
+  out = helpers.run_script(
+      ["squad_metrics.py", tmp_path / "d.json", tmp_path / "p.json",
+       "--null_odds_file", tmp_path / "o.json"])
+  assert out.returncode == 0, out.stderr
   result = json.loads(out.stdout)
   assert result["exact"] == pytest.approx(50.0)
   assert result["best_exact"] == pytest.approx(100.0)
@@ -154,10 +152,8 @@ def test_command_line_bad_file_is_one_line(tmp_path, case, expected):
                "a_list": b'["cat"]'}[case]
     with open(predictions, "wb") as f:
       f.write(content)
-  out = subprocess.run(
-      [sys.executable, "squad_metrics.py", str(tmp_path / "d.json"),
-       predictions], cwd=squad_metrics.__file__.rsplit("/", 1)[0],
-      capture_output=True, text=True)
+  out = helpers.run_script(["squad_metrics.py", tmp_path / "d.json",
+                            predictions])
   assert out.returncode == 1
   assert "Traceback" not in out.stderr
   assert out.stdout == ""

@@ -8,9 +8,6 @@ character classes are checked over all of Unicode against predicates written
 here from the specification, not taken from the module.
 """
 
-import os
-import subprocess
-import sys
 import unicodedata
 
 from hypothesis import given
@@ -20,8 +17,7 @@ from hypothesis import strategies as st
 import pytest
 
 import tokenization
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests import helpers
 
 VOCAB_TOKENS = [
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
@@ -41,16 +37,10 @@ PATHS = {
 }
 
 
-def write_vocab(directory, tokens):
-  path = os.path.join(str(directory), "vocab.txt")
-  with open(path, "w", encoding="utf-8") as f:
-    f.write("".join(token + "\n" for token in tokens))
-  return path
-
-
 @pytest.fixture(scope="module")
 def vocab_file(tmp_path_factory):
-  return write_vocab(tmp_path_factory.mktemp("vocab"), VOCAB_TOKENS)
+  return helpers.write_vocab(tmp_path_factory.mktemp("vocab") / "vocab.txt",
+                             VOCAB_TOKENS)
 
 
 @pytest.fixture(params=sorted(PATHS))
@@ -370,9 +360,9 @@ def test_load_vocab_rejects_directory(tmp_path):
 def test_import_does_not_load_tensorflow():
   code = ("import sys, tokenization; "
           "print('tensorflow' in sys.modules)")
-  out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
-                       capture_output=True, text=True).stdout
-  assert out.strip() == "False"
+  run = helpers.run_script(["-c", code])
+  assert run.returncode == 0, run.stderr
+  assert run.stdout.strip() == "False"
 
 
 # ----------------------------------------------------------------------------
