@@ -29,6 +29,7 @@ import estimator_runtime
 import modeling
 import optimization
 import record_utils
+import script_settings
 import script_utils
 
 tf1 = tf.compat.v1
@@ -38,8 +39,10 @@ FLAGS = flags.FLAGS
 INT_FEATURES_OF_SEQ_LENGTH = ("input_ids", "input_mask", "segment_ids")
 INT_FEATURES_OF_PREDICTIONS = ("masked_lm_positions", "masked_lm_ids")
 
-# How often training logs its losses (session runs) when not on TPU.
-LOG_LOSS_EVERY_N_STEPS = 100
+# How often training logs its losses (session runs) when not on TPU; None:
+# at a multiple of --save_summary_steps, at most
+# estimator_runtime.MAX_LOSS_LOGS times a run (see `run`).
+LOG_LOSS_EVERY_N_STEPS = None
 
 # The pre-training heads: a checkpoint without them (e.g. a classifier's
 # encoder only) would evaluate random masked-LM and next-sentence layers.
@@ -59,70 +62,90 @@ HEAD_VARIABLES = (
 IS_REAL_EXAMPLE = "is_real_example"
 
 
-def define_flags():
-  """Defines the command-line flags (only when run as a script).
+def define_flags(flag_values=flags.FLAGS):
+  """Defines the script's flags on `flag_values`.
 
-  Kept out of import time so that `model_fn_builder` and friends can be
-  imported next to other scripts' modules, which define flags with the same
-  names.
+  Called only when run as a script (or by `script_settings.defaults`), so
+  that `model_fn_builder` and friends can be imported next to other
+  scripts' modules, which define flags with the same names.
   """
   flags.DEFINE_string(
       "bert_config_file", None,
-      "bert_config.json describing the model to build.")
+      "bert_config.json describing the model to build.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "input_file", None,
       "Records from create_pretraining_data.py: files or globs, "
-      "comma-separated.")
+      "comma-separated.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "output_dir", None,
       "Directory for checkpoints and eval_results.txt; training resumes from "
-      "the newest checkpoint found here.")
+      "the newest checkpoint found here.",
+      flag_values=flag_values)
   flags.DEFINE_string(
       "init_checkpoint", None,
       "Checkpoint to start from, e.g. a released bert_model.ckpt. Variables "
-      "it lacks start from scratch.")
+      "it lacks start from scratch.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "max_seq_length", 128,
       "Instance length in tokens; must be the value the records were "
-      "created with.")
+      "created with.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "max_predictions_per_seq", 20,
       "Masked positions per instance; must be the value the records were "
-      "created with.")
-  flags.DEFINE_bool("do_train", False, "Train (or resume training).")
+      "created with.",
+      flag_values=flag_values)
+  flags.DEFINE_bool(
+      "do_train", False, "Train (or resume training).",
+      flag_values=flag_values)
   flags.DEFINE_bool("do_eval", False,
-                    "Evaluate the newest checkpoint on --input_file.")
+                    "Evaluate the newest checkpoint on --input_file.",
+                    flag_values=flag_values)
   flags.DEFINE_integer(
       "train_batch_size", 32,
-      "Examples per optimizer update, over all accumulation micro-batches.")
-  flags.DEFINE_integer("eval_batch_size", 8, "Examples per evaluation batch.")
+      "Examples per optimizer update, over all accumulation micro-batches.",
+      flag_values=flag_values)
+  flags.DEFINE_integer(
+      "eval_batch_size", 8, "Examples per evaluation batch.",
+      flag_values=flag_values)
   flags.DEFINE_float("learning_rate", 5e-5,
-                     "Peak learning rate, reached at the end of warm-up.")
+                     "Peak learning rate, reached at the end of warm-up.",
+                     flag_values=flag_values)
   flags.DEFINE_integer(
       "num_train_steps", 100000,
       "Optimizer updates to train for in total (a resumed run continues up "
-      "to this step).")
+      "to this step).",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "num_warmup_steps", 10000,
-      "Updates over which the learning rate rises linearly from 0.")
+      "Updates over which the learning rate rises linearly from 0.",
+      flag_values=flag_values)
   flags.DEFINE_integer("save_checkpoints_steps", 1000,
-                       "Updates between checkpoints.")
+                       "Updates between checkpoints.",
+                       flag_values=flag_values)
   flags.DEFINE_integer(
       "iterations_per_loop", 1000,
-      "On TPU, steps run on the device per round-trip to the host.")
+      "On TPU, steps run on the device per round-trip to the host.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "max_eval_steps", 100,
       "Most evaluation batches to run. Evaluation scores every record of "
       "--input_file once if they fit in this many batches (the last one "
-      "padded), else the first max_eval_steps * eval_batch_size records.")
+      "padded), else the first max_eval_steps * eval_batch_size records.",
+      flag_values=flag_values)
   flags.DEFINE_integer(
       "num_accumulation_steps", 1,
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
-      "batch in little memory.")
-  checkpoint_utils.define_allow_random_init_flag()
-  estimator_runtime.define_tpu_flags()
-  estimator_runtime.define_performance_flags()
+      "batch in little memory.",
+      flag_values=flag_values)
+  checkpoint_utils.define_allow_random_init_flag(flag_values)
+  estimator_runtime.define_tpu_flags(flag_values)
+  estimator_runtime.define_performance_flags(flag_values)
+  estimator_runtime.define_summary_flags(flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -133,7 +156,7 @@ def define_flags():
 def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1,
-                     compute_type=tf.float32):
+                     compute_type=tf.float32, log_every_n_steps=100):
   """Returns the TPUEstimator `model_fn` for pre-training.
 
   Args:
@@ -150,6 +173,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     compute_type: dtype of the encoder's matrix products (tf.float32,
       tf.bfloat16 or tf.float16, which also turns on loss scaling). Variables,
       heads and losses stay float32.
+    log_every_n_steps: int, session runs between the log's loss lines
+      (CPU/GPU); LOG_LOSS_EVERY_N_STEPS wins when set.
 
   Returns:
     model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
@@ -213,7 +238,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
             {"learning_rate": _learning_rate_tensor(), "loss": total_loss,
              "masked_lm_loss": masked_lm_loss,
              "next_sentence_loss": next_sentence_loss},
-            every_n_iter=LOG_LOSS_EVERY_N_STEPS)]
+            every_n_iter=LOG_LOSS_EVERY_N_STEPS or log_every_n_steps)]
       return estimator_runtime.TPUEstimatorSpec(
           mode=mode,
           loss=total_loss,
@@ -680,34 +705,34 @@ def count_records(input_files, limit):
 # ----------------------------------------------------------------------------
 
 
-def validate_flags(flags_obj):
+def validate_flags(settings):
   """Raises UsageError for inconsistent flags (before any graph is built)."""
-  if not flags_obj.do_train and not flags_obj.do_eval:
+  if not settings.do_train and not settings.do_eval:
     raise script_utils.UsageError(
         "at least one of --do_train or --do_eval must be True")
-  script_utils.require_flags(flags_obj,
+  script_utils.require_flags(settings,
                              ["bert_config_file", "input_file", "output_dir"])
   for name in ("max_seq_length", "max_predictions_per_seq",
                "train_batch_size", "eval_batch_size", "num_accumulation_steps",
                "max_eval_steps", "iterations_per_loop",
                "save_checkpoints_steps"):
-    if getattr(flags_obj, name) < 1:
+    if getattr(settings, name) < 1:
       raise script_utils.UsageError("--%s must be >= 1" % name)
-  if flags_obj.do_train:
-    if flags_obj.num_train_steps < 1:
+  if settings.do_train:
+    if settings.num_train_steps < 1:
       raise script_utils.UsageError("--num_train_steps must be >= 1")
-    if flags_obj.num_warmup_steps < 0:
+    if settings.num_warmup_steps < 0:
       raise script_utils.UsageError("--num_warmup_steps must be >= 0")
-    if flags_obj.train_batch_size % flags_obj.num_accumulation_steps:
+    if settings.train_batch_size % settings.num_accumulation_steps:
       raise script_utils.UsageError(
           "--train_batch_size=%d is not divisible by "
           "--num_accumulation_steps=%d" %
-          (flags_obj.train_batch_size, flags_obj.num_accumulation_steps))
-    if flags_obj.num_warmup_steps > flags_obj.num_train_steps:
+          (settings.train_batch_size, settings.num_accumulation_steps))
+    if settings.num_warmup_steps > settings.num_train_steps:
       tf1.logging.warning(
           "--num_warmup_steps=%d exceeds --num_train_steps=%d: the learning "
-          "rate never reaches --learning_rate", flags_obj.num_warmup_steps,
-          flags_obj.num_train_steps)
+          "rate never reaches --learning_rate", settings.num_warmup_steps,
+          settings.num_train_steps)
 
 
 def plan_evaluation(num_records, batch_size, max_eval_steps):
@@ -730,7 +755,7 @@ def plan_evaluation(num_records, batch_size, max_eval_steps):
   return num_scored, steps, num_records > most
 
 
-def run_evaluation(estimator, input_files, flags_obj):
+def run_evaluation(estimator, input_files, settings):
   """Evaluates the newest checkpoint and writes eval_results.txt.
 
   Every record of input_files is scored exactly once, whatever the batch
@@ -742,18 +767,19 @@ def run_evaluation(estimator, input_files, flags_obj):
   Returns:
     dict of result name -> value, as written.
   """
-  batch_size = flags_obj.eval_batch_size
-  most = flags_obj.max_eval_steps * batch_size
+  batch_size = settings.eval_batch_size
+  most = settings.max_eval_steps * batch_size
   num_scored, steps, capped = plan_evaluation(
       count_records(input_files, most + 1), batch_size,
-      flags_obj.max_eval_steps)
+      settings.max_eval_steps)
   num_padding = steps * batch_size - num_scored
 
   tf1.logging.info("***** Running evaluation *****")
   if capped:
     tf1.logging.info(
-        "  Num examples = %d of more in --input_file (--max_eval_steps=%d "
-        "batches of %d)", num_scored, flags_obj.max_eval_steps, batch_size)
+        "  Num examples = %d, the first of more than %d in --input_file "
+        "(--max_eval_steps=%d batches of %d)", num_scored, num_scored,
+        settings.max_eval_steps, batch_size)
   else:
     tf1.logging.info("  Num examples = %d (every record of --input_file)",
                      num_scored)
@@ -762,12 +788,12 @@ def run_evaluation(estimator, input_files, flags_obj):
                    num_padding)
   eval_input_fn = input_fn_builder(
       input_files=input_files,
-      max_seq_length=flags_obj.max_seq_length,
-      max_predictions_per_seq=flags_obj.max_predictions_per_seq,
+      max_seq_length=settings.max_seq_length,
+      max_predictions_per_seq=settings.max_predictions_per_seq,
       is_training=False,
-      endless_eval_padding=flags_obj.use_tpu)
-  checkpoint_utils.log_weights("Evaluating", flags_obj.output_dir,
-                               flags_obj.init_checkpoint)
+      endless_eval_padding=settings.use_tpu)
+  checkpoint_utils.log_weights("Evaluating", settings.output_dir,
+                               settings.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn,
       steps=steps,
@@ -778,7 +804,7 @@ def run_evaluation(estimator, input_files, flags_obj):
     tf1.logging.info(
         "Scored %d examples; --input_file holds more (--max_eval_steps=%d "
         "stopped the evaluation; raise it to score them all)", num_scored,
-        flags_obj.max_eval_steps)
+        settings.max_eval_steps)
   else:
     tf1.logging.info("Scored %d of %d examples (every record of --input_file)",
                      num_scored, num_scored)
@@ -786,79 +812,97 @@ def run_evaluation(estimator, input_files, flags_obj):
       "loss = masked_lm_loss + next_sentence_loss over the scored examples "
       "(the estimator's mean of per-batch losses: %s)", result["loss"])
   result["loss"] = result["masked_lm_loss"] + result["next_sentence_loss"]
-  script_utils.write_eval_results(flags_obj.output_dir, result)
+  script_utils.write_eval_results(settings.output_dir, result)
   return result
 
 
-def main(_):
-  script_utils.configure_logging()
-  validate_flags(FLAGS)
+def run(settings):
+  """Trains and/or evaluates: `settings` has one value per flag (see
+  `script_settings`).
 
-  bert_config = script_utils.load_bert_config(FLAGS.bert_config_file,
-                                              FLAGS.max_seq_length)
-  input_files = script_utils.expand_file_patterns(FLAGS.input_file,
+  Raises:
+    script_utils.UsageError: a bad flag value or input.
+  """
+  validate_flags(settings)
+
+  bert_config = script_utils.load_bert_config(settings.bert_config_file,
+                                              settings.max_seq_length)
+  input_files = script_utils.expand_file_patterns(settings.input_file,
                                                   "input_file")
-  check_input_records(input_files, FLAGS.max_seq_length,
-                      FLAGS.max_predictions_per_seq, bert_config.vocab_size)
+  check_input_records(input_files, settings.max_seq_length,
+                      settings.max_predictions_per_seq,
+                      bert_config.vocab_size)
   # A checkpoint prefix, also when the flag names a directory or a file.
   init_checkpoint = checkpoint_utils.check_init_checkpoint(
-      FLAGS.init_checkpoint)
+      settings.init_checkpoint)
   checkpoint_utils.check_checkpoint_fits_config(init_checkpoint, bert_config)
-  if FLAGS.do_eval and not FLAGS.do_train:
+  if settings.do_eval and not settings.do_train:
     # Evaluation alone reads weights that must already exist.
     checkpoint_utils.checkpoint_for_inference(
-        FLAGS.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
-        FLAGS.allow_random_init)
-  script_utils.prepare_output_dir(FLAGS.output_dir)
+        settings.output_dir, init_checkpoint, "--do_eval", HEAD_VARIABLES,
+        settings.allow_random_init)
+  script_utils.prepare_output_dir(settings.output_dir)
 
   tf1.logging.info("*** Input Files ***")
   for input_file in input_files:
     tf1.logging.info("  %s", input_file)
 
-  num_accumulation_steps = FLAGS.num_accumulation_steps
+  num_accumulation_steps = settings.num_accumulation_steps
+  # The loss (and steps/sec) lines of the log: at most MAX_LOSS_LOGS a run,
+  # at a multiple of the summaries TensorBoard draws.
+  log_every = estimator_runtime.log_every_steps(settings.save_summary_steps,
+                                                settings.num_train_steps)
   model_fn = model_fn_builder(
       bert_config=bert_config,
       init_checkpoint=init_checkpoint,
-      learning_rate=FLAGS.learning_rate,
-      num_train_steps=FLAGS.num_train_steps,
-      num_warmup_steps=FLAGS.num_warmup_steps,
-      use_tpu=FLAGS.use_tpu,
-      use_one_hot_embeddings=FLAGS.use_tpu,
+      learning_rate=settings.learning_rate,
+      num_train_steps=settings.num_train_steps,
+      num_warmup_steps=settings.num_warmup_steps,
+      use_tpu=settings.use_tpu,
+      use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
-          FLAGS.precision))
+          settings.precision),
+      log_every_n_steps=log_every)
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
-  micro_batch_size = FLAGS.train_batch_size // num_accumulation_steps
+  micro_batch_size = settings.train_batch_size // num_accumulation_steps
   estimator = estimator_runtime.make_estimator(
       model_fn,
-      estimator_runtime.run_config_from_flags(FLAGS),
-      FLAGS.use_tpu,
+      estimator_runtime.run_config_from_flags(
+          settings, log_step_count_steps=log_every),
+      settings.use_tpu,
       train_batch_size=micro_batch_size,
-      eval_batch_size=FLAGS.eval_batch_size)
+      eval_batch_size=settings.eval_batch_size)
 
-  if FLAGS.do_train:
-    start_step = estimator_runtime.current_global_step(FLAGS.output_dir)
+  if settings.do_train:
+    start_step = estimator_runtime.current_global_step(settings.output_dir)
     tf1.logging.info("***** Running training *****")
-    estimator_runtime.log_train_batch_size(FLAGS.train_batch_size,
+    estimator_runtime.log_train_batch_size(settings.train_batch_size,
                                            num_accumulation_steps)
-    tf1.logging.info("  Steps = %d (starting at %d)", FLAGS.num_train_steps,
-                     start_step)
-    estimator_runtime.log_learning_rate(FLAGS.learning_rate,
-                                        FLAGS.num_warmup_steps)
-    checkpoint_utils.log_weights("Training", FLAGS.output_dir, init_checkpoint)
+    tf1.logging.info("  Steps = %d (starting at %d)",
+                     settings.num_train_steps, start_step)
+    estimator_runtime.log_learning_rate(settings.learning_rate,
+                                        settings.num_warmup_steps)
+    checkpoint_utils.log_weights("Training", settings.output_dir,
+                                 init_checkpoint)
     train_input_fn = input_fn_builder(
         input_files=input_files,
-        max_seq_length=FLAGS.max_seq_length,
-        max_predictions_per_seq=FLAGS.max_predictions_per_seq,
+        max_seq_length=settings.max_seq_length,
+        max_predictions_per_seq=settings.max_predictions_per_seq,
         is_training=True)
     estimator_runtime.train_estimator(estimator, train_input_fn,
-                                      FLAGS.num_train_steps, micro_batch_size,
-                                      num_accumulation_steps)
+                                      settings.num_train_steps,
+                                      micro_batch_size, num_accumulation_steps)
 
-  if FLAGS.do_eval:
-    run_evaluation(estimator, input_files, FLAGS)
+  if settings.do_eval:
+    run_evaluation(estimator, input_files, settings)
+
+
+def main(_):
+  script_utils.configure_logging()
+  run(script_settings.from_flags(FLAGS))
 
 
 if __name__ == "__main__":
