@@ -53,6 +53,7 @@ import numpy as np
 import safetensors.numpy
 import tensorflow as tf
 
+import classifier_data
 # The Hugging Face side and the name table, importable from here as before.
 from hf_format import (  # pylint: disable=unused-import
     ARCHITECTURES, CLASSIFIER, GOOGLE_CHECKPOINT, GOOGLE_CONFIG,
@@ -289,9 +290,8 @@ def resolve_do_lower_case(tokenizer_config, do_lower_case, source):
 
 def _task_labels(task_name):
   """run_classifier's label list for a task (None for a regression task)."""
-  import run_classifier  # pylint: disable=g-import-not-at-top
-  labels = run_classifier.get_processor(task_name).get_labels()
-  if run_classifier.is_regression_label_list(labels):
+  labels = classifier_data.get_processor(task_name).get_labels()
+  if classifier_data.is_regression_label_list(labels):
     return None
   return [str(label) for label in labels]
 
@@ -366,10 +366,9 @@ def _matching_tasks(labels):
   0/1), so all of them are named: the labels cannot tell which one a model
   was fine-tuned on.
   """
-  import run_classifier  # pylint: disable=g-import-not-at-top
-  return [name for name in sorted(run_classifier.PROCESSORS)
+  return [name for name in sorted(classifier_data.PROCESSORS)
           if [str(label) for label in
-              run_classifier.get_processor(name).get_labels()] ==
+              classifier_data.get_processor(name).get_labels()] ==
           list(labels)]
 
 
