@@ -143,7 +143,7 @@ ifdef ALT_PYTHON
     ALT_XY := $(word 2,$(ALT_FOUND))
     ifneq ($(filter 3.9 3.10 3.11,$(ALT_XY)),)
       ifneq ($(TF),2.15)
-        ALT_ERROR := error: $(or $(TF),Colab's TensorFlow) needs Python 3.12 or 3.13 here ($(ALT_PYTHON) is $(ALT_XY), where requirements.txt installs TensorFlow 2.15)
+        ALT_ERROR := error: $(if $(TF),TF=$(TF),Colab's TensorFlow) needs Python 3.12 or 3.13 here ($(ALT_PYTHON) is $(ALT_XY), where requirements.txt installs TensorFlow 2.15)
       endif
     endif
     ALT_VENV := .venv-py$(ALT_XY)-$(ALT_NAME)
