@@ -50,6 +50,7 @@ import script_settings
 import script_utils
 import squad_answers
 import squad_lib
+import squad_reader
 from script_utils import UsageError
 
 tf1 = tf.compat.v1
@@ -512,9 +513,9 @@ class QuestionAnswerer(_Predictor):
     _check_batch_size(batch_size)
     settings = self.settings
     examples = [
-        squad_lib.SquadExample(
+        squad_reader.SquadExample(
             qas_id="q%d" % i, question_text=question,
-            doc_tokens=squad_lib.split_paragraph(context)[0])
+            doc_tokens=squad_reader.split_paragraph(context)[0])
         for i, (question, context) in enumerate(pairs)
     ]
     features = []

@@ -5,8 +5,9 @@ The model scores every token of `[CLS] question [SEP] paragraph [SEP]` as the
 start and as the end of the answer. This script is the command line around
 the library modules that do the work:
 
-- `squad_lib`: reading SQuAD files, the windows over long paragraphs
-  (`doc_windows`), features, records and the model;
+- `squad_reader`: reading SQuAD files into questions;
+- `squad_lib`: the windows over long paragraphs (`doc_windows`), features,
+  records and the model;
 - `squad_answers`: the model's scores back to answer texts, and the JSON
   files;
 - `squad_metrics`: exact match and F1.
@@ -42,8 +43,8 @@ import fine_tuning
 import script_settings
 import script_utils
 import squad_answers
-import squad_lib
 import squad_metrics
+import squad_reader
 import tokenization
 
 # The original's public names, where code written against it imports them.
@@ -56,14 +57,14 @@ from squad_lib import FIRST_UNIQUE_ID
 from squad_lib import FeatureWriter
 from squad_lib import HEAD_VARIABLES
 from squad_lib import InputFeatures
-from squad_lib import SquadExample
 from squad_lib import _improve_answer_span
 from squad_lib import _position_loss
 from squad_lib import convert_examples_to_features
 from squad_lib import create_model
 from squad_lib import input_fn_builder
 from squad_lib import model_fn_builder
-from squad_lib import split_paragraph
+from squad_reader import SquadExample
+from squad_reader import split_paragraph
 # pylint: enable=unused-import,g-bad-import-order
 
 # The windows under the names run_ner.py (and notebooks) used.
@@ -110,12 +111,12 @@ def _flag_or_default(name, value, default):
 
 def read_squad_examples(input_file, is_training,
                         version_2_with_negative=None):
-  """`squad_lib.read_squad_examples`, called the original's way.
+  """`squad_reader.read_squad_examples`, called the original's way.
 
   `version_2_with_negative`, when not given, is --version_2_with_negative
   if that flag is defined (as the original read it), else False.
   """
-  return squad_lib.read_squad_examples(
+  return squad_reader.read_squad_examples(
       input_file, is_training,
       _flag_or_default("version_2_with_negative", version_2_with_negative,
                        False))
@@ -300,7 +301,7 @@ def run(settings):
   num_train_steps = num_warmup_steps = None
   if settings.do_train:
     script_utils.require_file(settings.train_file, "train_file")
-    train_examples = squad_lib.read_squad_examples(
+    train_examples = squad_reader.read_squad_examples(
         settings.train_file, is_training=True,
         version_2_with_negative=settings.version_2_with_negative)
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
@@ -317,13 +318,10 @@ def run(settings):
       settings, init_checkpoint, HEAD_VARIABLES,
       writes_output=bool(settings.do_train or settings.do_predict))
 
+  # One-hot embedding lookups are the faster ones on a TPU.
   model_fn = model_fn_builder(
-      bert_config=bert_config,
-      init_checkpoint=init_checkpoint,
-      learning_rate=settings.learning_rate,
-      num_train_steps=num_train_steps,
-      num_warmup_steps=num_warmup_steps,
-      use_tpu=settings.use_tpu,
+      bert_config, init_checkpoint, settings.learning_rate, num_train_steps,
+      num_warmup_steps, settings.use_tpu,
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=settings.num_accumulation_steps,
       compute_type=fine_tuning.compute_type(settings))
@@ -382,7 +380,7 @@ def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
 def _read_predict_examples(predict_file, version_2_with_negative):
   """The questions of --predict_file and, when it has answers, the parsed file
   for scoring (checked now, so scoring cannot fail after a long run)."""
-  eval_examples = squad_lib.read_squad_examples(
+  eval_examples = squad_reader.read_squad_examples(
       predict_file, is_training=False,
       version_2_with_negative=version_2_with_negative)
   if not eval_examples:
@@ -397,7 +395,7 @@ def _read_predict_examples(predict_file, version_2_with_negative):
   try:
     squad_metrics.gold_answers(dataset)
   except squad_metrics.GoldFormatError as e:
-    raise squad_lib.format_error(predict_file, str(e))
+    raise squad_reader.format_error(predict_file, str(e))
   return eval_examples, dataset
 
 

@@ -176,7 +176,7 @@ def decode_predictions(all_examples, all_features, all_results, n_best_size,
   (logged with a count).
 
   Args:
-    all_examples: list of `squad_lib.SquadExample`, in the order features
+    all_examples: list of `squad_reader.SquadExample`, in the order features
       were made.
     all_features: list of `squad_lib.InputFeatures` of those examples.
     all_results: iterable of `RawResult` (one per feature, any order); the

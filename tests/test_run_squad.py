@@ -14,6 +14,7 @@ import script_settings
 import script_utils
 import squad_answers
 import squad_lib
+import squad_reader
 from tests import helpers
 from tests import squad_data
 
@@ -35,10 +36,11 @@ def test_the_library_keeps_the_originals_names_here():
   # Code written against the original imports these from run_squad; they
   # are the library's own (tests/test_original_api.py calls them the
   # original's way).
-  for name in ("SquadExample", "InputFeatures", "convert_examples_to_features",
+  for name in ("InputFeatures", "convert_examples_to_features",
                "FeatureWriter", "input_fn_builder", "create_model",
                "model_fn_builder", "_improve_answer_span"):
     assert getattr(run_squad, name) is getattr(squad_lib, name), name
+  assert run_squad.SquadExample is squad_reader.SquadExample
   for name in ("RawResult", "_get_best_indexes", "_compute_softmax"):
     assert getattr(run_squad, name) is getattr(squad_answers, name), name
   # The windows, where run_ner.py and notebooks found them.

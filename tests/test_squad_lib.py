@@ -1,6 +1,7 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""SQuAD's library: reading (squad_lib), windows (doc_windows), features and
-records, the model, and answers decoded from the scores (squad_answers)."""
+"""SQuAD's library: reading (squad_reader), windows (doc_windows), features,
+records and the model (squad_lib), and answers decoded from the scores
+(squad_answers)."""
 
 import json
 import os
@@ -16,6 +17,7 @@ import script_utils
 import squad_answers
 import squad_lib
 import squad_metrics
+import squad_reader
 import tokenization
 from tests import squad_data
 
@@ -46,7 +48,7 @@ def _read(tmp_path, is_training, **kwargs):
   path = squad_data.write_dataset(
       tmp_path / "data.json",
       **{k: v for k, v in kwargs.items() if k != "version_2_with_negative"})
-  return squad_lib.read_squad_examples(
+  return squad_reader.read_squad_examples(
       path, is_training=is_training,
       version_2_with_negative=kwargs.get("version_2_with_negative", False))
 
@@ -116,7 +118,7 @@ def test_bad_squad_file_names_file_and_problem(tmp_path, content, message):
   path = tmp_path / "bad.json"
   path.write_text(content)
   with pytest.raises(script_utils.UsageError) as info:
-    squad_lib.read_squad_examples(str(path), is_training=True)
+    squad_reader.read_squad_examples(str(path), is_training=True)
   assert str(path) in str(info.value)
   assert message in str(info.value)
 
@@ -128,7 +130,7 @@ def test_duplicate_prediction_ids_rejected(tmp_path):
   path = tmp_path / "dup.json"
   path.write_text(json.dumps(data))
   with pytest.raises(script_utils.UsageError, match="q_smith appears twice"):
-    squad_lib.read_squad_examples(str(path), is_training=False)
+    squad_reader.read_squad_examples(str(path), is_training=False)
 
 
 # ----------------------------------------------------------------------------
@@ -512,7 +514,7 @@ def test_every_question_gets_a_prediction(tmp_path, tokenizer):
   path.write_text(json.dumps(data))
   ids = [qa["id"] for paragraph in data["data"][0]["paragraphs"]
          for qa in paragraph["qas"]]
-  examples = squad_lib.read_squad_examples(str(path), is_training=False,
+  examples = squad_reader.read_squad_examples(str(path), is_training=False,
                                            version_2_with_negative=True)
   assert [e.qas_id for e in examples] == ids
   features = _features(examples, tokenizer, is_training=False)
@@ -591,7 +593,7 @@ def test_unicode_answers_found_and_predicted_exactly(tmp_path,
               for (qid, _, answer) in squad_data.UNICODE_QUESTIONS}
   do_lower_case = unicode_tokenizer.basic_tokenizer.do_lower_case
 
-  labelled = squad_lib.read_squad_examples(path, is_training=True)
+  labelled = squad_reader.read_squad_examples(path, is_training=True)
   # No answer is skipped: every one is in its paragraph.
   assert [e.qas_id for e in labelled] == list(expected)
   for example in labelled:
@@ -612,7 +614,7 @@ def test_unicode_answers_found_and_predicted_exactly(tmp_path,
   assert {labelled[f.example_index].qas_id for f in train_features
           if f.start_position} == set(expected)
 
-  examples = squad_lib.read_squad_examples(path, is_training=False)
+  examples = squad_reader.read_squad_examples(path, is_training=False)
   features = _features(examples, unicode_tokenizer, is_training=False)
   out = tmp_path / "out"
   out.mkdir()
