@@ -18,6 +18,7 @@ here, in the order a run takes it:
                              scale follows from it in estimator_runtime);
   make_fine_tuning_estimator the run config and the estimator;
   train                      the training log block and the training run;
+  model_info                 what model_info.json holds (predictor.load);
   export                     the SavedModel of --export_dir.
 
 Every function takes the script's settings: a `script_settings.Settings`
@@ -341,6 +342,27 @@ def train(estimator, settings, input_fn, size_line, num_train_steps,
       estimator, input_fn, num_train_steps,
       settings.train_batch_size // num_accumulation_steps,
       num_accumulation_steps)
+
+
+def model_info(kind, settings, **task_settings):
+  """What predictor.load needs besides the weights, from the run's settings.
+
+  `export_utils.model_info` with the vocabulary, casing and max_seq_length
+  of `settings`; the scripts write it next to the checkpoints
+  (`export_utils.write_model_files`) and into an exported SavedModel
+  (`export`'s model_info).
+
+  Args:
+    kind: CLASSIFIER or SQUAD.
+    settings: with vocab_file, do_lower_case and max_seq_length.
+    **task_settings: the kind's own (see `export_utils.model_info`).
+
+  Returns:
+    dict, as `export_utils.model_info`.
+  """
+  return export_utils.model_info(kind, settings.vocab_file,
+                                 settings.do_lower_case,
+                                 settings.max_seq_length, **task_settings)
 
 
 def export(model_fn, settings, init_checkpoint, output_keys, **kwargs):

@@ -185,10 +185,9 @@ def run(settings):
 
   # What predictor.load needs besides the weights: written next to the
   # checkpoints and into an exported SavedModel.
-  model_info = export_utils.model_info(
-      export_utils.CLASSIFIER, settings.vocab_file, settings.do_lower_case,
-      max_seq_length, task_name=task_name, labels=list(label_list),
-      is_regression=is_regression)
+  model_info = fine_tuning.model_info(
+      fine_tuning.CLASSIFIER, settings, task_name=task_name,
+      labels=list(label_list), is_regression=is_regression)
   if train_examples:
     export_utils.write_model_files(output_dir, bert_config, model_info)
     train_file = os.path.join(output_dir, "train.tf_record")
