@@ -81,46 +81,39 @@ _TRAINING_STATE = re.compile(r"(^global_step$|/adam_[mv]$)")
 def define_flags(flag_values=flags.FLAGS):
   """Defines the script's flags on `flag_values` (only when run as a
   script, or by `script_settings.defaults`)."""
-  flags.DEFINE_enum(
+  define = script_utils.flag_definers(flag_values)
+  define.enum(
       "direction", None, list(DIRECTIONS),
       "hf_to_google: a Hugging Face directory (config.json, "
       "model.safetensors, vocab.txt, tokenizer_config.json) to Google's "
       "layout (bert_config.json, vocab.txt, bert_model.ckpt); google_to_hf: "
-      "the reverse.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
-      "input_dir", None, "Directory of the model to convert.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "the reverse.")
+  define.string("input_dir", None, "Directory of the model to convert.")
+  define.string(
       "output_dir", None,
       "Directory to write; created if needed. It must not already hold a "
-      "model: converting never overwrites one.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "model: converting never overwrites one.")
+  define.string(
       "checkpoint", None,
       "google_to_hf only: the checkpoint to read, when --input_dir holds "
       "several or names it otherwise: a prefix such as model.ckpt-1000 "
       "(relative to --input_dir, or a path), or a directory whose newest "
       "checkpoint is taken (e.g. a run_classifier --output_dir). Default: "
-      "bert_model.ckpt, else the newest checkpoint in --input_dir.",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "bert_model.ckpt, else the newest checkpoint in --input_dir.")
+  define.bool(
       "do_lower_case", None,
       "Casing of the tokenizer. Default: tokenizer_config.json's "
       "do_lower_case where the input has one, else True. Given, it must "
-      "agree with that file.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "agree with that file.")
+  define.string(
       "task_name", None,
       "run_classifier task (e.g. mnli) whose labels name the classifier "
       "head; hf_to_google also reorders the head's rows into that task's "
-      "label order when the model's id2label names the same labels.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "label order when the model's id2label names the same labels.")
+  define.string(
       "label_names", None,
       "Comma-separated label names of the classifier head, in the order of "
-      "its rows on the Google side (instead of --task_name).",
-      flag_values=flag_values)
+      "its rows on the Google side (instead of --task_name).")
 
 
 # ----------------------------------------------------------------------------

@@ -58,95 +58,79 @@ def define_flags(flag_values=flags.FLAGS):
   that the library functions can be imported next to other scripts'
   modules, which define flags with the same names.
   """
-  flags.DEFINE_string(
+  define = script_utils.flag_definers(flag_values)
+  define.string(
       "input_file", None,
       "Raw text to learn from: files or globs, comma-separated. One sentence "
       "per line; a blank line (or the end of a file) ends a document. At "
-      "least two documents: random next sentences come from another one.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "least two documents: random next sentences come from another one.")
+  define.string(
       "output_file", None,
       "TFRecord file(s) to write, comma-separated; or, with "
       "--num_output_shards, one name with the fields {shard} and optionally "
       "{num_shards}, e.g. out-{shard:05d}-of-{num_shards:05d}.tfrecord. "
       "In-memory mode deals instances out to the files in turn; streaming "
-      "mode writes each file from its own part of the input.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "mode writes each file from its own part of the input.")
+  define.integer(
       "num_output_shards", 0,
       "Number of output files named by the --output_file pattern; 0: "
-      "--output_file lists the files.",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "--output_file lists the files.")
+  define.bool(
       "streaming", False,
       "Read documents lazily and write records as they are made, in memory "
       "bounded by --max_documents_in_memory and --shuffle_buffer_size "
       "rather than by the corpus. Random next sentences come from a pool of "
       "documents instead of the whole corpus, and records are shuffled "
       "within a buffer (see the README). False: the original in-memory "
-      "algorithm, whose output for a seed is unchanged.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "algorithm, whose output for a seed is unchanged.")
+  define.integer(
       "max_documents_in_memory", 1000,
       "Streaming: size of the pool of documents random next sentences are "
-      "drawn from (a uniform sample of the documents read so far).",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "drawn from (a uniform sample of the documents read so far).")
+  define.integer(
       "shuffle_buffer_size", 20000,
-      "Streaming: records shuffled together before they are written.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "Streaming: records shuffled together before they are written.")
+  define.integer(
       "num_workers", 1,
       "Streaming: processes making records in parallel, each a part of the "
       "input (one per output file, so at most that many). The output for a "
-      "seed does not depend on it.",
-      flag_values=flag_values)
-  flags.DEFINE_string("vocab_file", None,
-                      "vocab.txt of the model the data is for.",
-                      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "seed does not depend on it.")
+  define.string("vocab_file", None,
+                "vocab.txt of the model the data is for.")
+  define.bool(
       "do_lower_case", True,
       "Lower-case and strip accents (uncased models); False keeps the text "
-      "as is (cased models).",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "as is (cased models).")
+  define.bool(
       "do_whole_word_mask", False,
       "Choose whole words for masking, a word together with all of its ## "
-      "pieces, rather than single pieces.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "pieces, rather than single pieces.")
+  define.integer(
       "max_seq_length", 128,
-      "Length of every instance in tokens, [CLS] and both [SEP]s included.",
-      flag_values=flag_values)
-  flags.DEFINE_integer("max_predictions_per_seq", 20,
-                       "Upper limit on masked positions in one instance.",
-                       flag_values=flag_values)
-  flags.DEFINE_integer(
+      "Length of every instance in tokens, [CLS] and both [SEP]s included.")
+  define.integer("max_predictions_per_seq", 20,
+                 "Upper limit on masked positions in one instance.")
+  define.integer(
       "random_seed", 12345,
       "Seed of every random choice; the same seed and input give "
-      "byte-identical output.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "byte-identical output.")
+  define.integer(
       "dupe_factor", 10,
-      "Passes over the input, each with new sentence pairs and masks.",
-      flag_values=flag_values)
-  flags.DEFINE_float("masked_lm_prob", 0.15,
-                     "Fraction of each instance's tokens to mask.",
-                     flag_values=flag_values)
-  flags.DEFINE_float(
+      "Passes over the input, each with new sentence pairs and masks.")
+  define.float("masked_lm_prob", 0.15,
+               "Fraction of each instance's tokens to mask.")
+  define.float(
       "short_seq_prob", 0.1,
       "Probability of aiming for a random length below max_seq_length, so "
       "the model also sees short inputs; drawn per document or per instance "
-      "(--short_seq_draw).",
-      flag_values=flag_values)
-  flags.DEFINE_enum(
+      "(--short_seq_draw).")
+  define.enum(
       "short_seq_draw", "per_document", list(SHORT_SEQ_DRAWS),
       "per_document (the original's): one draw per document and pass, so a "
       "document that draws a short length is cut entirely into short "
       "instances. per_instance: one draw per instance, so the share of short "
       "instances is close to short_seq_prob; fewer, longer instances from "
-      "the same text (5% fewer on bench/bench_pretraining_data.py's corpus).",
-      flag_values=flag_values)
+      "the same text (5% fewer on bench/bench_pretraining_data.py's corpus).")
 
 
 def validate_flags(flags_obj):

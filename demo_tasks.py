@@ -259,27 +259,20 @@ TASKS = {
 def define_flags(flag_values=flags.FLAGS):
   """Defines the script's flags on `flag_values` (only when run as a
   script, or by `script_settings.defaults`)."""
+  define = script_utils.flag_definers(flag_values)
   # The demo's task is the default: the one a pre-trained model can learn
   # and a random one cannot (see demo.sh).
-  flags.DEFINE_enum("task", "word_order", sorted(TASKS),
-                    "Which task to make (see the module docstring).",
-                    flag_values=flag_values)
-  flags.DEFINE_string(
+  define.enum("task", "word_order", sorted(TASKS),
+              "Which task to make (see the module docstring).")
+  define.string(
       "input_file", None,
-      "Text with one sentence per line and blank lines between documents.",
-      flag_values=flag_values)
-  flags.DEFINE_string("output_dir", None,
-                      "Folder to write train.tsv, dev.tsv, test.tsv into.",
-                      flag_values=flag_values)
-  flags.DEFINE_float(
-      "dev_fraction", 0.1, "Share of the pairs for dev.tsv.",
-      flag_values=flag_values)
-  flags.DEFINE_float(
-      "test_fraction", 0.1, "Share of the pairs for test.tsv.",
-      flag_values=flag_values)
-  flags.DEFINE_integer("random_seed", 12345,
-                       "Seed for the negative pairs and the split.",
-                       flag_values=flag_values)
+      "Text with one sentence per line and blank lines between documents.")
+  define.string("output_dir", None,
+                "Folder to write train.tsv, dev.tsv, test.tsv into.")
+  define.float("dev_fraction", 0.1, "Share of the pairs for dev.tsv.")
+  define.float("test_fraction", 0.1, "Share of the pairs for test.tsv.")
+  define.integer("random_seed", 12345,
+                 "Seed for the negative pairs and the split.")
 
 
 def run(settings):

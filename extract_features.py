@@ -348,45 +348,34 @@ def define_flags(flag_values=flags.FLAGS):
   script (or by `script_settings.defaults`), so that this module can be
   imported next to the other scripts (absl refuses a flag name defined
   twice)."""
-  flags.DEFINE_string(
+  define = script_utils.flag_definers(flag_values)
+  define.string(
       "input_file", None,
-      "Text file with one example per line; `a ||| b` for pairs.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
-      "output_file", None, "JSON-lines file to write.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "Text file with one example per line; `a ||| b` for pairs.")
+  define.string("output_file", None, "JSON-lines file to write.")
+  define.string(
       "layers", "-1,-2,-3,-4",
       "Comma-separated encoder layer indexes to output; negative ones count "
-      "from the top (-1 is the last layer).",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "from the top (-1 is the last layer).")
+  define.string(
       "bert_config_file", None,
-      "bert_config.json of the pre-trained model: its architecture.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "bert_config.json of the pre-trained model: its architecture.")
+  define.integer(
       "max_seq_length", 128,
       "Longest input in WordPiece tokens, [CLS]/[SEP] included. Longer "
-      "inputs are truncated; shorter ones are padded.",
-      flag_values=flag_values)
-  flags.DEFINE_string("init_checkpoint", None,
-                      "Checkpoint of the pre-trained model (path prefix).",
-                      flag_values=flag_values)
-  flags.DEFINE_string("vocab_file", None,
-                      "Vocabulary the model was trained with.",
-                      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "inputs are truncated; shorter ones are padded.")
+  define.string("init_checkpoint", None,
+                "Checkpoint of the pre-trained model (path prefix).")
+  define.string("vocab_file", None,
+                "Vocabulary the model was trained with.")
+  define.bool(
       "do_lower_case", True,
-      "Lower-case the input: True for uncased models, False for cased ones.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
-      "batch_size", 32, "Examples per prediction batch.",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "Lower-case the input: True for uncased models, False for cased ones.")
+  define.integer("batch_size", 32, "Examples per prediction batch.")
+  define.bool(
       "use_one_hot_embeddings", False,
       "Look words up with a one-hot matmul instead of a gather. Faster on "
-      "TPU, slower on CPU/GPU; the values are the same.",
-      flag_values=flag_values)
+      "TPU, slower on CPU/GPU; the values are the same.")
 
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
@@ -473,7 +462,6 @@ def run(settings):
 
 
 def main(_):
-  script_utils.configure_logging()
   run(script_settings.from_flags(FLAGS))
 
 

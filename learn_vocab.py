@@ -47,29 +47,25 @@ MAX_WORD_CHARS = 200
 def define_flags(flag_values=flags.FLAGS):
   """Defines the script's flags on `flag_values` (only when run as a
   script, or by `script_settings.defaults`)."""
-  flags.DEFINE_string(
+  define = script_utils.flag_definers(flag_values)
+  define.string(
       "input_file", None,
       "Raw text file(s) to learn from: a comma-separated list of files or "
       "globs. Any layout works; the same files as for "
-      "create_pretraining_data.py are the natural choice.",
-      flag_values=flag_values)
-  flags.DEFINE_string("output_file", None,
-                      "Where to write the vocabulary, one token per line.",
-                      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "create_pretraining_data.py are the natural choice.")
+  define.string("output_file", None,
+                "Where to write the vocabulary, one token per line.")
+  define.integer(
       "vocab_size", 30000,
       "Upper bound on the number of tokens, special tokens and characters "
-      "included.",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
+      "included.")
+  define.bool(
       "do_lower_case", True,
       "Lower-case and strip accents before learning (must match the "
-      "--do_lower_case used later with this vocabulary).",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "--do_lower_case used later with this vocabulary).")
+  define.integer(
       "min_frequency", 2,
-      "A pair of pieces is merged only if it occurs at least this many times.",
-      flag_values=flag_values)
+      "A pair of pieces is merged only if it occurs at least this many times.")
 
 
 # ----------------------------------------------------------------------------
@@ -277,7 +273,6 @@ def run(settings):
 
 
 def main(_):
-  script_utils.configure_logging()
   run(script_settings.from_flags(FLAGS))
 
 

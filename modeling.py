@@ -876,17 +876,13 @@ def transformer_model(input_tensor,
 
       with tf1.variable_scope("attention"):
         with tf1.variable_scope("self"):
+          # Self-attention: from and to the same (2-D) layer input.
           attention_output = attention_layer(
-              from_tensor=layer_input,
-              to_tensor=layer_input,
-              attention_mask=attention_mask,
-              num_attention_heads=num_attention_heads,
-              size_per_head=attention_head_size,
+              layer_input, layer_input, attention_mask, num_attention_heads,
+              attention_head_size,
               attention_probs_dropout_prob=attention_probs_dropout_prob,
-              initializer_range=initializer_range,
-              do_return_2d_tensor=True,
-              batch_size=batch_size,
-              from_seq_length=seq_length,
+              initializer_range=initializer_range, do_return_2d_tensor=True,
+              batch_size=batch_size, from_seq_length=seq_length,
               to_seq_length=seq_length)
 
         with tf1.variable_scope("output"):

@@ -69,79 +69,61 @@ def define_flags(flag_values=flags.FLAGS):
   that `model_fn_builder` and friends can be imported next to other
   scripts' modules, which define flags with the same names.
   """
-  flags.DEFINE_string(
+  define = script_utils.flag_definers(flag_values)
+  define.string(
       "bert_config_file", None,
-      "bert_config.json describing the model to build.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "bert_config.json describing the model to build.")
+  define.string(
       "input_file", None,
       "Records from create_pretraining_data.py: files or globs, "
-      "comma-separated.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "comma-separated.")
+  define.string(
       "output_dir", None,
       "Directory for checkpoints and eval_results.txt; training resumes from "
-      "the newest checkpoint found here.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "the newest checkpoint found here.")
+  define.string(
       "init_checkpoint", None,
       "Checkpoint to start from, e.g. a released bert_model.ckpt. Variables "
-      "it lacks start from scratch.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "it lacks start from scratch.")
+  define.integer(
       "max_seq_length", 128,
       "Instance length in tokens; must be the value the records were "
-      "created with.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "created with.")
+  define.integer(
       "max_predictions_per_seq", 20,
       "Masked positions per instance; must be the value the records were "
-      "created with.",
-      flag_values=flag_values)
-  flags.DEFINE_bool(
-      "do_train", False, "Train (or resume training).",
-      flag_values=flag_values)
-  flags.DEFINE_bool("do_eval", False,
-                    "Evaluate the newest checkpoint on --input_file.",
-                    flag_values=flag_values)
-  flags.DEFINE_integer(
+      "created with.")
+  define.bool("do_train", False, "Train (or resume training).")
+  define.bool("do_eval", False,
+              "Evaluate the newest checkpoint on --input_file.")
+  define.integer(
       "train_batch_size", 32,
-      "Examples per optimizer update, over all accumulation micro-batches.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
-      "eval_batch_size", 8, "Examples per evaluation batch.",
-      flag_values=flag_values)
-  flags.DEFINE_float("learning_rate", 5e-5,
-                     "Peak learning rate, reached at the end of warm-up.",
-                     flag_values=flag_values)
-  flags.DEFINE_integer(
+      "Examples per optimizer update, over all accumulation micro-batches.")
+  define.integer("eval_batch_size", 8, "Examples per evaluation batch.")
+  define.float("learning_rate", 5e-5,
+               "Peak learning rate, reached at the end of warm-up.")
+  define.integer(
       "num_train_steps", 100000,
       "Optimizer updates to train for in total (a resumed run continues up "
-      "to this step).",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "to this step).")
+  define.integer(
       "num_warmup_steps", 10000,
-      "Updates over which the learning rate rises linearly from 0.",
-      flag_values=flag_values)
-  flags.DEFINE_integer("save_checkpoints_steps", 1000,
-                       "Updates between checkpoints.",
-                       flag_values=flag_values)
-  flags.DEFINE_integer(
+      "Updates over which the learning rate rises linearly from 0.")
+  define.integer("save_checkpoints_steps", 1000,
+                 "Updates between checkpoints.")
+  define.integer(
       "iterations_per_loop", 1000,
-      "On TPU, steps run on the device per round-trip to the host.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "On TPU, steps run on the device per round-trip to the host.")
+  define.integer(
       "max_eval_steps", 100,
       "Most evaluation batches to run. Evaluation scores every record of "
       "--input_file once if they fit in this many batches (the last one "
-      "padded), else the first max_eval_steps * eval_batch_size records.",
-      flag_values=flag_values)
-  flags.DEFINE_integer(
+      "padded), else the first max_eval_steps * eval_batch_size records.")
+  define.integer(
       "num_accumulation_steps", 1,
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
-      "batch in little memory.",
-      flag_values=flag_values)
+      "batch in little memory.")
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
   estimator_runtime.define_performance_flags(flag_values)
@@ -182,11 +164,6 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
 
   def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
     estimator_runtime.log_features(features)
-
-    input_ids = features["input_ids"]
-    input_mask = features["input_mask"]
-    segment_ids = features["segment_ids"]
-    masked_lm_positions = features["masked_lm_positions"]
     masked_lm_ids = features["masked_lm_ids"]
     masked_lm_weights = features["masked_lm_weights"]
     next_sentence_labels = features["next_sentence_labels"]
@@ -202,13 +179,14 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       masked_lm_weights = masked_lm_weights * is_real_example[:, None]
 
     model = modeling.BertModel(
-        bert_config, is_training, input_ids, input_mask, segment_ids,
+        bert_config, is_training, features["input_ids"],
+        features["input_mask"], features["segment_ids"],
         use_one_hot_embeddings, compute_type=compute_type)
 
     (masked_lm_loss, masked_lm_example_loss,
      masked_lm_log_probs) = get_masked_lm_output(
          bert_config, model.get_sequence_output(), model.get_embedding_table(),
-         masked_lm_positions, masked_lm_ids, masked_lm_weights)
+         features["masked_lm_positions"], masked_lm_ids, masked_lm_weights)
 
     (next_sentence_loss, next_sentence_example_loss,
      next_sentence_log_probs) = get_next_sentence_output(
@@ -853,17 +831,12 @@ def run(settings):
   log_every = estimator_runtime.log_every_steps(settings.save_summary_steps,
                                                 settings.num_train_steps)
   model_fn = model_fn_builder(
-      bert_config=bert_config,
-      init_checkpoint=init_checkpoint,
-      learning_rate=settings.learning_rate,
-      num_train_steps=settings.num_train_steps,
-      num_warmup_steps=settings.num_warmup_steps,
-      use_tpu=settings.use_tpu,
+      bert_config, init_checkpoint, settings.learning_rate,
+      settings.num_train_steps, settings.num_warmup_steps, settings.use_tpu,
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
-          settings.precision),
-      log_every_n_steps=log_every)
+          settings.precision), log_every_n_steps=log_every)
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
@@ -901,7 +874,6 @@ def run(settings):
 
 
 def main(_):
-  script_utils.configure_logging()
   run(script_settings.from_flags(FLAGS))
 
 

@@ -16,10 +16,12 @@ is in `estimator_runtime`; checkpoints in `checkpoint_utils`; TFRecord
 features in `record_utils`; --distribution in `distribute_utils`.
 """
 
+import functools
 import logging
 import os
 import sys
 import traceback
+import types
 
 # First: TensorFlow's own messages stay out of the default log, also those
 # printed while the modules below are imported.
@@ -280,3 +282,15 @@ def require_flags(flags_obj, names):
     raise UsageError("missing required flag(s): %s" %
                      ", ".join("--" + name for name in missing))
 
+
+def flag_definers(flag_values):
+  """absl's flag definers bound to `flag_values`, for a `define_flags`.
+
+  `define.string(name, default, help)` is `flags.DEFINE_string(name,
+  default, help, flag_values=flag_values)`; likewise `integer`, `float`,
+  `bool`, `enum` (name, default, choices, help) and `list`.
+  """
+  return types.SimpleNamespace(**{
+      kind: functools.partial(getattr(flags, "DEFINE_" + kind),
+                              flag_values=flag_values)
+      for kind in ("string", "integer", "float", "bool", "enum", "list")})
