@@ -71,9 +71,7 @@ Classification = collections.namedtuple("Classification",
 Answer = collections.namedtuple("Answer", ["text", "score"])
 
 # What run_squad.py records for a SQuAD model, all needed to answer.
-_SQUAD_SETTINGS = ("doc_stride", "max_query_length", "n_best_size",
-                   "max_answer_length", "version_2_with_negative",
-                   "null_score_diff_threshold")
+_SQUAD_SETTINGS = squad_lib.MODEL_SETTINGS
 
 
 def load(model_dir, vocab_file=None, bert_config_file=None,

@@ -43,6 +43,7 @@ import fine_tuning
 import script_settings
 import script_utils
 import squad_answers
+import squad_lib
 import squad_metrics
 import squad_reader
 import tokenization
@@ -330,14 +331,9 @@ def run(settings):
 
   # What predictor.load needs besides the weights: written next to the
   # checkpoints and into an exported SavedModel.
-  model_info = export_utils.model_info(
-      export_utils.SQUAD, settings.vocab_file, settings.do_lower_case,
-      settings.max_seq_length, doc_stride=settings.doc_stride,
-      max_query_length=settings.max_query_length,
-      n_best_size=settings.n_best_size,
-      max_answer_length=settings.max_answer_length,
-      version_2_with_negative=settings.version_2_with_negative,
-      null_score_diff_threshold=settings.null_score_diff_threshold)
+  model_info = fine_tuning.model_info(
+      fine_tuning.SQUAD, settings,
+      **{name: getattr(settings, name) for name in squad_lib.MODEL_SETTINGS})
   if train_examples:
     export_utils.write_model_files(settings.output_dir, bert_config,
                                    model_info)

@@ -34,6 +34,13 @@ import tokenization
 
 tf1 = tf.compat.v1
 
+# The settings that turn a question and its context into answers, besides
+# the vocabulary, casing and max_seq_length: run_squad.py records them in
+# model_info.json, and predictor.py reads them back.
+MODEL_SETTINGS = ("doc_stride", "max_query_length", "n_best_size",
+                  "max_answer_length", "version_2_with_negative",
+                  "null_score_diff_threshold")
+
 # The first feature's unique_id; ids only need to be unique within one file,
 # the large start keeps them visibly different from example indexes.
 FIRST_UNIQUE_ID = 1000000000
