@@ -62,6 +62,7 @@ def test_find_python_says_which_python_it_refused(tmp_path):
                              "yet)")
 
 
+@pytest.mark.slow
 def test_make_refuses_python_3_14(tmp_path):
   if shutil.which("make") is None:
     pytest.skip("no make")
@@ -78,6 +79,7 @@ def test_make_refuses_python_3_14(tmp_path):
     assert not os.path.exists(os.path.join(ROOT, ".venv-py3.14"))
 
 
+@pytest.mark.slow
 def test_pip_install_refuses_python_3_14(tmp_path):
   """pyproject.toml's requires-python, as pip applies it to Python 3.14."""
   tree = str(tmp_path / "checkout")
@@ -105,6 +107,7 @@ def test_pip_install_refuses_python_3_14(tmp_path):
                    r"'(<3\.14,>=3\.9|>=3\.9,<3\.14)'", errors[0]), errors[0]
 
 
+@pytest.mark.slow
 def test_script_imports_its_own_modules_not_the_users(tmp_path):
   """`python -m run_classifier` in a folder holding a tokenization.py and a
   modeling.py of the user's: the script uses its own (before, the user's

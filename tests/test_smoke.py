@@ -25,6 +25,9 @@ import sys
 
 import pytest
 
+# Every test starts the scripts as processes.
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 _WORDS = ("the a dog cat bird fish sees eats likes runs near under big small "
