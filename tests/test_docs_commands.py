@@ -18,9 +18,11 @@ one is either
       its reason; an entry that no longer matches any command fails too.
 
 A placeholder such as `export BERT_BASE_DIR=/path/to/...` is the line the
-fixtures stand in for. A ```python block whose first line is a file name
-(`# my_classifier.py`) is written to that file, for the commands that run it;
-other ```python blocks are not run by this test.
+fixtures stand in for. ```python blocks run too, as `python -` with the block
+on standard input (the released model's directory and `vocab.txt` they name
+are the fixture's), except one whose first line is a file name
+(`# my_classifier.py`): that one is written to the file, for the commands
+that run it.
 """
 
 import glob
@@ -81,6 +83,11 @@ ALLOWED = [
      "on localhost)"),
     (r"python run_pretraining\.py .*--distribution=multi_worker.*",
      "a multi-machine cluster, gs:// paths"),
+    (r"python - <<'PYTHON'\n.*from transformers import .*",
+     "needs the transformers package, not a dependency "
+     "(tests/test_convert_checkpoint.py checks the converted files)"),
+    (r"python - <<'PYTHON'\n.*my_logits.*",
+     "a sketch around the logits of the reader's own model"),
 ]
 
 # The demo's `my_bert/` is `demo_output/`.
@@ -152,7 +159,12 @@ def split_commands(script):
 
 
 def doc_commands():
-  """[(page, command)] of every ```shell/```bash/```sh block, in page order."""
+  """[(page, command)] of every shell and Python block, in page order.
+
+  A ```python block becomes the shell command that runs it,
+  `python - <<'PYTHON'` ... `PYTHON`; one that starts with a file name is
+  not a command (`doc_python_files`).
+  """
   result = []
   for page in PAGES:
     path = os.path.join(ROOT, page)
@@ -160,10 +172,15 @@ def doc_commands():
       continue
     with open(path, encoding="utf-8") as f:
       text = f.read()
-    for block in re.findall(r"^ *```(?:shell|bash|sh)\n(.*?)^ *```", text,
-                            flags=re.M | re.S):
-      block = re.sub(r"^ {1,4}", "", block, flags=re.M)  # inside a list
-      result.extend((page, command) for command in split_commands(block))
+    for indent, language, block in re.findall(
+        r"^( *)```(shell|bash|sh|python)\n(.*?)^ *```", text,
+        flags=re.M | re.S):
+      if indent:  # a block inside a list item
+        block = re.sub(r"^%s" % indent, "", block, flags=re.M)
+      if language != "python":
+        result.extend((page, command) for command in split_commands(block))
+      elif not re.match(r"# \w+\.py\n", block):
+        result.append((page, "python - <<'PYTHON'\n%sPYTHON" % block))
   return result
 
 
@@ -415,12 +432,17 @@ def build_fixtures(work):
           "SLURM_ARRAY_TASK_ID": "1"}
 
 
-def _scratch_checkout(work):
+def _scratch_checkout(work, fixtures):
   """The scripts as a user's checkout has them, outside the repository."""
   for path in glob.glob(os.path.join(ROOT, "*.py")) + [
       os.path.join(ROOT, "sample_text.txt")]:
     shutil.copy(path, work)
   os.makedirs(os.path.join(work, "tmp"))
+  # What the Python snippets name as the reader's own files.
+  os.symlink(os.path.join(fixtures["BERT_BASE_DIR"], "vocab.txt"),
+             os.path.join(work, "vocab.txt"))
+  os.symlink(fixtures["BERT_BASE_DIR"],
+             os.path.join(work, "uncased_L-12_H-768_A-12"))
   for name, text in doc_python_files().items():
     with open(os.path.join(work, name), "w", encoding="utf-8") as f:
       f.write(text)
@@ -448,12 +470,13 @@ def _run(command, work, env):
 def test_every_documented_command_runs(tmp_path):
   commands = classify(doc_commands(), demo_commands())
   unknown = [(page, c) for (page, c, how) in commands
-             if how == "run" and re.search(r"/path/to|\.\.\. ", c)]
+             if how == "run" and not c.startswith("python - <<") and
+             re.search(r"/path/to|\.\.\. ", c)]
   assert unknown == [], "placeholders in commands this test has to run"
 
   work = str(tmp_path)
-  _scratch_checkout(work)
   fixtures = build_fixtures(work)
+  _scratch_checkout(work, fixtures)
   base_env = dict(os.environ)
   base_env.update(fixtures)
   base_env["PATH"] = (os.path.dirname(sys.executable) + os.pathsep +
