@@ -70,57 +70,50 @@ def define_fine_tuning_flags(flag_values=flags.FLAGS,
     max_seq_length: int, the default of --max_seq_length.
     evaluates: bool; define --do_eval and --eval_batch_size.
   """
-  def string(name, default, text):
-    flags.DEFINE_string(name, default, text, flag_values=flag_values)
-
-  def integer(name, default, text):
-    flags.DEFINE_integer(name, default, text, flag_values=flag_values)
-
-  def boolean(name, default, text):
-    flags.DEFINE_bool(name, default, text, flag_values=flag_values)
-
-  def real(name, default, text):
-    flags.DEFINE_float(name, default, text, flag_values=flag_values)
-
+  define = script_utils.flag_definers(flag_values)
   # Required.
   if data_dir_help is not None:
-    string("data_dir", None, data_dir_help)
-  string("bert_config_file", None,
-         "bert_config.json of the pre-trained model: the architecture to "
-         "build.")
-  string("vocab_file", None, "vocab.txt the pre-trained model was trained "
-         "with.")
-  string("output_dir", None,
-         "Where checkpoints, the TFRecord files and the results are written.")
+    define.string("data_dir", None, data_dir_help)
+  define.string("bert_config_file", None,
+                "bert_config.json of the pre-trained model: the architecture "
+                "to build.")
+  define.string("vocab_file", None,
+                "vocab.txt the pre-trained model was trained with.")
+  define.string("output_dir", None,
+                "Where checkpoints, the TFRecord files and the results are "
+                "written.")
 
   # Optional.
-  string("init_checkpoint", None,
-         "Checkpoint to start from, usually the pre-trained bert_model.ckpt.")
-  boolean("do_lower_case", True,
-          "Lower-case the input; True for uncased models, False for cased "
-          "ones.")
-  integer("max_seq_length", max_seq_length,
-          "Length in WordPiece tokens, [CLS] and [SEP]s included, every "
-          "input is truncated or padded to.")
-  boolean("do_train", False, "Fine-tune on the training data.")
+  define.string("init_checkpoint", None,
+                "Checkpoint to start from, usually the pre-trained "
+                "bert_model.ckpt.")
+  define.bool("do_lower_case", True,
+              "Lower-case the input; True for uncased models, False for "
+              "cased ones.")
+  define.integer("max_seq_length", max_seq_length,
+                 "Length in WordPiece tokens, [CLS] and [SEP]s included, "
+                 "every input is truncated or padded to.")
+  define.bool("do_train", False, "Fine-tune on the training data.")
   if evaluates:
-    boolean("do_eval", False, "Evaluate on dev and write eval_results.txt.")
-  boolean("do_predict", False, do_predict_help)
-  integer("train_batch_size", 32, "Examples per training step.")
+    define.bool("do_eval", False,
+                "Evaluate on dev and write eval_results.txt.")
+  define.bool("do_predict", False, do_predict_help)
+  define.integer("train_batch_size", 32, "Examples per training step.")
   if evaluates:
-    integer("eval_batch_size", 8, "Examples per evaluation batch.")
-  integer("predict_batch_size", 8, "Examples per prediction batch.")
-  real("learning_rate", 5e-5, "Peak learning rate for Adam.")
-  real("num_train_epochs", 3.0, "Passes over the training data.")
-  real("warmup_proportion", 0.1,
-       "Fraction of the training steps over which the learning rate warms "
-       "up linearly from 0.")
-  integer("save_checkpoints_steps", 1000, "Steps between checkpoints.")
-  integer("iterations_per_loop", 1000, "Steps per TPU host round-trip.")
-  integer("num_accumulation_steps", 1,
-          "Accumulate gradients over this many micro-batches of "
-          "train_batch_size / num_accumulation_steps examples before each "
-          "update, to fit a large batch into little memory.")
+    define.integer("eval_batch_size", 8, "Examples per evaluation batch.")
+  define.integer("predict_batch_size", 8, "Examples per prediction batch.")
+  define.float("learning_rate", 5e-5, "Peak learning rate for Adam.")
+  define.float("num_train_epochs", 3.0, "Passes over the training data.")
+  define.float("warmup_proportion", 0.1,
+               "Fraction of the training steps over which the learning rate "
+               "warms up linearly from 0.")
+  define.integer("save_checkpoints_steps", 1000, "Steps between checkpoints.")
+  define.integer("iterations_per_loop", 1000,
+                 "Steps per TPU host round-trip.")
+  define.integer("num_accumulation_steps", 1,
+                 "Accumulate gradients over this many micro-batches of "
+                 "train_batch_size / num_accumulation_steps examples before "
+                 "each update, to fit a large batch into little memory.")
   estimator_runtime.define_summary_flags(flag_values)
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)

@@ -76,14 +76,12 @@ def define_flags(flag_values=flags.FLAGS):
   `script_settings.defaults`, so that the module can be imported next to
   the other scripts: absl refuses a flag name defined twice.
   """
-  flags.DEFINE_string(
-      "task_name", None,
-      "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
-      "xnli_language", "zh",
-      "Only for task xnli: language of the machine-translated training set "
-      "and of the dev/test rows to keep.", flag_values=flag_values)
+  define = script_utils.flag_definers(flag_values)
+  define.string("task_name", None,
+                "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
+  define.string("xnli_language", "zh",
+                "Only for task xnli: language of the machine-translated "
+                "training set and of the dev/test rows to keep.")
   fine_tuning.define_fine_tuning_flags(
       flag_values,
       data_dir_help="Directory with the task's data files (e.g. train.tsv, "
@@ -97,7 +95,6 @@ def validate_flags(settings, task_flags=("task_name",)):
 
 
 def main(_):
-  script_utils.configure_logging()
   run(script_settings.from_flags(FLAGS))
 
 

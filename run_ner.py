@@ -77,25 +77,24 @@ def define_flags(flag_values=flags.FLAGS):
       "test.txt in the CoNLL layout: a token and its tag a line, blank "
       "lines between sentences.",
       do_predict_help="Tag test.txt and write test_predictions.txt.")
-  flags.DEFINE_integer(
+  define = script_utils.flag_definers(flag_values)
+  define.integer(
       "doc_stride", 64,
       "A sentence longer than max_seq_length - 2 WordPiece tokens is split "
       "into windows starting this many tokens apart; each word is predicted "
-      "from the window where it has the most context.",
-      flag_values=flag_values)
-  flags.DEFINE_string(
+      "from the window where it has the most context.")
+  define.string(
       "labels", None,
       "The tag set, comma-separated (e.g. O,B-PER,I-PER); it must contain O. "
       "Default: the tags of train.txt, or for a run without --do_train the "
-      "label_list.txt a training run wrote into --output_dir.",
-      flag_values=flag_values)
-  flags.DEFINE_enum(
+      "label_list.txt a training run wrote into --output_dir.")
+  define.enum(
       "tag_scheme", "iob2", TAG_SCHEMES,
       "iob2 (BIO: every entity starts with B-) or iob1 (CoNLL-2003's "
       "original files: B- only between two entities of the same type): "
       "entity scores as conlleval computes them, which reads both alike; "
       "none: tags without entities (e.g. part of speech), token accuracy "
-      "only.", flag_values=flag_values)
+      "only.")
 
 
 # ----------------------------------------------------------------------------
@@ -165,7 +164,6 @@ def _label_list(settings, train_data, init_checkpoint):
 
 
 def main(_):
-  script_utils.configure_logging()
   run(script_settings.from_flags(FLAGS))
 
 
