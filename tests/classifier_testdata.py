@@ -11,16 +11,13 @@ a few dozen steps from scratch:
   how many of them are "positive".
 """
 
-import json
 import os
 import types
 
 import numpy as np
-import tensorflow as tf
 
-import modeling
-
-tf1 = tf.compat.v1
+from tests import helpers
+from tests.helpers import tiny_bert_config
 
 FILLER = ("apple river stone cloud music paper table green quick slow "
           "window garden silver orange mountain letter bridge candle "
@@ -58,19 +55,10 @@ def flags_namespace(**overrides):
 
 
 def bert_config(max_position_embeddings=32, vocab_size=None):
-  return {
-      "vocab_size": vocab_size or len(VOCAB),
-      "hidden_size": 32,
-      "num_hidden_layers": 2,
-      "num_attention_heads": 4,
-      "intermediate_size": 64,
-      "hidden_act": "gelu",
-      "hidden_dropout_prob": 0.1,
-      "attention_probs_dropout_prob": 0.1,
-      "max_position_embeddings": max_position_embeddings,
-      "type_vocab_size": 2,
-      "initializer_range": 0.02,
-  }
+  """The tiny BERT with 4 heads, sized for VOCAB (or `vocab_size`)."""
+  return tiny_bert_config(vocab_size=vocab_size or len(VOCAB),
+                          num_attention_heads=4,
+                          max_position_embeddings=max_position_embeddings)
 
 
 def write_model_files(directory, max_position_embeddings=32,
@@ -83,24 +71,15 @@ def write_model_files(directory, max_position_embeddings=32,
   """
   directory = str(directory)
   os.makedirs(directory, exist_ok=True)
-  vocab_file = os.path.join(directory, "vocab.txt")
-  with open(vocab_file, "w") as f:
-    f.write("".join(token + "\n" for token in VOCAB))
   config = bert_config(max_position_embeddings)
-  config_file = os.path.join(directory, "bert_config.json")
-  with open(config_file, "w") as f:
-    json.dump(config, f, indent=2)
   init_checkpoint = None
   if with_checkpoint:
-    init_checkpoint = os.path.join(directory, "bert_model.ckpt")
-    with tf.Graph().as_default():
-      ids = tf1.placeholder(tf.int32, [None, 8])
-      modeling.BertModel(modeling.BertConfig.from_dict(config), False, ids)
-      saver = tf1.train.Saver()
-      with tf1.Session() as sess:
-        sess.run(tf1.global_variables_initializer())
-        saver.save(sess, init_checkpoint)
-  return {"vocab_file": vocab_file, "bert_config_file": config_file,
+    init_checkpoint = helpers.write_encoder_checkpoint(
+        config, os.path.join(directory, "bert_model.ckpt"), global_step=False)
+  return {"vocab_file": helpers.write_vocab(
+              os.path.join(directory, "vocab.txt"), VOCAB),
+          "bert_config_file": helpers.write_bert_config(
+              os.path.join(directory, "bert_config.json"), config),
           "init_checkpoint": init_checkpoint}
 
 

@@ -15,6 +15,7 @@ import os
 import numpy as np
 
 from tests import classifier_testdata
+from tests import helpers
 
 # Training names/places and held-out ones; all are single WordPiece tokens
 # of the uncased BERT vocabulary (the MiniLM weights use it).
@@ -100,13 +101,11 @@ def write_tiny_model(directory, max_position_embeddings=32):
   """vocab.txt and bert_config.json of a 2-layer, 32-wide model."""
   directory = str(directory)
   os.makedirs(directory, exist_ok=True)
-  vocab_file = os.path.join(directory, "vocab.txt")
-  with open(vocab_file, "w") as f:
-    f.write("".join(token + "\n" for token in VOCAB))
-  config_file = os.path.join(directory, "bert_config.json")
-  with open(config_file, "w") as f:
-    json.dump(classifier_testdata.bert_config(max_position_embeddings,
-                                              vocab_size=len(VOCAB)), f)
+  vocab_file = helpers.write_vocab(os.path.join(directory, "vocab.txt"), VOCAB)
+  config_file = helpers.write_bert_config(
+      os.path.join(directory, "bert_config.json"),
+      classifier_testdata.bert_config(max_position_embeddings,
+                                      vocab_size=len(VOCAB)))
   return {"vocab_file": vocab_file, "bert_config_file": config_file}
 
 
@@ -178,8 +177,6 @@ def shrink_checkpoint(google_dir, output_dir, vocab, num_layers):
   paths = {"vocab_file": os.path.join(output_dir, "vocab.txt"),
            "bert_config_file": os.path.join(output_dir, "bert_config.json"),
            "init_checkpoint": checkpoint}
-  with open(paths["vocab_file"], "w", encoding="utf-8") as f:
-    f.write("".join(token + "\n" for token in vocab))
-  with open(paths["bert_config_file"], "w") as f:
-    json.dump(config, f, indent=2)
+  helpers.write_vocab(paths["vocab_file"], vocab)
+  helpers.write_bert_config(paths["bert_config_file"], config)
   return paths

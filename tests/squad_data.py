@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 import tokenization
+from tests import helpers
 
 LONG_CONTEXT = (
     "Steve Smith's team played football in the old city of Brighton for many "
@@ -122,9 +123,8 @@ def vocab_tokens():
 
 
 def write_vocab(path):
-  with open(str(path), "w") as f:
-    f.write("\n".join(vocab_tokens()) + "\n")
-  return str(path)
+  """Writes vocab_tokens() as a vocab.txt at `path`; returns the path."""
+  return helpers.write_vocab(path, vocab_tokens())
 
 
 # ----------------------------------------------------------------------------

@@ -107,6 +107,7 @@ def test_readme_mrpc_commands_run_as_written(tmp_path):
   np.testing.assert_allclose([sum(row) for row in rows], 1.0, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_flags_defaults_and_one_line_errors(tmp_path):
   """The original's flags with their defaults; bad input gives `error: ...`."""
   model = data.write_model_files(str(tmp_path / "model"))

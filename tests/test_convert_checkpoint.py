@@ -32,13 +32,10 @@ import modeling
 import tokenization
 from script_utils import UsageError
 from tests import classifier_testdata as data
+from tests import helpers
 from tests import numpy_bert
 
 tf1 = tf.compat.v1
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNNER = os.path.join(ROOT, "tests", "script_runner.py")
-
 
 
 def _minilm_dir():
@@ -126,10 +123,8 @@ def _write_model_dir(directory, graph_fn, config, seed):
     dict of output name -> ndarray, evaluated on the saved weights.
   """
   os.makedirs(directory, exist_ok=True)
-  with open(os.path.join(directory, cc.VOCAB), "w") as f:
-    f.write("".join(token + "\n" for token in data.VOCAB))
-  with open(os.path.join(directory, cc.GOOGLE_CONFIG), "w") as f:
-    json.dump(config, f, indent=2)
+  helpers.write_vocab(os.path.join(directory, cc.VOCAB), data.VOCAB)
+  helpers.write_bert_config(os.path.join(directory, cc.GOOGLE_CONFIG), config)
   rng = np.random.RandomState(seed)
   with tf.Graph().as_default():
     outputs = graph_fn(modeling.BertConfig.from_dict(config))
@@ -458,10 +453,7 @@ def _write_mnli_folder(directory, train, dev, test):
 
 
 def _run_classifier(args):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  result = subprocess.run(
-      [sys.executable, os.path.join(ROOT, "run_classifier.py")] + args,
-      cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+  result = helpers.run_script(["run_classifier.py"] + args)
   assert result.returncode == 0, result.stderr[-3000:]
   return result
 
@@ -500,6 +492,7 @@ def _predict_records(path):
                                                "segment_ids")]
 
 
+@pytest.mark.slow
 def test_fine_tuned_classifier_round_trips_and_predicts_the_same(
     fine_tuned, tmp_path):
   # The fine-tuned run's directory has the checkpoint; bert_config.json and
@@ -545,6 +538,7 @@ def test_fine_tuned_classifier_round_trips_and_predicts_the_same(
   assert difference <= 1e-6
 
 
+@pytest.mark.slow
 def test_classifier_rows_follow_the_task_label_order(fine_tuned, tmp_path):
   # An HF model may order its labels differently from run_classifier's task;
   # --task_name puts the rows into the task's order.
@@ -785,22 +779,15 @@ def _bad_cases(src, root):
   return cases
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_error_line_and_writes_nothing(sources):
   root = sources["root"] / "bad"
   root.mkdir()
   cases = _bad_cases(sources, root)
   before = {out: sorted(os.listdir(out)) if os.path.isdir(out) else None
             for _, _, out in cases}
-  cases_path = str(root / "cases.json")
-  results_path = str(root / "results.json")
-  with open(cases_path, "w") as f:
-    json.dump([{"script": "convert_checkpoint.py", "args": args}
-               for args, _, _ in cases], f)
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  subprocess.run([sys.executable, RUNNER, cases_path, results_path],
-                 cwd=ROOT, env=env, check=True, timeout=600)
-  with open(results_path) as f:
-    results = json.load(f)
+  results = helpers.run_scripts_in_one_process(
+      [("convert_checkpoint.py", args) for args, _, _ in cases], root)
   for (args, match, out), result in zip(cases, results):
     lines = [l for l in result["stderr"].splitlines() if l.strip()]
     assert result["returncode"] == 1, (args, result["stderr"][-2000:])
@@ -816,14 +803,12 @@ def test_bad_input_is_one_error_line_and_writes_nothing(sources):
     assert not [n for n in os.listdir(parent) if ".tmp-" in n], args
 
 
+@pytest.mark.slow
 def test_command_line_converts_and_logs_the_casing(sources, tmp_path):
   out = str(tmp_path / "google")
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  result = subprocess.run(
-      [sys.executable, os.path.join(ROOT, "convert_checkpoint.py"),
-       "--direction=hf_to_google", "--input_dir=" + sources["hf"],
-       "--output_dir=" + out],
-      cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+  result = helpers.run_script(
+      ["convert_checkpoint.py", "--direction=hf_to_google",
+       "--input_dir=" + sources["hf"], "--output_dir=" + out], timeout=300)
   assert result.returncode == 0, result.stderr[-2000:]
   assert "pass --do_lower_case=True" in result.stderr
   _assert_bit_identical(
@@ -1012,6 +997,7 @@ print(json.dumps({"missing": sorted(info["missing_keys"]),
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(_transformers_missing() is not None,
                     reason=str(_transformers_missing()))
 def test_transformers_loads_the_converted_classifier_and_saves_it_back(

@@ -29,6 +29,9 @@ import tokenization
 from tests import classifier_testdata
 from tests import squad_data
 
+# Every test here reads the records written by child processes (slow to start).
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 7
 

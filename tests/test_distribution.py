@@ -229,6 +229,7 @@ def _evaluate_on_one_device(task, output_dir):
                                              "eval_results.txt"))
 
 
+@pytest.mark.slow
 def test_run_classifier_mirrored_checkpoint_loads_on_one_device(task,
                                                                  tmp_path):
   output_dir = tmp_path / "out"

@@ -8,8 +8,6 @@ estimator predicted for the same records.
 """
 
 import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -20,9 +18,9 @@ import estimator_runtime
 import run_squad
 import script_utils
 from tests import classifier_testdata
+from tests import helpers
 from tests import squad_data
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Loads the SavedModel eagerly and runs it on every record of a TFRecord file.
 SERVE_SCRIPT = textwrap.dedent("""
@@ -49,9 +47,7 @@ SERVE_SCRIPT = textwrap.dedent("""
 
 
 def _run(args, timeout=600):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  result = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+  result = helpers.run_script(args, timeout=timeout)
   assert result.returncode == 0, result.stderr[-3000:]
   return result
 

@@ -9,8 +9,6 @@ process, and called through their serving_default signature.
 
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,12 +19,11 @@ import estimator_runtime
 import export_utils
 import modeling
 import script_utils
+from tests import helpers
 from tests import numpy_bert
 from tests.helpers import tiny_bert_config
 
 tf1 = tf.compat.v1
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CONFIG = tiny_bert_config(vocab_size=50, num_attention_heads=4,
                           intermediate_size=48, max_position_embeddings=16)
@@ -179,10 +176,9 @@ print(json.dumps(report))
 
 
 def _serve_in_eager_process(jobs):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-  proc = subprocess.run([sys.executable, "-c", _LOAD_AND_CALL,
-                         json.dumps(jobs)], cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=120)
+  proc = helpers.run_script(["-c", _LOAD_AND_CALL, json.dumps(jobs)],
+                            env=helpers.script_env(TF_CPP_MIN_LOG_LEVEL="3"),
+                            timeout=120)
   assert proc.returncode == 0, proc.stderr[-3000:]
   return json.loads(proc.stdout.strip().splitlines()[-1])
 

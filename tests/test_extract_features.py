@@ -209,6 +209,7 @@ def test_random_weights_when_asked_for(model_files, tmp_path):
                                                       "[SEP]"]
 
 
+@pytest.mark.slow
 def test_init_checkpoint_may_be_the_model_directory_or_a_file(
     model_files, tmp_path):
   """A released model's directory (no `checkpoint` file) or one of the
@@ -234,6 +235,7 @@ def test_init_checkpoint_may_be_the_model_directory_or_a_file(
   assert outputs[1:] == outputs[:1] * 3
 
 
+@pytest.mark.slow
 def test_command_line_flags_and_defaults():
   # The namespace the in-process tests use must be what the script defines.
   proc = helpers.run_script(["extract_features.py", "--helpfull"])

@@ -7,7 +7,6 @@
 - the default log is the run's, not TensorFlow's.
 """
 
-import json
 import logging
 import os
 import re
@@ -22,6 +21,7 @@ import estimator_runtime
 import run_classifier
 import script_utils
 from tests import classifier_testdata as data
+from tests import helpers
 
 tf1 = tf.compat.v1
 
@@ -179,9 +179,7 @@ class _Logs(object):
 
 
 def _vocab_file(tmp_path, tokens):
-  path = tmp_path / "vocab.txt"
-  path.write_text("".join(token + "\n" for token in tokens))
-  return str(path)
+  return helpers.write_vocab(tmp_path / "vocab.txt", tokens)
 
 
 def test_cased_text_with_an_uncased_vocabulary_warns(tmp_path):
@@ -229,6 +227,7 @@ def test_vocabulary_without_case_or_with_stray_capitals_is_quiet():
 # ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_classifier_export_alone_needs_no_data_dir(tmp_path):
   model, data_dir = _tiny_mrpc(tmp_path)
   fine_tuned = str(tmp_path / "fine_tuned")
@@ -258,17 +257,8 @@ SCRIPTS = ("run_classifier.py", "run_squad.py", "run_pretraining.py",
 
 def _run_scripts(tmp_path, cases, env=None):
   """Runs [(script, args)] through tests/script_runner.py (one TF import)."""
-  cases_file = str(tmp_path / "cases.json")
-  results_file = str(tmp_path / "results.json")
-  with open(cases_file, "w") as f:
-    json.dump([{"script": script, "args": list(args)}
-               for script, args in cases], f)
-  subprocess.run(
-      [sys.executable, os.path.join(ROOT, "tests", "script_runner.py"),
-       cases_file, results_file], cwd=ROOT, check=True, timeout=900,
-      env=dict(os.environ, CUDA_VISIBLE_DEVICES="", **(env or {})))
-  with open(results_file) as f:
-    return json.load(f)
+  return helpers.run_scripts_in_one_process(
+      cases, tmp_path, env=helpers.script_env(**(env or {})))
 
 
 def _repository_flags(helpfull, script):
@@ -299,6 +289,7 @@ def command_lines(tmp_path_factory):
   return dict(zip(names, results))
 
 
+@pytest.mark.slow
 def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
   for script in SCRIPTS:
     short = command_lines["help", script]
@@ -324,6 +315,7 @@ def test_help_lists_every_flag_of_the_script_and_exits_0(command_lines):
 # ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_accumulation_logs_batch_and_micro_batch(tmp_path):
   model, data_dir = _tiny_mrpc(tmp_path)
   with _Logs(logging.INFO) as logs:
@@ -342,6 +334,7 @@ def test_accumulation_logs_batch_and_micro_batch(tmp_path):
 # ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_fp16_without_a_gpu_warns_at_the_start(command_lines):
   run = command_lines["fp16"]
   assert run["returncode"] == 1
@@ -425,6 +418,7 @@ def default_and_verbose_logs(tmp_path_factory):
           _fresh_classifier_run(tmp, "verbose", ["-v", "1"]))
 
 
+@pytest.mark.slow
 def test_default_log_is_the_run_not_tensorflow(default_and_verbose_logs):
   log, _ = default_and_verbose_logs
   lines = log.splitlines()
@@ -447,6 +441,7 @@ def test_default_log_is_the_run_not_tensorflow(default_and_verbose_logs):
   assert len(lines) < 30 + log.count(", shape = ")
 
 
+@pytest.mark.slow
 def test_verbose_log_has_every_detail(default_and_verbose_logs):
   default, verbose = default_and_verbose_logs
   details = ["*** Example ***", "*** Features ***", "Using checkpoint "
@@ -479,6 +474,7 @@ print(os.environ.get("TF_CPP_MIN_LOG_LEVEL"), logger.propagate,
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["predictor", "run_classifier"])
 def test_importing_a_module_leaves_tensorflow_logging_alone(module):
   # A notebook or a program of the user's imports our modules; only the
@@ -494,6 +490,7 @@ def test_importing_a_module_leaves_tensorflow_logging_alone(module):
   assert state("import " + module) == state("")
 
 
+@pytest.mark.slow
 def test_a_program_that_imports_tf_quiet_itself_gets_the_quiet_log():
   # What the scripts do, first thing (in a fresh interpreter, before
   # TensorFlow is imported).

@@ -15,8 +15,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -26,17 +24,14 @@ import export_utils
 import predictor
 import script_settings
 from tests import classifier_testdata
+from tests import helpers
 from tests import squad_data
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_SEQ_LENGTH = 24
 
 
 def _run(args, stdin=None):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  result = subprocess.run([sys.executable] + args, cwd=ROOT, env=env,
-                          input=stdin, capture_output=True, text=True,
-                          timeout=600)
+  result = helpers.run_script(args, stdin=stdin)
   assert result.returncode == 0, result.stderr[-3000:]
   return result
 
@@ -56,6 +51,7 @@ def classifier(tmp_path_factory):
   return output_dir, export_dir, [(a, b) for (_, a, b) in test], expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["checkpoint_dir", "saved_model"])
 def test_classify_gives_the_probabilities_of_do_predict(classifier, source):
   output_dir, export_dir, pairs, expected = classifier
@@ -77,6 +73,7 @@ def test_classify_gives_the_probabilities_of_do_predict(classifier, source):
                              atol=1e-5, rtol=0)
 
 
+@pytest.mark.slow
 def test_saved_model_carries_vocab_and_labels(classifier):
   output_dir, export_dir, _, _ = classifier
   extra = os.path.join(export_dir, export_utils.SAVED_MODEL_EXTRA_DIR)
@@ -95,6 +92,7 @@ def test_saved_model_carries_vocab_and_labels(classifier):
     assert json.load(f) == classifier_testdata.bert_config()
 
 
+@pytest.mark.slow
 def test_the_saved_model_is_self_contained(classifier, tmp_path):
   """Moved away from everything else, it still classifies."""
   _, export_dir, pairs, expected = classifier
@@ -116,6 +114,7 @@ class _Warnings(logging.Handler):
     self.messages.append(record.getMessage())
 
 
+@pytest.mark.slow
 def test_long_texts_are_truncated_as_the_script_does(classifier):
   output_dir, _, _, _ = classifier
   words = classifier_testdata.POSITIVE * 10          # 80 tokens
@@ -143,6 +142,7 @@ def test_long_texts_are_truncated_as_the_script_does(classifier):
                                list(want.probabilities.values()), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_bad_input_is_a_clear_error(classifier, tmp_path):
   output_dir, _, _, _ = classifier
   with predictor.load(output_dir) as model:
@@ -190,6 +190,7 @@ def test_a_tagging_model_is_named_as_such(tmp_path):
     predictor.load(str(ner_dir))
 
 
+@pytest.mark.slow
 def test_a_directory_without_model_info_needs_explicit_values(classifier,
                                                                tmp_path):
   """Trained before model_info.json existed: the error says what to pass,
@@ -211,6 +212,7 @@ def test_a_directory_without_model_info_needs_explicit_values(classifier,
       atol=1e-5, rtol=0)
 
 
+@pytest.mark.slow
 def test_shell_reads_texts_from_stdin(classifier):
   output_dir, _, pairs, expected = classifier
   stdin = "".join("%s ||| %s\n" % pair for pair in pairs[:3])
@@ -223,6 +225,7 @@ def test_shell_reads_texts_from_stdin(classifier):
     np.testing.assert_allclose([float(x) for x in row[1:]], want, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_shell_gives_every_input_line_its_row(classifier):
   # A blank line is an empty text: three lines in, three rows out, so that
   # row i answers line i.
@@ -261,13 +264,11 @@ def test_a_released_model_directory_has_no_task_head(tmp_path):
     predictor.load(str(released))
 
 
+@pytest.mark.slow
 def test_shell_refuses_empty_input(classifier):
   output_dir, _, _, _ = classifier
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  result = subprocess.run(
-      [sys.executable, "-m", "predictor", "--model_dir=" + output_dir],
-      cwd=ROOT, env=env, input="", capture_output=True, text=True,
-      timeout=300)
+  result = helpers.run_script(["-m", "predictor", "--model_dir=" + output_dir],
+                              stdin="", timeout=300)
   assert result.returncode == 1
   assert result.stderr.strip().splitlines()[-1] == (
       "error: no input: give one text per line on standard input")
@@ -291,6 +292,7 @@ def squad(tmp_path_factory):
   return output_dir, export_dir, predictions, nbest
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["checkpoint_dir", "saved_model"])
 def test_answer_gives_the_answers_of_do_predict(squad, source):
   output_dir, export_dir, predictions, nbest = squad
@@ -314,6 +316,7 @@ def test_answer_gives_the_answers_of_do_predict(squad, source):
   assert single.score == pytest.approx(answers[0].score, abs=1e-6)
 
 
+@pytest.mark.slow
 def test_answer_bad_input(squad):
   _, export_dir, _, _ = squad
   with predictor.load(export_dir) as model:

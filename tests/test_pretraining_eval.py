@@ -403,6 +403,7 @@ def test_metric_fn_gives_padding_examples_no_weight():
   assert values["next_sentence_loss"] == pytest.approx(0.5)
 
 
+@pytest.mark.slow
 def test_padding_only_batches_change_nothing(data, tmp_path):
   # The TPU input run on CPU for more steps than the records fill: the
   # extra batches are padding only and must not move any metric.

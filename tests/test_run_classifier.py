@@ -2,8 +2,6 @@
 """run_classifier: features, records, the model head, metrics, whole runs."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -16,10 +14,9 @@ import script_settings
 import tokenization
 from script_utils import UsageError
 from tests import classifier_testdata as data
+from tests import helpers
 
 tf1 = tf.compat.v1
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _flags(**overrides):
@@ -308,6 +305,7 @@ def _estimator_for(model_dir, flags_obj, num_labels, is_regression=False,
       predict_batch_size=flags_obj.predict_batch_size)
 
 
+@pytest.mark.slow
 def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
   """Train, eval and predict on a synthetic MRPC-layout task.
 
@@ -372,6 +370,7 @@ def test_learnable_pair_task_end_to_end(tmp_path, model_files, tokenizer):
   np.testing.assert_allclose(padded_rows, rows, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_stsb_regression_with_accumulation_end_to_end(tmp_path, model_files):
   """STS-B trains and reports Pearson and Spearman."""
   data_dir = data.write_stsb_folder(
@@ -497,9 +496,7 @@ def test_unknown_task_names_the_closest(mrpc_dir, model_files, tmp_path):
 
 
 def _run_script(args):
-  result = subprocess.run(
-      [sys.executable, os.path.join(ROOT, "run_classifier.py")] + args,
-      cwd=ROOT, capture_output=True, text=True, timeout=600)
+  result = helpers.run_script(["run_classifier.py"] + args)
   assert result.returncode == 0, result.stderr[-3000:]
   return (result.stdout + result.stderr).splitlines()
 

