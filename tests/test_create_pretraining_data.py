@@ -7,8 +7,6 @@ determinism and bad input."""
 import collections
 import os
 import random
-import subprocess
-import sys
 import types
 
 import numpy as np
@@ -19,6 +17,7 @@ import create_pretraining_data as cpd
 import pretraining_data as recipe
 import script_utils
 import tokenization
+from tests import helpers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "create_pretraining_data.py")
@@ -51,9 +50,7 @@ def _vocab_words():
 
 
 def _write_vocab(path):
-  with open(path, "w") as f:
-    f.write("".join(w + "\n" for w in _vocab_words()))
-  return path
+  return helpers.write_vocab(path, _vocab_words())
 
 
 def _random_word(rng):
@@ -135,9 +132,7 @@ def _expected_num_masked(num_tokens, masked_lm_prob, max_predictions):
 
 
 def _run_script(args, check=True):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-  proc = subprocess.run([sys.executable, SCRIPT] + args, cwd=ROOT, env=env,
-                        capture_output=True, text=True, timeout=300)
+  proc = helpers.run_script([SCRIPT] + args, timeout=300)
   if check:
     assert proc.returncode == 0, proc.stderr[-3000:]
   return proc
@@ -166,7 +161,6 @@ def script_runs(tmp_path_factory):
   corpus_b = _write_corpus(str(tmp / "b.txt"), num_docs=5, seed=2)
   runs = {}
   procs = {}
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
   for name, seed, extra in (("first", 1, []), ("again", 1, ["-v", "1"]),
                             ("other", 2, []),
                             ("per_instance", 1,
@@ -185,9 +179,7 @@ def script_runs(tmp_path_factory):
         "--dupe_factor=3",
         "--random_seed=%d" % seed,
     ] + extra
-    procs[name] = (subprocess.Popen(
-        [sys.executable, SCRIPT] + args, cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), outputs)
+    procs[name] = (helpers.start_script([SCRIPT] + args), outputs)
   for name, (proc, outputs) in procs.items():
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stderr[-3000:]
@@ -196,6 +188,7 @@ def script_runs(tmp_path_factory):
   return runs
 
 
+@pytest.mark.slow
 def test_records_follow_the_schema(script_runs):
   vocab = script_runs["vocab"]
   ids = {w: i for i, w in enumerate(vocab)}
@@ -250,6 +243,7 @@ def test_records_follow_the_schema(script_runs):
   assert labels == {0, 1}
 
 
+@pytest.mark.slow
 def test_log_shows_total_and_examples_only_when_verbose(script_runs):
   log = script_runs["first"].log
   total = sum(len(_read_examples(p)) for p in script_runs["first"].outputs)
@@ -262,11 +256,13 @@ def test_log_shows_total_and_examples_only_when_verbose(script_runs):
   assert "tokens: [CLS]" in verbose_log
 
 
+@pytest.mark.slow
 def test_round_robin_over_output_files(script_runs):
   sizes = [len(_read_examples(p)) for p in script_runs["first"].outputs]
   assert abs(sizes[0] - sizes[1]) <= 1
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_files_and_another_seed_does_not(
     script_runs):
   for first, again, other in zip(script_runs["first"].outputs,
@@ -282,6 +278,7 @@ def test_same_seed_gives_identical_files_and_another_seed_does_not(
   assert sorted(os.listdir(out_dir)) == ["part-0.tfrecord", "part-1.tfrecord"]
 
 
+@pytest.mark.slow
 def test_short_seq_draw_flag_reaches_the_instances(script_runs):
   # The same seed with the target drawn per instance: other records, of the
   # same schema. (Which setting writes more is measured on many documents,
@@ -299,6 +296,7 @@ def test_short_seq_draw_flag_reaches_the_instances(script_runs):
   assert records["first"] != records["per_instance"]
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line_error(tmp_path):
   vocab = _write_vocab(str(tmp_path / "vocab.txt"))
   empty = tmp_path / "empty.txt"
@@ -1062,6 +1060,7 @@ def test_a_single_document_is_refused_in_the_library(tmp_path):
   assert any(instance.is_random_next for instance in instances)
 
 
+@pytest.mark.slow
 def test_a_single_document_is_refused_by_the_script(tmp_path):
   # The most common real input: a text file without blank lines.
   vocab = _write_vocab(str(tmp_path / "vocab.txt"))

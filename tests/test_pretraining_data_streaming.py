@@ -22,6 +22,7 @@ import create_pretraining_data as cpd
 import pretraining_data
 import pretraining_data_streaming as pds
 import script_utils
+from tests import helpers
 # The in-memory tests' helpers for tagged tokens ("d3s17": document 3).
 from tests.test_create_pretraining_data import _document_of
 from tests.test_create_pretraining_data import _original_tokens
@@ -286,9 +287,7 @@ def _write_text(path, num_docs, seed):
 
 
 def _streaming_args(tmp_path, inputs, output, extra=()):
-  vocab = str(tmp_path / "vocab.txt")
-  with open(vocab, "w") as f:
-    f.write("".join(w + "\n" for w in SPECIALS + WORDS + ["."]))
+  vocab = helpers.write_vocab(tmp_path / "vocab.txt", SPECIALS + WORDS + ["."])
   return [sys.executable, SCRIPT, "--input_file=" + ",".join(inputs),
           "--output_file=" + output, "--vocab_file=" + vocab,
           "--streaming=true", "--max_seq_length=32",
@@ -308,6 +307,7 @@ def _read(path):
           tf.compat.v1.io.tf_record_iterator(path)]
 
 
+@pytest.mark.slow
 def test_workers_shards_and_seeds(tmp_path):
   inputs = [_write_text(str(tmp_path / ("in%d.txt" % i)), 60, seed=i)
             for i in range(3)]
@@ -370,6 +370,7 @@ def _start_two_worker_run(tmp_path, out_dir, dupe_factor, stderr):
                                 text=True)
 
 
+@pytest.mark.slow
 def test_sigkill_leaves_no_complete_looking_file_and_a_rerun_completes(
     tmp_path):
   out_dir = tmp_path / "out"
@@ -437,6 +438,7 @@ def _cmdline(pid):
     return b""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux /proc")
 def test_a_killed_worker_ends_the_run_with_one_line(tmp_path):
   """A worker killed outright (the out-of-memory killer) sends nothing; the
@@ -486,6 +488,7 @@ def _dies_while_sending(settings, task_queue, connection):
   os._exit(9)  # pylint: disable=protected-access
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("worker_main",
                          [_dies_between_messages, _dies_while_sending])
 def test_a_worker_that_dies_at_any_point_is_one_error(monkeypatch,
@@ -517,6 +520,7 @@ def test_a_leftover_temporary_file_is_not_read_as_input(tmp_path):
           str(tmp_path / "train-0.tfrecord")]
 
 
+@pytest.mark.slow
 def test_bad_input_found_while_streaming_leaves_no_directory(tmp_path):
   """Streaming reads its input as it goes: a bad byte deep in a file stops
   the run late, and the output directory it made is removed again."""
