@@ -26,7 +26,6 @@ that run it.
 """
 
 import glob
-import json
 import os
 import random
 import re
@@ -39,12 +38,9 @@ import time
 import pytest
 
 from tests import classifier_testdata
+from tests import helpers
 from tests import ner_testdata
 from tests import squad_data
-try:  # The tests' shared helpers.
-  from tests.helpers import tiny_bert_config, write_encoder_checkpoint
-except ImportError:
-  from tests.conftest import tiny_bert_config, write_encoder_checkpoint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -366,14 +362,14 @@ def build_fixtures(work):
   bert = os.path.join(fixtures, "tiny_bert")
   os.makedirs(bert)
   vocab = _vocabulary()
-  with open(os.path.join(bert, "vocab.txt"), "w", encoding="utf-8") as f:
-    f.write("".join(token + "\n" for token in vocab))
+  helpers.write_vocab(os.path.join(bert, "vocab.txt"), vocab)
   # Four layers: extract_features' default --layers=-1,-2,-3,-4.
-  config = tiny_bert_config(vocab_size=len(vocab), num_hidden_layers=4,
-                            max_position_embeddings=512)
-  with open(os.path.join(bert, "bert_config.json"), "w") as f:
-    json.dump(config, f)
-  write_encoder_checkpoint(config, os.path.join(bert, "bert_model.ckpt"))
+  config = helpers.tiny_bert_config(vocab_size=len(vocab), num_hidden_layers=4,
+                                    max_position_embeddings=512)
+  helpers.write_bert_config(os.path.join(bert, "bert_config.json"), config)
+  helpers.write_encoder_checkpoint(config,
+                                   os.path.join(bert, "bert_model.ckpt"))
+  os.remove(os.path.join(bert, "checkpoint"))  # a released model has none
 
   glue = os.path.join(fixtures, "glue_data")
   classifier_testdata.write_mrpc_folder(
