@@ -172,16 +172,11 @@ def test_run_reports_bad_predict_file_up_front(tmp_path, content, problem):
 
 def _setup_model_files(tmp_path):
   vocab = squad_data.write_vocab(tmp_path / "vocab.txt")
-  config = {
-      "vocab_size": len(squad_data.vocab_tokens()), "hidden_size": 32,
-      "num_hidden_layers": 2, "num_attention_heads": 2,
-      "intermediate_size": 37, "hidden_act": "gelu",
-      "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-      "max_position_embeddings": 64, "type_vocab_size": 2,
-      "initializer_range": 0.02}
-  config_file = tmp_path / "bert_config.json"
-  config_file.write_text(json.dumps(config))
-  return vocab, str(config_file)
+  config_file = helpers.write_bert_config(
+      tmp_path / "bert_config.json",
+      helpers.tiny_bert_config(vocab_size=len(squad_data.vocab_tokens()),
+                               intermediate_size=37))
+  return vocab, config_file
 
 
 def _run_script(args):
