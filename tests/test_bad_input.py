@@ -229,11 +229,9 @@ MATRIX = [
      {"bert_config_file": "config_small_vocab"},
      r"--input_file: .*pretrain\.tfrecord holds token id \d+ but bert_config "
      r"vocab_size is 8"),
-    ("max_seq_length_above_positions", [RUN_PRE, CLS, EXT],
+    ("max_seq_length_above_positions", [RUN_PRE, CLS, SQD, EXT],
      {"max_seq_length": "=128"},
      r"--max_seq_length=128 is longer than max_position_embeddings=64"),
-    ("max_seq_length_above_positions", [SQD], {"max_seq_length": "=128"},
-     r"sequence length 128 .*--max_seq_length vs max_position_embeddings"),
     ("max_seq_length_too_small", [PRE], {"max_seq_length": "=4"},
      r"--max_seq_length=4 is too small"),
     ("max_seq_length_too_small", [CLS, EXT], {"max_seq_length": "=2"},
