@@ -334,6 +334,15 @@ def _anchors(path):
           for heading in re.findall(r"^#+ (.*)$", text, flags=re.M)}
 
 
+def test_layout_names_every_module():
+  with open(os.path.join(ROOT, "docs", "layout.md"), encoding="utf-8") as f:
+    text = f.read()
+  missing = [os.path.basename(path)
+             for path in sorted(glob.glob(os.path.join(ROOT, "*.py")))
+             if "`%s`" % os.path.basename(path) not in text]
+  assert missing == [], "docs/layout.md does not say what these files hold"
+
+
 def test_every_allowed_entry_is_used():
   commands = classify(doc_commands(), demo_commands())
   for pattern, reason in ALLOWED:
