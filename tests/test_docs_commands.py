@@ -71,8 +71,8 @@ ALLOWED = [
      "virtual environment"),
     (r"make which-python.*", "depends on the interpreters of the machine"),
     (r"pip install .*|python3\.\d+ -m venv .*",
-     "installs from the network (tests/test_pip_install.py installs the "
-     "checkout into a fresh environment)"),
+     "creates an environment, installs from the network "
+     "(tests/test_pip_install.py installs the checkout into a fresh one)"),
     (r"python -m pytest .*", "the test suite itself"),
     (r"export TF_CONFIG=.*",
      "a multi-machine cluster (tests/test_distribution.py runs two workers "
@@ -510,13 +510,19 @@ def test_every_documented_command_runs(tmp_path):
 
 
 def main():
-  """Lists how each documented command is covered (python tests/...py)."""
+  """Lists how each documented command is covered.
+
+  python -m tests.test_docs_commands
+  """
   commands = classify(doc_commands(), demo_commands())
+  counts = {}
   for page, command, how in commands:
-    print("%-32s %-8s %s" % (page, how[:8], command.splitlines()[0][:90]))
-  print("%d commands: %s" % (len(commands), {
-      how: sum(1 for c in commands if c[2] == how)
-      for how in sorted(set(c[2] for c in commands))}))
+    kind = how if how in ("run", "demo", "fixture") else "allowed"
+    counts[kind] = counts.get(kind, 0) + 1
+    print("%-30s %-8s %s%s" % (page, kind, command.splitlines()[0][:80],
+                               "" if kind != "allowed" else "  (%s)" % how))
+  print("%d commands: %s" % (len(commands), ", ".join(
+      "%d %s" % (n, kind) for kind, n in sorted(counts.items()))))
 
 
 if __name__ == "__main__":
