@@ -17,6 +17,16 @@ A regression task (STS-B) has one output trained with mean squared error.
 On TensorFlow 2.15 everything runs through TPUEstimator, so the same command
 runs on CPU, GPU and Cloud TPU (`--use_tpu --tpu_name=...`); on TensorFlow
 2.16+ the same model_fn runs on the graph runner (CPU, GPU).
+
+This file is the script: its flags, and `run(settings)`, which a notebook
+or a test calls in-process with the command line's defaults:
+
+  run_classifier.run(script_settings.defaults(
+      run_classifier.define_flags, task_name="mrpc", do_train=True, ...))
+
+The examples and task processors are in classifier_data.py, the features,
+records and model in classifier_lib.py, the steps every fine-tuning script
+shares in fine_tuning.py; their public names stay importable from here.
 """
 
 import math
@@ -26,7 +36,6 @@ import os
 # default log (shown with -v 1).
 import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
-
 import tensorflow as tf
 
 import checkpoint_utils
