@@ -14,6 +14,7 @@
   TPUEstimator is a one-line usage error.
 """
 
+import ast
 import glob
 import json
 import os
@@ -275,6 +276,34 @@ def test_save_summary_steps_reaches_the_run_config(tmp_path):
     assert config.log_step_count_steps == 12
   assert script_settings.defaults(
       run_classifier.define_flags).save_summary_steps == 10
+
+
+def test_no_product_module_imports_a_script():
+  """The scripts (modules a user runs, with absl flags and a main) sit on
+  top: what they share lives in library modules, which import no script."""
+  modules = {os.path.basename(path)[:-3]: path
+             for path in glob.glob(os.path.join(ROOT, "*.py"))}
+  sources = {}
+  for name, path in modules.items():
+    with open(path, encoding="utf-8") as f:
+      sources[name] = f.read()
+  scripts = {name for name, source in sources.items()
+             if '__name__ == "__main__"' in source and
+             re.search(r"^def define_flags\(", source, re.MULTILINE)}
+  assert {"run_classifier", "run_ner", "run_squad"} <= scripts
+  offenders = []
+  for name, source in sorted(sources.items()):
+    for node in ast.walk(ast.parse(source)):
+      if isinstance(node, ast.Import):
+        imported = [alias.name for alias in node.names]
+      elif isinstance(node, ast.ImportFrom) and node.level == 0:
+        imported = [node.module]
+      else:
+        continue
+      offenders += ["%s.py:%d imports %s" % (name, node.lineno, module)
+                    for module in imported
+                    if module in scripts and module != name]
+  assert not offenders, "\n".join(offenders)
 
 
 @pytest.mark.skipif(estimator_runtime.HAS_TPU_ESTIMATOR,
