@@ -33,6 +33,7 @@ import run_classifier
 import script_settings
 import script_utils
 from tests import classifier_testdata as data
+from tests import helpers
 
 tf1 = tf.compat.v1
 
@@ -318,6 +319,7 @@ def test_use_tpu_without_tpu_estimator_is_a_usage_error(tmp_path):
     estimator_runtime.run_config_from_flags(flags_obj)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(estimator_runtime.HAS_TPU_ESTIMATOR,
                     reason="TF 2.15 has TPUEstimator and runs --use_tpu")
 def test_use_tpu_command_line_is_refused_in_one_line(tmp_path):
@@ -327,16 +329,13 @@ def test_use_tpu_command_line_is_refused_in_one_line(tmp_path):
                                 data.keyword_pairs(8, 2),
                                 data.keyword_pairs(8, 3))
   output_dir = tmp_path / "out"
-  proc = subprocess.run(
-      [sys.executable, os.path.join(ROOT, "run_classifier.py"),
-       "--task_name=mrpc", "--data_dir=" + mrpc,
+  proc = helpers.run_script(
+      ["run_classifier.py", "--task_name=mrpc", "--data_dir=" + mrpc,
        "--vocab_file=" + files["vocab_file"],
        "--bert_config_file=" + files["bert_config_file"],
        "--output_dir=" + str(output_dir), "--max_seq_length=32",
-       "--do_train", "--use_tpu",
-       "--tpu_name=my-tpu"],
-      cwd=ROOT, capture_output=True, text=True, timeout=120,
-      env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+       "--do_train", "--use_tpu", "--tpu_name=my-tpu"],
+      env=helpers.script_env(TF_CPP_MIN_LOG_LEVEL="3"), timeout=120)
   assert proc.returncode == 1
   errors = [line for line in proc.stderr.splitlines()
             if line.startswith("error:")]
