@@ -164,9 +164,14 @@ def write_pretraining_data(directory, max_seq_length, max_predictions_per_seq,
 
 def script_env(**overrides):
   """The environment for a script's child process: this one, TensorFlow's
-  C++ log quiet, no GPU (so that runs compare across machines)."""
+  C++ log quiet, no GPU (so that runs compare across machines), then
+  `overrides` (a value of None removes the variable)."""
   env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
-  env.update(overrides)
+  for name, value in overrides.items():
+    if value is None:
+      env.pop(name, None)
+    else:
+      env[name] = value
   return env
 
 

@@ -19,8 +19,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -1018,9 +1016,8 @@ def test_transformers_loads_the_converted_classifier_and_saves_it_back(
   inputs_path = str(tmp_path / "inputs.npz")
   np.savez(inputs_path, ids=ids, mask=mask, types=types)
   saved_dir = str(tmp_path / "saved")
-  result = subprocess.run(
-      [sys.executable, "-c", _TRANSFORMERS_CHECK, hf_dir, saved_dir,
-       inputs_path], capture_output=True, text=True, timeout=600)
+  result = helpers.run_script(
+      ["-c", _TRANSFORMERS_CHECK, hf_dir, saved_dir, inputs_path])
   assert result.returncode == 0, result.stderr[-3000:]
   report = json.loads(result.stdout.strip().splitlines()[-1])
   assert report["missing"] == [] and report["unexpected"] == []

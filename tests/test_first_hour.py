@@ -10,8 +10,6 @@
 import logging
 import os
 import re
-import subprocess
-import sys
 
 import pytest
 import tensorflow as tf
@@ -401,12 +399,9 @@ def _fresh_classifier_run(tmp_path, name, extra_args=()):
           "--max_seq_length=16", "--train_batch_size=8",
           "--num_train_epochs=1",
           "--output_dir=" + str(tmp_path / name / "out")]
-  env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-  env["CUDA_VISIBLE_DEVICES"] = ""
-  result = subprocess.run(
-      [sys.executable, os.path.join(ROOT, "run_classifier.py")] + args +
-      list(extra_args), cwd=str(tmp_path), env=env, capture_output=True,
-      text=True, timeout=600)
+  result = helpers.run_script(
+      [os.path.join(ROOT, "run_classifier.py")] + args + list(extra_args),
+      env=helpers.script_env(TF_CPP_MIN_LOG_LEVEL=None), cwd=str(tmp_path))
   assert result.returncode == 0, result.stderr[-3000:]
   return result.stdout + result.stderr
 
@@ -480,10 +475,9 @@ def test_importing_a_module_leaves_tensorflow_logging_alone(module):
   # A notebook or a program of the user's imports our modules; only the
   # scripts' own runs quiet TensorFlow.
   def state(imports):
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run(
-        [sys.executable, "-c", _LOGGING_STATE % (ROOT, imports)], env=env,
-        capture_output=True, text=True, timeout=300)
+    result = helpers.run_script(
+        ["-c", _LOGGING_STATE % (ROOT, imports)],
+        env=helpers.script_env(TF_CPP_MIN_LOG_LEVEL=None), timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.splitlines()[-1]
 
@@ -494,10 +488,9 @@ def test_importing_a_module_leaves_tensorflow_logging_alone(module):
 def test_a_program_that_imports_tf_quiet_itself_gets_the_quiet_log():
   # What the scripts do, first thing (in a fresh interpreter, before
   # TensorFlow is imported).
-  env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-  result = subprocess.run(
-      [sys.executable, "-c", _LOGGING_STATE % (ROOT, "import tf_quiet")],
-      env=env, capture_output=True, text=True, timeout=300)
+  result = helpers.run_script(
+      ["-c", _LOGGING_STATE % (ROOT, "import tf_quiet")],
+      env=helpers.script_env(TF_CPP_MIN_LOG_LEVEL=None), timeout=300)
   assert result.returncode == 0, result.stderr[-3000:]
   assert result.stdout.splitlines()[-1].split(" ", 2) == [
       "1", "False", "0 ['DefaultLogFilter']"]
