@@ -35,23 +35,16 @@ STSB_HEADER = ["index", "genre", "filename", "year", "old_index", "source1",
 
 
 def flags_namespace(**overrides):
-  """The script's flags, with their defaults, as a plain namespace."""
-  values = dict(
-      data_dir=None, bert_config_file=None, task_name=None, vocab_file=None,
-      output_dir=None, init_checkpoint=None, do_lower_case=True,
-      max_seq_length=128, do_train=False, do_eval=False, do_predict=False,
-      train_batch_size=32, eval_batch_size=8, predict_batch_size=8,
-      learning_rate=5e-5, num_train_epochs=3.0, warmup_proportion=0.1,
-      save_checkpoints_steps=1000, iterations_per_loop=1000,
-      xnli_language="zh", num_accumulation_steps=1, use_tpu=False,
-      tpu_name=None, tpu_zone=None, gcp_project=None, master=None,
-      num_tpu_cores=8, tf_random_seed=None, allow_random_init=False,
-      export_dir=None, use_xla=False, precision="fp32", distribution="none",
-      num_cpu_devices=None)
-  for key in overrides:
-    assert key in values, key
-  values.update(overrides)
-  return types.SimpleNamespace(**values)
+  """run_classifier.py's flags with their defaults, as a plain namespace.
+
+  The defaults are the flag definitions' (`script_settings.defaults`); the
+  namespace, unlike `Settings`, can be changed after it is made.
+  """
+  # Imported here: the writers of this module need no TensorFlow.
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  import script_settings  # pylint: disable=g-import-not-at-top
+  return types.SimpleNamespace(**script_settings.defaults(
+      run_classifier.define_flags, **overrides).as_dict())
 
 
 def bert_config(max_position_embeddings=32, vocab_size=None):

@@ -11,6 +11,7 @@ positions or which exact pairs to tag.
 
 import json
 import os
+import types
 
 import numpy as np
 
@@ -110,17 +111,15 @@ def write_tiny_model(directory, max_position_embeddings=32):
 
 
 def flags_namespace(**overrides):
-  """run_ner.py's flags with their defaults, as a plain namespace."""
-  values = vars(classifier_testdata.flags_namespace())
-  for name in ("task_name", "xnli_language"):
-    del values[name]
-  values.update(doc_stride=64, labels=None, tag_scheme="iob2",
-                precision="fp32", use_xla=False, distribution="none",
-                num_cpu_devices=None)
-  for key in overrides:
-    assert key in values, key
-  values.update(overrides)
-  return type(classifier_testdata.flags_namespace())(**values)
+  """run_ner.py's flags with their defaults, as a plain namespace.
+
+  The defaults are the flag definitions' (`script_settings.defaults`).
+  """
+  # Imported here: the writers of this module need no TensorFlow.
+  import run_ner  # pylint: disable=g-import-not-at-top
+  import script_settings  # pylint: disable=g-import-not-at-top
+  return types.SimpleNamespace(**script_settings.defaults(
+      run_ner.define_flags, **overrides).as_dict())
 
 
 def read_predictions(path):
