@@ -62,7 +62,8 @@ def _classifier_script(inputs, output_dir, inject):
 INJECT_BUG = """
     def convert_single_example(*args, **kwargs):
       raise ValueError("injected bug in feature conversion")
-    run_classifier.convert_single_example = convert_single_example
+    import classifier_lib
+    classifier_lib.convert_single_example = convert_single_example
 """
 
 

@@ -295,14 +295,14 @@ def test_killed_training_resumes_from_last_checkpoint(tmp_path):
 
 
 def test_progress_hook_logs_rate_and_time_left(monkeypatch):
-  import script_utils  # pylint: disable=g-import-not-at-top
+  import progress  # pylint: disable=g-import-not-at-top
   clock = [1000.0]
-  monkeypatch.setattr(script_utils.time, "time", lambda: clock[0])
+  monkeypatch.setattr(progress.time, "time", lambda: clock[0])
   logged = []
-  monkeypatch.setattr(script_utils.tf1.logging, "info",
+  monkeypatch.setattr(progress.tf1.logging, "info",
                       lambda fmt, *args: logged.append(fmt % args))
-  hook = script_utils.ProgressHook("Training", batch_size=8, total_steps=101,
-                                   every_secs=30.0)
+  hook = progress.ProgressHook("Training", batch_size=8, total_steps=101,
+                               every_secs=30.0)
   hook.begin()
   for _ in range(51):  # The first step (graph set-up) is not timed.
     hook.after_run(None, None)
@@ -313,17 +313,17 @@ def test_progress_hook_logs_rate_and_time_left(monkeypatch):
 
 
 def test_progress_logger_logs_rate_and_time_left(monkeypatch):
-  import script_utils  # pylint: disable=g-import-not-at-top
+  import progress  # pylint: disable=g-import-not-at-top
   clock = [0.0]
-  monkeypatch.setattr(script_utils.time, "time", lambda: clock[0])
+  monkeypatch.setattr(progress.time, "time", lambda: clock[0])
   logged = []
-  monkeypatch.setattr(script_utils.tf1.logging, "info",
+  monkeypatch.setattr(progress.tf1.logging, "info",
                       lambda fmt, *args: logged.append(fmt % args))
-  progress = script_utils.ProgressLogger("Writing instances", total=400,
-                                         every_secs=10.0)
+  logger = progress.ProgressLogger("Writing instances", total=400,
+                                  every_secs=10.0)
   for _ in range(100):
     clock[0] += 0.5
-    progress.update()
+    logger.update()
   assert logged
   assert logged[-1] == ("Writing instances: 100 done, 2.0/s, 100 of 400, "
                         "about 2m30s left")
