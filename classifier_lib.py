@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 import checkpoint_utils
+import class_weights as class_weights_lib
 import classifier_metrics
 # The examples and task processors; their names are part of this module's.
 from classifier_data import (  # pylint: disable=unused-import
@@ -357,7 +358,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, is_regression=False,
                      task_metric=None, positive_label_id=1,
-                     num_accumulation_steps=1, compute_type=tf.float32):
+                     num_accumulation_steps=1, compute_type=tf.float32,
+                     class_weights=None):
   """The TPUEstimator model_fn for classification (or regression).
 
   Args:
@@ -374,6 +376,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     num_accumulation_steps: int; micro-batches per optimizer update.
     compute_type: dtype of the encoder's matrix products (tf.float16 also
       turns on dynamic loss scaling).
+    class_weights: (optional) num_labels floats (class_weights.py); the
+      training loss and eval_loss are then the class-weighted mean.
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -399,6 +403,15 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         is_regression=is_regression, example_weights=is_real_example,
         compute_type=compute_type)
 
+    # Each example's weight in the loss: 0 for padding, else its class's
+    # weight (1 without class weights).
+    loss_weights = is_real_example
+    if class_weights is not None and not is_regression:
+      loss_weights = class_weights_lib.loss_weights(
+          label_ids, class_weights, is_real_example)
+      total_loss = class_weights_lib.weighted_mean(per_example_loss,
+                                                   loss_weights)
+
     scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
         init_checkpoint, use_tpu)
 
@@ -409,11 +422,12 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
 
     if mode == estimator_runtime.ModeKeys.EVAL:
 
-      def metric_fn(per_example_loss, label_ids, logits, is_real_example):
+      def metric_fn(per_example_loss, label_ids, logits, is_real_example,
+                    loss_weights):
         """Runs on the CPU host; padding examples have weight 0."""
         metrics = {
             "eval_loss": tf1.metrics.mean(values=per_example_loss,
-                                          weights=is_real_example),
+                                          weights=loss_weights),
         }
         if is_regression:
           return metrics
@@ -430,7 +444,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         return metrics
 
       eval_metrics = (metric_fn,
-                      [per_example_loss, label_ids, logits, is_real_example])
+                      [per_example_loss, label_ids, logits, is_real_example,
+                       loss_weights])
       return estimator_runtime.TPUEstimatorSpec(
           mode=mode, loss=total_loss, eval_metrics=eval_metrics,
           scaffold_fn=scaffold_fn)

@@ -46,6 +46,7 @@ import tensorflow as tf
 import classifier_lib
 import export_utils
 import fine_tuning
+import multilabel
 import script_settings
 import script_utils
 import squad_answers
@@ -64,6 +65,13 @@ PAIR_SEPARATOR = " ||| "
 # the task's label order (empty for regression).
 Classification = collections.namedtuple("Classification",
                                         ["label", "score", "probabilities"])
+
+# One text classified by a multi-label model. `labels`: ordered dict label
+# name -> probability of the labels at or above their thresholds (the
+# predicted set, possibly empty); `probabilities`: ordered dict of every
+# label's probability (independent sigmoids; they need not sum to 1).
+MultiLabelClassification = collections.namedtuple(
+    "MultiLabelClassification", ["labels", "probabilities"])
 
 # One answered question. `text`: the answer cut out of the context ("" for
 # no answer); `score`: its probability among the n best answers (the
@@ -311,6 +319,13 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
         num_train_steps=None, num_warmup_steps=None, use_tpu=False,
         use_one_hot_embeddings=False)
     output_keys = ["start_logits", "end_logits"]
+  elif info.get("multi_label"):
+    model_fn = multilabel.model_fn_builder(
+        bert_config, num_labels=len(info["labels"]), init_checkpoint=None,
+        learning_rate=0.0, num_train_steps=None, num_warmup_steps=None,
+        use_tpu=False, use_one_hot_embeddings=False,
+        thresholds=_thresholds(info))
+    output_keys = ["probabilities"]
   else:
     model_fn = classifier_lib.model_fn_builder(
         bert_config, num_labels=len(info["labels"]), init_checkpoint=None,
@@ -323,6 +338,12 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
       model_fn, info["max_seq_length"], checkpoint, output_keys,
       what="model_dir=%s" % model_dir)
   return _SessionRunner(sess, receivers, outputs)
+
+
+def _thresholds(info):
+  """A multi-label model's per-label thresholds (0.5 when not recorded)."""
+  return [float(t) for t in info.get("thresholds") or
+          [multilabel.DEFAULT_THRESHOLD] * len(info["labels"])]
 
 
 def _check_batch_size(batch_size):
@@ -369,6 +390,9 @@ class Classifier(_Predictor):
 
   Attributes:
     labels: the label names in output order (`[None]` for regression).
+    multi_label: bool; `classify` then returns
+      `MultiLabelClassification`s.
+    thresholds: a multi-label model's per-label thresholds (else None).
     max_seq_length: int, tokens per input; longer texts are truncated.
     do_lower_case: bool, the casing of the tokenizer.
     tokenizer: `tokenization.FullTokenizer`.
@@ -379,6 +403,8 @@ class Classifier(_Predictor):
     self.labels = list(info["labels"])
     self.is_regression = classifier_lib.is_regression_label_list(
         self.labels)
+    self.multi_label = bool(info.get("multi_label"))
+    self.thresholds = _thresholds(info) if self.multi_label else None
 
   def classify(self, texts, batch_size=32):
     """Classifies texts or text pairs.
@@ -396,7 +422,9 @@ class Classifier(_Predictor):
 
     Returns:
       list of `Classification(label, score, probabilities)`, one per text
-      in order; probabilities in [0, 1], summing to 1 per text.
+      in order; probabilities in [0, 1], summing to 1 per text. A
+      multi-label model gives `MultiLabelClassification(labels,
+      probabilities)` instead: the labels at or above their thresholds.
 
     Raises:
       ValueError: an empty list, a bare string instead of a list, or an
@@ -431,6 +459,14 @@ class Classifier(_Predictor):
         self.max_seq_length)
 
   def _classification(self, values):
+    if self.multi_label:
+      probabilities = collections.OrderedDict(
+          (label, float(p)) for label, p in zip(self.labels, values))
+      return MultiLabelClassification(
+          collections.OrderedDict(
+              (label, p) for (label, p), t in zip(probabilities.items(),
+                                                  self.thresholds)
+              if p >= t), probabilities)
     if self.is_regression:
       return Classification(None, float(values), collections.OrderedDict())
     probabilities = collections.OrderedDict(
@@ -619,7 +655,11 @@ def run(settings, input_lines, output):
           "P(%s)" % label for label in model.labels
           if not model.is_regression]))
       for result in model.classify(inputs, settings.batch_size):
-        label = repr(result.score) if model.is_regression else result.label
+        if model.multi_label:
+          label = multilabel.format_label_set(result.labels)
+        else:
+          label = (repr(result.score) if model.is_regression else
+                   result.label)
         lines.append("\t".join([label] + [
             repr(p) for p in result.probabilities.values()]))
   # Written only once everything is predicted: no partial output.
