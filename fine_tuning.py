@@ -35,6 +35,7 @@ import tensorflow as tf
 import checkpoint_utils
 import estimator_runtime
 import export_utils
+import optimization
 import script_utils
 from script_utils import UsageError
 
@@ -114,6 +115,7 @@ def define_fine_tuning_flags(flag_values=flags.FLAGS,
                  "Accumulate gradients over this many micro-batches of "
                  "train_batch_size / num_accumulation_steps examples before "
                  "each update, to fit a large batch into little memory.")
+  optimization.define_optimizer_flag(flag_values)
   estimator_runtime.define_summary_flags(flag_values)
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
@@ -285,6 +287,9 @@ def make_fine_tuning_estimator(model_fn, settings, num_train_steps=None):
   if save_summary_steps:
     overrides["log_step_count_steps"] = estimator_runtime.log_every_steps(
         save_summary_steps, num_train_steps)
+  optimizer = getattr(settings, "optimizer", "adamw")
+  if optimizer != "adamw":
+    model_fn = optimization.with_optimizer(model_fn, optimizer)
   return estimator_runtime.make_estimator(
       model_fn,
       estimator_runtime.run_config_from_flags(settings, **overrides),

@@ -10,7 +10,9 @@ returns one op for `EstimatorSpec.train_op`:
     end of warm-up the rate jumps from `init_lr * (w - 1) / w` to the decayed
     value, exactly as the released checkpoints were trained;
   * `AdamWeightDecayOptimizer` (Adam without bias correction, with decoupled
-    weight decay 0.01 skipped for LayerNorm and bias variables);
+    weight decay 0.01 skipped for LayerNorm and bias variables), or with
+    `optimizer="lamb"` the large-batch `lamb.LambOptimizer` in its place
+    (its module docstring says how it differs);
   * gradients clipped to a global norm of 1.0;
   * the global step advanced by one per optimizer update.
 
@@ -70,7 +72,10 @@ unchanged.
 
 import re
 
+from absl import flags
 import tensorflow as tf
+
+import lamb
 
 tf1 = tf.compat.v1
 
@@ -94,9 +99,14 @@ LOSS_SCALE_GROWTH_INTERVAL = 2000
 LOSS_SCALE_MIN = 1.0
 LOSS_SCALES = (None, "dynamic")
 
+# The optimizers create_optimizer builds (the --optimizer flag's values);
+# AdamW is BERT's and the default.
+OPTIMIZERS = ("adamw", "lamb")
+
 
 def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
-                     num_accumulation_steps=1, loss_scale=None):
+                     num_accumulation_steps=1, loss_scale=None,
+                     optimizer=None):
   """Builds the training op for `loss`.
 
   Args:
@@ -113,6 +123,11 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       (see the module docstring).
     loss_scale: None, or "dynamic" for float16 training: dynamic loss
       scaling with non-finite updates skipped (see the module docstring).
+    optimizer: one of `OPTIMIZERS`: "adamw" (BERT's AdamWeightDecayOptimizer)
+      or "lamb" (`lamb.LambOptimizer`, for large batches: bias-corrected
+      moments and a per-variable trust ratio; same schedule, clipping,
+      weight decay, exclusions and slot names). None: "adamw", unless the
+      model_fn runs inside `with_optimizer`.
 
   Returns:
     An Operation that runs one training step (one micro-batch).
@@ -120,7 +135,7 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   Raises:
     ValueError: if `num_train_steps` or `num_accumulation_steps` is not a
       positive integer, or `loss_scale` is not one of `LOSS_SCALES` (or is
-      combined with `use_tpu`).
+      combined with `use_tpu`), or `optimizer` is not one of `OPTIMIZERS`.
   """
   if not num_train_steps or num_train_steps < 1:
     raise ValueError("create_optimizer: num_train_steps must be a positive "
@@ -129,6 +144,11 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       num_accumulation_steps < 1):
     raise ValueError("create_optimizer: num_accumulation_steps must be a "
                      "positive integer, got %r" % (num_accumulation_steps,))
+  if optimizer is None:
+    optimizer = _scoped_optimizer[-1]
+  if optimizer not in OPTIMIZERS:
+    raise ValueError("create_optimizer: optimizer must be one of %r, got %r"
+                     % (OPTIMIZERS, optimizer))
   if loss_scale not in LOSS_SCALES:
     raise ValueError("create_optimizer: loss_scale must be one of %r, got %r"
                      % (LOSS_SCALES, loss_scale))
@@ -148,13 +168,25 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
     # the schedule is a known function of the step anyway.
     tf1.summary.scalar("train/" + LEARNING_RATE_NAME, learning_rate)
 
-  adamw = AdamWeightDecayOptimizer(
-      learning_rate=learning_rate,
-      weight_decay_rate=WEIGHT_DECAY_RATE,
-      beta_1=ADAM_BETA_1,
-      beta_2=ADAM_BETA_2,
-      epsilon=ADAM_EPSILON,
-      exclude_from_weight_decay=list(NO_DECAY_PATTERNS))
+  # `adamw` names whichever optimizer applies the update below; LAMB has the
+  # same interface (create_slots, apply_gradients, _update_ops).
+  if optimizer == "lamb":
+    adamw = lamb.LambOptimizer(
+        learning_rate=learning_rate,
+        step=global_step,
+        weight_decay_rate=WEIGHT_DECAY_RATE,
+        beta_1=ADAM_BETA_1,
+        beta_2=ADAM_BETA_2,
+        epsilon=ADAM_EPSILON,
+        exclude_from_weight_decay=list(NO_DECAY_PATTERNS))
+  else:
+    adamw = AdamWeightDecayOptimizer(
+        learning_rate=learning_rate,
+        weight_decay_rate=WEIGHT_DECAY_RATE,
+        beta_1=ADAM_BETA_1,
+        beta_2=ADAM_BETA_2,
+        epsilon=ADAM_EPSILON,
+        exclude_from_weight_decay=list(NO_DECAY_PATTERNS))
   optimizer = adamw
   if use_tpu:
     optimizer = tf1.tpu.CrossShardOptimizer(adamw)
@@ -185,6 +217,52 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
                                      global_step, num_accumulation_steps,
                                      scaler=scaler)
   return apply_op
+
+
+def define_optimizer_flag(flag_values=flags.FLAGS):
+  """Defines --optimizer (adamw|lamb) on `flag_values`."""
+  flags.DEFINE_enum(
+      "optimizer", "adamw", list(OPTIMIZERS),
+      "adamw: BERT's Adam with weight decay (the default). lamb: LAMB (You "
+      "et al., ICLR 2020), Adam with bias correction and a per-variable "
+      "trust ratio, for large batches (e.g. through "
+      "--num_accumulation_steps) with a learning rate scaled up with the "
+      "batch; see docs/pre-training.md.", flag_values=flag_values)
+
+
+# The optimizer create_optimizer builds when its caller names none: the last
+# entry, pushed by `with_optimizer` while a model_fn runs.
+_scoped_optimizer = ["adamw"]
+
+
+def with_optimizer(model_fn, optimizer):
+  """`model_fn` whose create_optimizer calls build `optimizer` by default.
+
+  Lets a script choose the optimizer (--optimizer) for model_fns that call
+  create_optimizer without naming one, such as the fine-tuning heads.
+
+  Args:
+    model_fn: model_fn(features, labels, mode, params).
+    optimizer: one of `OPTIMIZERS`.
+
+  Returns:
+    model_fn(features, labels, mode, params).
+
+  Raises:
+    ValueError: `optimizer` is not one of `OPTIMIZERS`.
+  """
+  if optimizer not in OPTIMIZERS:
+    raise ValueError("with_optimizer: optimizer must be one of %r, got %r"
+                     % (OPTIMIZERS, optimizer))
+
+  def scoped_model_fn(features, labels, mode, params):
+    _scoped_optimizer.append(optimizer)
+    try:
+      return model_fn(features, labels, mode, params)
+    finally:
+      _scoped_optimizer.pop()
+
+  return scoped_model_fn
 
 
 def loss_scale_for(compute_type):

@@ -124,6 +124,7 @@ def define_flags(flag_values=flags.FLAGS):
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
       "batch in little memory.")
+  optimization.define_optimizer_flag(flag_values)
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
   estimator_runtime.define_performance_flags(flag_values)
@@ -138,7 +139,8 @@ def define_flags(flag_values=flags.FLAGS):
 def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1,
-                     compute_type=tf.float32, log_every_n_steps=100):
+                     compute_type=tf.float32, log_every_n_steps=100,
+                     optimizer="adamw"):
   """Returns the TPUEstimator `model_fn` for pre-training.
 
   Args:
@@ -157,6 +159,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       heads and losses stay float32.
     log_every_n_steps: int, session runs between the log's loss lines
       (CPU/GPU); LOG_LOSS_EVERY_N_STEPS wins when set.
+    optimizer: "adamw" or "lamb" (`optimization.OPTIMIZERS`).
 
   Returns:
     model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
@@ -205,7 +208,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
       train_op = optimization.create_optimizer(
           total_loss, learning_rate, num_train_steps, num_warmup_steps,
           use_tpu, num_accumulation_steps=num_accumulation_steps,
-          loss_scale=optimization.loss_scale_for(compute_type))
+          loss_scale=optimization.loss_scale_for(compute_type),
+          optimizer=optimizer)
       training_hooks = None
       if not use_tpu:
         # On CPU/GPU the losses can be printed as training goes; on TPU the
@@ -836,7 +840,8 @@ def run(settings):
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
-          settings.precision), log_every_n_steps=log_every)
+          settings.precision), log_every_n_steps=log_every,
+      optimizer=settings.optimizer)
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
