@@ -19,6 +19,7 @@ import os
 import tensorflow as tf
 
 import checkpoint_utils
+import class_weights as class_weights_lib
 import doc_windows
 import estimator_runtime
 import fine_tuning
@@ -448,7 +449,7 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
 def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1,
-                     compute_type=tf.float32):
+                     compute_type=tf.float32, class_weights=None):
   """The TPUEstimator model_fn for tagging.
 
   TRAIN minimises `create_model`'s loss; PREDICT returns, per window,
@@ -459,7 +460,9 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
   (`evaluate_predictions`); EVAL mode reports the loss only. Features the
   serving signature lacks (`label_ids`, `label_weights`) default to zeros.
 
-  Args: as classifier_lib.model_fn_builder (no regression, no task metric).
+  Args: as classifier_lib.model_fn_builder (no regression, no task metric);
+    `class_weights` (num_labels floats, class_weights.py) multiply each
+    scored token's weight in the loss by its gold tag's weight.
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -473,6 +476,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     label_ids = features.get("label_ids", zeros)
     label_weights = features.get("label_weights",
                                  tf.cast(zeros, tf.float32))
+    label_weights = class_weights_lib.loss_weights(label_ids, class_weights,
+                                                   label_weights)
 
     is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
     (total_loss, per_token_loss, _, probabilities) = create_model(

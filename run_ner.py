@@ -39,6 +39,7 @@ import numpy as np
 import tensorflow as tf
 
 import checkpoint_utils
+import class_weights as class_weights_lib
 import estimator_runtime
 import fine_tuning
 import ner_lib
@@ -95,6 +96,7 @@ def define_flags(flag_values=flags.FLAGS):
       "entity scores as conlleval computes them, which reads both alike; "
       "none: tags without entities (e.g. part of speech), token accuracy "
       "only.")
+  class_weights_lib.define_flag(define)
 
 
 # ----------------------------------------------------------------------------
@@ -207,13 +209,15 @@ def run(settings):
   fine_tuning.check_weights_and_output(
       settings, init_checkpoint, HEAD_VARIABLES,
       bool(train_data or eval_data or predict_data))
+  class_weights = _class_weights(settings, label_list, train_data)
 
   model_fn = model_fn_builder(
       bert_config, len(label_list), init_checkpoint, settings.learning_rate,
       num_train_steps, num_warmup_steps, settings.use_tpu,
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=settings.num_accumulation_steps,
-      compute_type=fine_tuning.compute_type(settings))
+      compute_type=fine_tuning.compute_type(settings),
+      class_weights=class_weights)
   estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
                                                      num_train_steps)
 
@@ -232,7 +236,7 @@ def run(settings):
   if eval_data:
     tags, eval_loss = _tag(estimator, settings, eval_data, label_list,
                            "eval.tf_record", settings.eval_batch_size,
-                           "Evaluation", "Evaluating")
+                           "Evaluation", "Evaluating", class_weights)
     result = evaluate_predictions(eval_data.sentences, tags,
                                   settings.tag_scheme)
     result["eval_loss"] = eval_loss
@@ -270,14 +274,37 @@ def _warn_about_scheme(data, tag_scheme):
         "scores are unchanged", data.path, count, tag_scheme)
 
 
+def _class_weights(settings, label_list, train_data):
+  """--class_weights as one weight per tag, or None.
+
+  "balanced" counts the tags of the scored words (first pieces) in train.
+  """
+  spec = getattr(settings, "class_weights", None)
+  if not spec:
+    return None
+  train_tags = []
+  if spec.strip().lower() == class_weights_lib.BALANCED:
+    if not train_data:
+      raise UsageError("--class_weights=balanced counts the tags in train: "
+                       "pass --do_train=true, or give name=weight pairs")
+    for feature in train_data.features:
+      train_tags.extend(label_list[label_id] for label_id, weight in
+                        zip(feature.label_ids, feature.label_weights) if weight)
+  weights = class_weights_lib.resolve(spec, label_list, train_tags)
+  tf1.logging.info("Class weights: %s", ", ".join(
+      "%s=%.4g" % (l, w) for l, w in zip(label_list, weights)))
+  return weights
+
+
 def _tag(estimator, settings, data, label_list, file_name, batch_size, what,
-         action):
+         action, class_weights=None):
   """Writes the records of `data`, predicts them, stitches the windows.
 
   Returns:
     (tags, loss): the predicted tags per sentence, and the mean
     cross-entropy over the scored words (those with pieces; 0 without gold
-    tags).
+    tags), weighted by their gold tags' `class_weights` when given, as in
+    training.
   """
   features = list(data.features)
   max_seq_length = settings.max_seq_length
@@ -305,7 +332,10 @@ def _tag(estimator, settings, data, label_list, file_name, batch_size, what,
   for feature, prediction in zip(data.features, estimator.predict(
       input_fn=input_fn, hooks=[hook])):
     predicted_ids.append(prediction["predictions"])
-    weights = np.asarray(feature.label_weights)
+    weights = np.asarray(feature.label_weights, np.float64)
+    if class_weights is not None:
+      weights = weights * np.asarray(class_weights)[
+          np.asarray(feature.label_ids)]
     loss_sum += float(np.sum(prediction["per_token_loss"] * weights))
     weight_sum += float(np.sum(weights))
   tags = stitch_predictions(data.sentences, data.features, data.pieceless,
