@@ -32,6 +32,7 @@ import os
 from absl import flags
 import tensorflow as tf
 
+import best_checkpoint
 import estimator_runtime
 import script_utils
 
@@ -167,12 +168,16 @@ def check_export_dir(export_dir, flag_name="export_dir"):
 def checkpoint_for_export(model_dir, init_checkpoint):
   """The checkpoint that estimator.predict would use, for the export.
 
-  That is the latest checkpoint in `model_dir` when there is one (a model
-  trained now or by an earlier run), otherwise `init_checkpoint`.
+  That is the best checkpoint (`best_checkpoint.py`, --keep_best_by) when
+  `model_dir` keeps one, else its latest checkpoint when there is one (a
+  model trained now or by an earlier run), otherwise `init_checkpoint`.
 
   Raises:
-    UsageError: when there is neither.
+    UsageError: when there is none.
   """
+  best = best_checkpoint.best_checkpoint_path(model_dir)
+  if best:
+    return best
   latest = tf.train.latest_checkpoint(model_dir) if model_dir else None
   if latest:
     return latest

@@ -43,6 +43,7 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+import best_checkpoint
 import classifier_lib
 import export_utils
 import fine_tuning
@@ -177,13 +178,19 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
 def _find_checkpoint(model_dir):
   """The checkpoint prefix of a model directory.
 
-  The newest one the directory's `checkpoint` file names; else, when there
+  The best one when the run kept it (--keep_best_by); else the newest one
+  the directory's `checkpoint` file names; else, when there
   is no such file (a released model such as uncased_L-12_H-768_A-12 ships
   bert_model.ckpt.* without one), the directory's only checkpoint.
 
   Raises:
     UsageError: no checkpoint at all, or several and no `checkpoint` file.
   """
+  # The best checkpoint of a run with --keep_best_by, said in one line.
+  line = best_checkpoint.describe_best(model_dir, "Loading")
+  if line:
+    tf1.logging.info("%s", line)
+    return best_checkpoint.best_checkpoint_path(model_dir)
   checkpoint = tf.train.latest_checkpoint(model_dir)
   if checkpoint:
     return checkpoint

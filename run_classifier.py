@@ -38,13 +38,12 @@ import tf_quiet  # pylint: disable=unused-import,g-bad-import-order
 from absl import flags
 import tensorflow as tf
 
+import best_checkpoint
 import checkpoint_utils
-import class_weights as class_weights_lib
 import classifier_metrics
-import column_task
+import classifier_windows
 import export_utils
 import fine_tuning
-import multilabel
 import script_settings
 import script_utils
 from script_utils import UsageError
@@ -91,14 +90,6 @@ def define_flags(flag_values=flags.FLAGS):
   define = script_utils.flag_definers(flag_values)
   define.string("task_name", None,
                 "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
-  define.string("label_list", None,
-                "Only for task tsv/csv: the label names in output order, "
-                "comma-separated (default: the sorted names in train).")
-  define.bool("tune_thresholds", False,
-              "Only for a multi-label tsv/csv task: pick each label's "
-              "threshold on dev for its best F1 (else 0.5) and save them "
-              "with the model.")
-  class_weights_lib.define_flag(define)
   define.string("xnli_language", "zh",
                 "Only for task xnli: language of the machine-translated "
                 "training set and of the dev/test rows to keep.")
@@ -107,11 +98,18 @@ def define_flags(flag_values=flags.FLAGS):
       data_dir_help="Directory with the task's data files (e.g. train.tsv, "
       "dev.tsv and test.tsv for the GLUE tasks).",
       do_predict_help="Predict on test and write test_results.tsv.")
+  classifier_windows.define_window_flags(flag_values)
+  best_checkpoint.define_flags(flag_values)
 
 
 def validate_flags(settings, task_flags=("task_name",)):
   """Checks the settings that need no file access; raises UsageError."""
   fine_tuning.validate_flags(settings, task_flags)
+  classifier_windows.check_flags(settings)
+  if getattr(settings, "doc_stride", None) and settings.use_tpu:
+    raise UsageError("--doc_stride: windows are not supported with --use_tpu "
+                     "(a text's windows do not fill fixed-size batches)")
+  best_checkpoint.check_flags(settings)
 
 
 def main(_):
@@ -152,24 +150,11 @@ def run(settings):
     UsageError: bad flags or input, before anything is written.
   """
   validate_flags(settings)
-  if column_task.is_column_task(settings.task_name):
-    processor = column_task.get_processor(
-        settings.task_name, settings.data_dir,
-        getattr(settings, "label_list", None))
-  else:
-    processor = get_processor(settings.task_name, settings.xnli_language)
+  processor = get_processor(settings.task_name, settings.xnli_language)
   init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(
       settings)
 
   task_name = settings.task_name.lower()
-  if getattr(processor, "multi_label", False):
-    return multilabel.run(
-        settings, processor, init_checkpoint, bert_config, tokenizer,
-        lambda set_type: _read_examples(processor, task_name,
-                                        settings.data_dir, set_type))
-  if getattr(settings, "tune_thresholds", False):
-    raise UsageError("--tune_thresholds: only for a multi-label task (a "
-                     "tsv/csv task with a labels column)")
   label_list = processor.get_labels()
   is_regression, task_metric, positive_label_id = _task_scoring(processor)
 
@@ -185,11 +170,17 @@ def run(settings):
     predict_examples = _read_examples(processor, task_name, data_dir, "test")
 
   num_train_steps = num_warmup_steps = None
-  if train_examples:
+  train_windows = None
+  if train_examples and getattr(settings, "doc_stride", None):
+    # Long texts as windows; an epoch is a pass over the windows.
+    train_windows = classifier_windows.training_windows(
+        train_examples, label_list, settings.max_seq_length, tokenizer,
+        settings.doc_stride)
+    num_train_steps, num_warmup_steps = fine_tuning.training_steps(
+        settings, len(train_windows), "training windows")
+  elif train_examples:
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
         settings, len(train_examples))
-  class_weights = _class_weights(settings, label_list, is_regression,
-                                 train_examples)
 
   output_dir = settings.output_dir
   max_seq_length = settings.max_seq_length
@@ -211,8 +202,7 @@ def run(settings):
       task_metric=task_metric,
       positive_label_id=positive_label_id,
       num_accumulation_steps=settings.num_accumulation_steps,
-      compute_type=fine_tuning.compute_type(settings),
-      class_weights=class_weights)
+      compute_type=fine_tuning.compute_type(settings))
   estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
                                                      num_train_steps)
 
@@ -224,27 +214,45 @@ def run(settings):
   if train_examples:
     export_utils.write_model_files(output_dir, bert_config, model_info)
     train_file = os.path.join(output_dir, "train.tf_record")
-    file_based_convert_examples_to_features(
-        train_examples, label_list, max_seq_length, tokenizer, train_file)
+    size_line = "Num examples = %d" % len(train_examples)
+    if train_windows is not None:
+      classifier_windows.write_features(train_windows, train_file)
+      size_line += " (%d windows)" % len(train_windows)
+    else:
+      file_based_convert_examples_to_features(
+          train_examples, label_list, max_seq_length, tokenizer, train_file)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=max_seq_length,
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    fine_tuning.train(estimator, settings, train_input_fn,
-                      "Num examples = %d" % len(train_examples),
-                      num_train_steps, num_warmup_steps, init_checkpoint)
+    if getattr(settings, "eval_every_steps", None):
+      best_checkpoint.train_and_evaluate(
+          estimator, settings, train_input_fn, num_train_steps,
+          lambda checkpoint_path: run_evaluation(
+              estimator, settings, eval_examples, label_list, tokenizer,
+              is_regression, checkpoint_path, task_metric, positive_label_id),
+          size_line, num_warmup_steps, init_checkpoint)
+    else:
+      fine_tuning.train(estimator, settings, train_input_fn, size_line,
+                        num_train_steps, num_warmup_steps, init_checkpoint)
 
+  # The best checkpoint (--keep_best_by) when the model directory has one.
   if eval_examples:
     run_evaluation(estimator, settings, eval_examples, label_list, tokenizer,
-                   is_regression)
+                   is_regression, best_checkpoint.checkpoint_for_inference(
+                       output_dir, "Evaluating"),
+                   task_metric, positive_label_id)
 
   if predict_examples:
     run_prediction(estimator, settings, predict_examples, label_list,
-                   tokenizer, is_regression)
+                   tokenizer, is_regression,
+                   best_checkpoint.checkpoint_for_inference(output_dir,
+                                                            "Predicting"))
 
   if settings.export_dir:
+    best_checkpoint.checkpoint_for_inference(output_dir, "Exporting")
     fine_tuning.export(model_fn, settings, init_checkpoint,
                        output_keys=["probabilities"], model_info=model_info)
 
@@ -252,25 +260,6 @@ def run(settings):
 # The name of `run` before the settings convention; tests and notebooks
 # call it with FLAGS or a namespace.
 run_task = run
-
-
-def _class_weights(settings, label_list, is_regression, train_examples):
-  """--class_weights as a list of per-label weights, or None."""
-  spec = getattr(settings, "class_weights", None)
-  if not spec:
-    return None
-  if is_regression:
-    raise UsageError("--class_weights: a regression task has no classes")
-  if (spec.strip().lower() == class_weights_lib.BALANCED and
-      not train_examples):
-    raise UsageError("--class_weights=balanced counts the classes in train: "
-                     "pass --do_train=true, or give name=weight pairs")
-  weights = class_weights_lib.resolve(
-      spec, [str(l) for l in label_list],
-      [str(e.label) for e in train_examples or ()])
-  tf1.logging.info("Class weights: %s", ", ".join(
-      "%s=%.4g" % (l, w) for l, w in zip(label_list, weights)))
-  return weights
 
 
 def _pad_for_tpu(examples, batch_size):
@@ -294,10 +283,12 @@ def _read_examples(processor, task_name, data_dir, set_type):
   return examples
 
 
-def _predict(estimator, input_fn, num_batches, what, batch_size):
+def _predict(estimator, input_fn, num_batches, what, batch_size,
+             checkpoint_path=None):
   """estimator.predict with a progress log; yields the real examples' rows."""
   hook = script_utils.ProgressHook(what, batch_size, num_batches)
-  for prediction in estimator.predict(input_fn=input_fn, hooks=[hook]):
+  for prediction in estimator.predict(input_fn=input_fn, hooks=[hook],
+                                      checkpoint_path=checkpoint_path):
     if prediction["is_real_example"]:
       yield prediction
 
@@ -346,10 +337,29 @@ def _inference_input(examples, label_list, tokenizer, settings,
 
 
 def run_evaluation(estimator, settings, eval_examples, label_list, tokenizer,
-                   is_regression):
-  """Evaluates on dev and writes eval_results.txt; returns the results."""
+                   is_regression, checkpoint_path=None, task_metric=None,
+                   positive_label_id=1):
+  """Evaluates on dev and writes eval_results.txt; returns the results.
+
+  `checkpoint_path`: the weights to evaluate (default the newest in
+  --output_dir); `task_metric` and `positive_label_id` as the model_fn's,
+  needed by the windowed evaluation (--doc_stride), which scores texts.
+  """
   output_dir = settings.output_dir
   batch_size = settings.eval_batch_size
+  if getattr(settings, "doc_stride", None):
+    outputs, _ = _windowed_predictions(
+        estimator, settings, eval_examples, label_list, tokenizer,
+        is_regression, "eval.tf_record", "evaluation", batch_size,
+        checkpoint_path)
+    result = classifier_windows.text_metrics(
+        outputs, classifier_windows.text_labels(eval_examples, label_list,
+                                                is_regression),
+        is_regression, task_metric, positive_label_id)
+    result["global_step"] = _checkpoint_step(checkpoint_path,
+                                                   output_dir)
+    script_utils.write_eval_results(output_dir, result)
+    return result
   # Whole batches for evaluate; a regression task also reads the same file
   # in batches of predict_batch_size for its correlations, so the padded set
   # must divide into those as well, or TPU's fixed-size batches would drop
@@ -366,10 +376,12 @@ def run_evaluation(estimator, settings, eval_examples, label_list, tokenizer,
   eval_steps = None
   if settings.use_tpu:
     eval_steps = len(eval_examples) // batch_size
-  checkpoint_utils.log_weights("Evaluating", output_dir,
-                               settings.init_checkpoint)
+  if checkpoint_path is None:
+    checkpoint_utils.log_weights("Evaluating", output_dir,
+                                 settings.init_checkpoint)
   result = estimator.evaluate(
       input_fn=eval_input_fn, steps=eval_steps,
+      checkpoint_path=checkpoint_path,
       hooks=[script_utils.ProgressHook("Evaluation", batch_size,
                                        num_batches)])
   result = {key: value for (key, value) in result.items()}
@@ -379,7 +391,8 @@ def run_evaluation(estimator, settings, eval_examples, label_list, tokenizer,
     # are computed here from a prediction pass instead of streaming metrics.
     scores, targets = [], []
     for prediction in _predict(estimator, eval_input_fn, num_batches,
-                               "Evaluation (correlations)", batch_size):
+                               "Evaluation (correlations)", batch_size,
+                               checkpoint_path):
       scores.append(float(prediction["probabilities"]))
       targets.append(float(prediction["label_ids"]))
     if len(scores) != num_actual:
@@ -392,21 +405,81 @@ def run_evaluation(estimator, settings, eval_examples, label_list, tokenizer,
   return result
 
 
+def _checkpoint_step(checkpoint_path, output_dir):
+  """The global step of the weights an evaluation read."""
+  path = checkpoint_path or tf.train.latest_checkpoint(output_dir)
+  return (checkpoint_utils.checkpoint_global_step(path) or 0) if path else 0
+
+
+def _windowed_predictions(estimator, settings, examples, label_list,
+                          tokenizer, is_regression, record_name, title,
+                          batch_size, checkpoint_path):
+  """One pooled output per text from its windows (--doc_stride).
+
+  Returns:
+    (outputs, examples): `classifier_windows.pool_windows`' probabilities
+    [num_texts, num_labels] (scores for regression), and the examples.
+  """
+  record_file = os.path.join(settings.output_dir, record_name)
+  text_index = classifier_windows.write_window_records(
+      examples, label_list, settings.max_seq_length, tokenizer,
+      settings.doc_stride, record_file, title == "evaluation" and
+      "dev texts" or "test texts")
+  tf1.logging.info("***** Running %s *****", title)
+  tf1.logging.info("  Num examples = %d (%d windows)", len(examples),
+                   len(text_index))
+  tf1.logging.info("  Batch size = %d", batch_size)
+  input_fn = file_based_input_fn_builder(
+      input_file=record_file, seq_length=settings.max_seq_length,
+      is_training=False, drop_remainder=False, is_regression=is_regression)
+  if checkpoint_path is None:
+    checkpoint_utils.log_weights(title.capitalize(), settings.output_dir,
+                                 settings.init_checkpoint)
+  values = [prediction["probabilities"] for prediction in _predict(
+      estimator, input_fn, -(-len(text_index) // batch_size),
+      title.capitalize(), batch_size, checkpoint_path)]
+  if len(values) != len(text_index):
+    raise RuntimeError("got %d predictions for %d windows" %
+                       (len(values), len(text_index)))
+  outputs = classifier_windows.pool_windows(
+      values, text_index, len(examples),
+      getattr(settings, "window_pooling", "mean"), is_regression)
+  return outputs, examples
+
+
 def run_prediction(estimator, settings, predict_examples, label_list,
-                   tokenizer, is_regression):
-  """Predicts on test and writes test_results.tsv; returns its path."""
+                   tokenizer, is_regression, checkpoint_path=None):
+  """Predicts on test and writes test_results.tsv; returns its path.
+
+  `checkpoint_path`: the weights to use (default the newest in
+  --output_dir).
+  """
   output_dir = settings.output_dir
   batch_size = settings.predict_batch_size
+  if getattr(settings, "doc_stride", None):
+    outputs, _ = _windowed_predictions(
+        estimator, settings, predict_examples, label_list, tokenizer,
+        is_regression, "predict.tf_record", "prediction", batch_size,
+        checkpoint_path)
+    predictions = [{"probabilities": output} for output in outputs]
+    output_file = os.path.join(output_dir, "test_results.tsv")
+    write_test_results(output_file, predictions, len(predictions))
+    write_test_predictions(os.path.join(output_dir, "test_predictions.tsv"),
+                           predict_examples, predictions, label_list)
+    tf1.logging.info("Wrote %d predictions (one per text) to %s",
+                     len(predictions), output_file)
+    return output_file
   predict_examples, num_actual, predict_input_fn, num_batches = (
       _inference_input(predict_examples, label_list, tokenizer, settings,
                        is_regression, "predict.tf_record", "prediction",
                        batch_size, batch_size))
   output_file = os.path.join(output_dir, "test_results.tsv")
-  checkpoint_utils.log_weights("Predicting", output_dir,
-                               settings.init_checkpoint)
+  if checkpoint_path is None:
+    checkpoint_utils.log_weights("Predicting", output_dir,
+                                 settings.init_checkpoint)
   predictions = list(
       _predict(estimator, predict_input_fn, num_batches, "Prediction",
-               batch_size))
+               batch_size, checkpoint_path))
   write_test_results(output_file, predictions, num_actual)
   ids_file = os.path.join(output_dir, "test_predictions.tsv")
   write_test_predictions(ids_file, predict_examples[:num_actual],
