@@ -40,10 +40,13 @@ import tensorflow as tf
 
 import best_checkpoint
 import checkpoint_utils
+import class_weights as class_weights_lib
 import classifier_metrics
 import classifier_windows
+import column_task
 import export_utils
 import fine_tuning
+import multilabel
 import script_settings
 import script_utils
 from script_utils import UsageError
@@ -90,6 +93,14 @@ def define_flags(flag_values=flags.FLAGS):
   define = script_utils.flag_definers(flag_values)
   define.string("task_name", None,
                 "Name of the task (case-insensitive), e.g. mrpc, cola, sts-b.")
+  define.string("label_list", None,
+                "Only for task tsv/csv: the label names in output order, "
+                "comma-separated (default: the sorted names in train).")
+  define.bool("tune_thresholds", False,
+              "Only for a multi-label tsv/csv task: pick each label's "
+              "threshold on dev for its best F1 (else 0.5) and save them "
+              "with the model.")
+  class_weights_lib.define_flag(define)
   define.string("xnli_language", "zh",
                 "Only for task xnli: language of the machine-translated "
                 "training set and of the dev/test rows to keep.")
@@ -150,11 +161,24 @@ def run(settings):
     UsageError: bad flags or input, before anything is written.
   """
   validate_flags(settings)
-  processor = get_processor(settings.task_name, settings.xnli_language)
+  if column_task.is_column_task(settings.task_name):
+    processor = column_task.get_processor(
+        settings.task_name, settings.data_dir,
+        getattr(settings, "label_list", None))
+  else:
+    processor = get_processor(settings.task_name, settings.xnli_language)
   init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(
       settings)
 
   task_name = settings.task_name.lower()
+  if getattr(processor, "multi_label", False):
+    return multilabel.run(
+        settings, processor, init_checkpoint, bert_config, tokenizer,
+        lambda set_type: _read_examples(processor, task_name,
+                                        settings.data_dir, set_type))
+  if getattr(settings, "tune_thresholds", False):
+    raise UsageError("--tune_thresholds: only for a multi-label task (a "
+                     "tsv/csv task with a labels column)")
   label_list = processor.get_labels()
   is_regression, task_metric, positive_label_id = _task_scoring(processor)
 
@@ -181,6 +205,8 @@ def run(settings):
   elif train_examples:
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
         settings, len(train_examples))
+  class_weights = _class_weights(settings, label_list, is_regression,
+                                 train_examples)
 
   output_dir = settings.output_dir
   max_seq_length = settings.max_seq_length
@@ -202,7 +228,8 @@ def run(settings):
       task_metric=task_metric,
       positive_label_id=positive_label_id,
       num_accumulation_steps=settings.num_accumulation_steps,
-      compute_type=fine_tuning.compute_type(settings))
+      compute_type=fine_tuning.compute_type(settings),
+      class_weights=class_weights)
   estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
                                                      num_train_steps)
 
@@ -260,6 +287,25 @@ def run(settings):
 # The name of `run` before the settings convention; tests and notebooks
 # call it with FLAGS or a namespace.
 run_task = run
+
+
+def _class_weights(settings, label_list, is_regression, train_examples):
+  """--class_weights as a list of per-label weights, or None."""
+  spec = getattr(settings, "class_weights", None)
+  if not spec:
+    return None
+  if is_regression:
+    raise UsageError("--class_weights: a regression task has no classes")
+  if (spec.strip().lower() == class_weights_lib.BALANCED and
+      not train_examples):
+    raise UsageError("--class_weights=balanced counts the classes in train: "
+                     "pass --do_train=true, or give name=weight pairs")
+  weights = class_weights_lib.resolve(
+      spec, [str(l) for l in label_list],
+      [str(e.label) for e in train_examples or ()])
+  tf1.logging.info("Class weights: %s", ", ".join(
+      "%s=%.4g" % (l, w) for l, w in zip(label_list, weights)))
+  return weights
 
 
 def _pad_for_tpu(examples, batch_size):
