@@ -227,3 +227,110 @@ def test_flag_checks():
     classifier_windows.check_flags(settings(doc_stride=0))
   assert best_checkpoint.evaluation_steps(10, 4) == [4, 8, 10]
   assert best_checkpoint.evaluation_steps(8, 4) == [4, 8]
+
+
+# ---------------------------------------------------------------------------
+# End to end on the tiny model (both runtimes)
+
+
+def _flipped(pairs):
+  return [("1" if label == "0" else "0", a, b) for (label, a, b) in pairs]
+
+
+@pytest.fixture
+def peaking_task(tmp_path):
+  """A task whose dev loss is lowest early: dev has train's rule, flipped.
+
+  The better the model learns train, the worse it does on dev, so the dev
+  metric peaks at the first evaluations and the last checkpoint is not the
+  best one.
+  """
+  files = data.write_model_files(tmp_path / "model")
+  dev = _flipped(data.keyword_pairs(16, seed=2))
+  data_dir = data.write_mrpc_folder(tmp_path / "data",
+                                    data.keyword_pairs(48, seed=1), dev,
+                                    data.keyword_pairs(4, seed=3))
+  args = dict(task_name="mrpc", data_dir=data_dir, do_train=True,
+              do_eval=True, vocab_file=files["vocab_file"],
+              bert_config_file=files["bert_config_file"], max_seq_length=16,
+              train_batch_size=8, learning_rate=1e-3, num_train_epochs=4.0,
+              eval_every_steps=3, keep_best_by="eval_loss", tf_random_seed=1)
+  return args, dev
+
+
+def _settings(**kw):
+  return script_settings.defaults(run_classifier.define_flags, **kw)
+
+
+def _dev_loss(model_dir, dev):
+  import predictor  # pylint: disable=g-import-not-at-top
+  with predictor.load(model_dir) as model:
+    results = model.classify([(a, b) for (_, a, b) in dev])
+  return float(np.mean([-np.log(r.probabilities[label])
+                        for r, (label, _, _) in zip(results, dev)]))
+
+
+@pytest.mark.slow
+def test_the_peak_is_kept_and_served(tmp_path, peaking_task):
+  args, dev = peaking_task
+  output_dir = str(tmp_path / "out")
+  export_dir = str(tmp_path / "export")
+  run_classifier.run(_settings(output_dir=output_dir, export_dir=export_dir,
+                               **args))
+  history = best_checkpoint.read_history(output_dir)
+  steps = [r["step"] for r in history]
+  assert steps == [3, 6, 9, 12, 15, 18, 21, 24]
+  losses = [r["metrics"]["eval_loss"] for r in history]
+  best = best_checkpoint.read_best(output_dir)
+  assert best["value"] == pytest.approx(min(losses))
+  assert best["step"] == steps[int(np.argmin(losses))] < steps[-1]
+  with open(os.path.join(output_dir, "model_info.json")) as f:
+    assert json.load(f)["best_checkpoint"]["step"] == best["step"]
+  # The final evaluation, the exported model and predictor.load on the
+  # output directory all serve the peak.
+  final = data.read_eval_results(os.path.join(output_dir,
+                                               "eval_results.txt"))
+  assert final["global_step"] == best["step"]
+  assert final["eval_loss"] == pytest.approx(best["value"], abs=1e-4)
+  assert _dev_loss(export_dir, dev) == pytest.approx(best["value"], abs=1e-4)
+  assert _dev_loss(output_dir, dev) == pytest.approx(best["value"], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_early_stopping_and_a_killed_run_resumed(tmp_path, peaking_task):
+  args, _ = peaking_task
+  output_dir = str(tmp_path / "out")
+  flags = ["run_classifier.py"] + ["--%s=%s" % (k, v) for k, v in dict(
+      args, output_dir=output_dir, early_stopping_patience=3).items()]
+  # Killed as soon as two evaluations are recorded ...
+  process = helpers.start_script(flags)
+  history_file = os.path.join(output_dir, best_checkpoint.HISTORY_FILE)
+  import time  # pylint: disable=g-import-not-at-top
+  deadline = time.time() + 300
+  while time.time() < deadline and process.poll() is None:
+    if (os.path.exists(history_file) and
+        len(best_checkpoint.read_history(output_dir)) >= 2):
+      break
+    time.sleep(0.2)
+  process.kill()
+  process.communicate()
+  before = best_checkpoint.read_history(output_dir)
+  assert len(before) >= 2
+  best_before = best_checkpoint.read_best(output_dir)
+  # ... and started again: it resumes, the best so far carries on.
+  run_classifier.run(_settings(output_dir=output_dir,
+                               early_stopping_patience=3, **args))
+  history = best_checkpoint.read_history(output_dir)
+  steps = [r["step"] for r in history]
+  assert steps[:len(before)] == [r["step"] for r in before]
+  assert steps == sorted(set(steps))
+  best = best_checkpoint.read_best(output_dir)
+  losses = [r["metrics"]["eval_loss"] for r in history]
+  assert best["value"] == pytest.approx(min(losses))
+  assert best["value"] <= best_before["value"]
+  # Stopped at the third evaluation without improvement, before the end.
+  best_index = steps.index(best["step"])
+  assert len(steps) == best_index + 4
+  assert steps[-1] < 24
+  assert tf.train.latest_checkpoint(output_dir).endswith(
+      "model.ckpt-%d" % steps[-1])
