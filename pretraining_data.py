@@ -439,19 +439,39 @@ def truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng):
   its back at random: always cutting the end would teach the model that
   segments never start mid-sentence, which they do in real input.
 
+  The removals are counted first and the lists cut once, so the time is
+  linear in the tokens removed: deleting from the front of a list one token
+  at a time costs the list's length each time, which made a document that is
+  one huge line (a million tokens and more) take quadratic time. The random
+  draws are the same, one per removed token, in the same order, so the same
+  seed cuts the same tokens.
+
   Args:
     tokens_a: list of tokens (modified in place).
     tokens_b: list of tokens (modified in place).
     max_num_tokens: int, budget for both together.
     rng: `random.Random`.
   """
-  while len(tokens_a) + len(tokens_b) > max_num_tokens:
-    trunc_tokens = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
-    assert len(trunc_tokens) >= 1
-    if rng.random() < 0.5:
-      del trunc_tokens[0]
+  # [start, end) of what is left of each segment.
+  start_a, end_a = 0, len(tokens_a)
+  start_b, end_b = 0, len(tokens_b)
+  while (end_a - start_a) + (end_b - start_b) > max_num_tokens:
+    from_front = rng.random() < 0.5
+    if end_a - start_a > end_b - start_b:
+      if from_front:
+        start_a += 1
+      else:
+        end_a -= 1
     else:
-      trunc_tokens.pop()
+      assert end_b - start_b >= 1
+      if from_front:
+        start_b += 1
+      else:
+        end_b -= 1
+  if (start_a, end_a) != (0, len(tokens_a)):
+    tokens_a[:] = tokens_a[start_a:end_a]
+  if (start_b, end_b) != (0, len(tokens_b)):
+    tokens_b[:] = tokens_b[start_b:end_b]
 
 
 # ----------------------------------------------------------------------------

@@ -56,6 +56,11 @@ HEAD_VARIABLES = (
     "cls/seq_relationship/output_bias",
 )
 
+# What --init_checkpoint carries over besides the weights (--init_schedule).
+RESTART = "restart"
+CONTINUE = "continue"
+INIT_SCHEDULES = (RESTART, CONTINUE)
+
 # The feature the evaluation input adds (it is not in the records): float32
 # [batch_size], 1.0 for a record and 0.0 for the padding that fills the last
 # batch, which no loss or metric counts.
@@ -124,6 +129,16 @@ def define_flags(flag_values=flags.FLAGS):
       "Split each update into this many micro-batches of train_batch_size / "
       "num_accumulation_steps examples and sum their gradients: a large "
       "batch in little memory.")
+  define.enum(
+      "init_schedule", "restart", list(INIT_SCHEDULES),
+      "With --init_checkpoint (phase 2 of pre-training starting from phase "
+      "1's last checkpoint): restart: only the weights come from it; the "
+      "step counter starts at 0 and the learning-rate schedule (warm-up, "
+      "decay to 0 at --num_train_steps) starts over, with fresh optimizer "
+      "moments. continue: the step counter and the optimizer moments carry "
+      "on from the checkpoint's and the schedule goes on from its step: "
+      "--num_train_steps is then the last step of both phases together "
+      "(the decay reaches 0 there).")
   optimization.define_optimizer_flag(flag_values)
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
@@ -140,7 +155,7 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1,
                      compute_type=tf.float32, log_every_n_steps=100,
-                     optimizer="adamw"):
+                     optimizer="adamw", init_schedule=RESTART):
   """Returns the TPUEstimator `model_fn` for pre-training.
 
   Args:
@@ -160,6 +175,9 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
     log_every_n_steps: int, session runs between the log's loss lines
       (CPU/GPU); LOG_LOSS_EVERY_N_STEPS wins when set.
     optimizer: "adamw" or "lamb" (`optimization.OPTIMIZERS`).
+    init_schedule: RESTART (only the weights come from init_checkpoint) or
+      CONTINUE (its global step and optimizer moments too, so that the
+      step counter and the learning-rate schedule carry on).
 
   Returns:
     model_fn(features, labels, mode, params) -> TPUEstimatorSpec.
@@ -210,6 +228,8 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
           use_tpu, num_accumulation_steps=num_accumulation_steps,
           loss_scale=optimization.loss_scale_for(compute_type),
           optimizer=optimizer)
+      if init_checkpoint and init_schedule == CONTINUE:
+        scaffold_fn = _continue_from(init_checkpoint, use_tpu, scaffold_fn)
       training_hooks = None
       if not use_tpu:
         # On CPU/GPU the losses can be printed as training goes; on TPU the
@@ -244,6 +264,25 @@ def model_fn_builder(bert_config, init_checkpoint, learning_rate,
                      "not %s" % mode)
 
   return model_fn
+
+
+def _continue_from(init_checkpoint, use_tpu, scaffold_fn):
+  """Also warm-starts the global step and optimizer slots (--init_schedule=
+  continue); returns the scaffold_fn that restores everything on TPU."""
+  trainable = set(tf1.trainable_variables())
+  # The global step and the adam_m/adam_v slots (local variables such as
+  # the accumulators are not in checkpoints).
+  state = [v for v in tf1.global_variables() if v not in trainable]
+  state_scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
+      init_checkpoint, use_tpu, state)
+  if not (scaffold_fn and state_scaffold_fn):
+    return scaffold_fn or state_scaffold_fn
+
+  def both():
+    scaffold_fn()
+    return state_scaffold_fn()
+
+  return both
 
 
 def example_weights(features):
@@ -710,11 +749,34 @@ def validate_flags(settings):
           "--train_batch_size=%d is not divisible by "
           "--num_accumulation_steps=%d" %
           (settings.train_batch_size, settings.num_accumulation_steps))
+    if settings.init_schedule == CONTINUE:
+      _check_continue(settings)
     if settings.num_warmup_steps > settings.num_train_steps:
       tf1.logging.warning(
           "--num_warmup_steps=%d exceeds --num_train_steps=%d: the learning "
           "rate never reaches --learning_rate", settings.num_warmup_steps,
           settings.num_train_steps)
+
+
+def _check_continue(settings):
+  """--init_schedule=continue needs a checkpoint with a step to continue."""
+  if not settings.init_checkpoint:
+    raise script_utils.UsageError(
+        "--init_schedule=continue needs --init_checkpoint (the checkpoint "
+        "whose step counter and schedule to continue)")
+  init_checkpoint = checkpoint_utils.check_init_checkpoint(
+      settings.init_checkpoint)
+  init_step = checkpoint_utils.checkpoint_global_step(init_checkpoint)
+  if init_step is None:
+    raise script_utils.UsageError(
+        "--init_checkpoint=%s has no global step to continue "
+        "(--init_schedule=continue); use --init_schedule=restart"
+        % settings.init_checkpoint)
+  if init_step >= settings.num_train_steps:
+    raise script_utils.UsageError(
+        "--num_train_steps=%d is not beyond the step %d of --init_checkpoint "
+        "(with --init_schedule=continue it counts both phases' steps)"
+        % (settings.num_train_steps, init_step))
 
 
 def plan_evaluation(num_records, batch_size, max_eval_steps):
@@ -841,7 +903,7 @@ def run(settings):
       num_accumulation_steps=num_accumulation_steps,
       compute_type=estimator_runtime.compute_type_for_precision(
           settings.precision), log_every_n_steps=log_every,
-      optimizer=settings.optimizer)
+      optimizer=settings.optimizer, init_schedule=settings.init_schedule)
 
   # With gradient accumulation each call of the model sees a micro-batch;
   # the optimizer steps once per num_accumulation_steps of them.
@@ -859,6 +921,8 @@ def run(settings):
     tf1.logging.info("***** Running training *****")
     estimator_runtime.log_train_batch_size(settings.train_batch_size,
                                            num_accumulation_steps)
+    if init_checkpoint and not start_step:
+      start_step = log_init_schedule(init_checkpoint, settings.init_schedule)
     tf1.logging.info("  Steps = %d (starting at %d)",
                      settings.num_train_steps, start_step)
     estimator_runtime.log_learning_rate(settings.learning_rate,
@@ -876,6 +940,26 @@ def run(settings):
 
   if settings.do_eval:
     run_evaluation(estimator, input_files, settings)
+
+
+def log_init_schedule(init_checkpoint, init_schedule):
+  """Logs what a run starting from `init_checkpoint` carries over.
+
+  Returns:
+    int, the step training starts at.
+  """
+  init_step = checkpoint_utils.checkpoint_global_step(init_checkpoint) or 0
+  if init_schedule == CONTINUE:
+    tf1.logging.info(
+        "Continuing from %s (step %d): weights, optimizer moments and step "
+        "counter; the learning-rate schedule continues at step %d",
+        init_checkpoint, init_step, init_step)
+    return init_step
+  tf1.logging.info(
+      "Starting from the weights of %s (step %d); the step counter and the "
+      "learning-rate schedule restart at step 0 (--init_schedule=restart)",
+      init_checkpoint, init_step)
+  return 0
 
 
 def main(_):
