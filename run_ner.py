@@ -38,6 +38,7 @@ from absl import flags
 import numpy as np
 import tensorflow as tf
 
+import best_checkpoint
 import checkpoint_utils
 import class_weights as class_weights_lib
 import estimator_runtime
@@ -97,6 +98,7 @@ def define_flags(flag_values=flags.FLAGS):
       "none: tags without entities (e.g. part of speech), token accuracy "
       "only.")
   class_weights_lib.define_flag(define)
+  best_checkpoint.define_flags(flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -107,6 +109,7 @@ def define_flags(flag_values=flags.FLAGS):
 def validate_flags(settings):
   """Checks the flags that need no file access; raises UsageError."""
   fine_tuning.validate_flags(settings)
+  best_checkpoint.check_flags(settings)
   if settings.doc_stride < 1:
     raise UsageError("--doc_stride=%d: must be positive" %
                      settings.doc_stride)
@@ -225,28 +228,33 @@ def run(settings):
     write_label_list(output_dir, label_list)
     train_file = os.path.join(output_dir, "train.tf_record")
     write_features(train_data.features, train_file)
-    fine_tuning.train(
-        estimator, settings,
-        file_based_input_fn_builder(train_file, max_seq_length,
-                                    is_training=True, drop_remainder=True),
-        "Num sentences = %d, windows = %d" % (len(train_data.sentences),
-                                              len(train_data.features)),
-        num_train_steps, num_warmup_steps, init_checkpoint)
+    train_input_fn = file_based_input_fn_builder(
+        train_file, max_seq_length, is_training=True, drop_remainder=True)
+    size_line = "Num sentences = %d, windows = %d" % (
+        len(train_data.sentences), len(train_data.features))
+    if getattr(settings, "eval_every_steps", None):
+      best_checkpoint.train_and_evaluate(
+          estimator, settings, train_input_fn, num_train_steps,
+          lambda checkpoint_path: _evaluate(
+              estimator, settings, eval_data, label_list, class_weights,
+              checkpoint_path),
+          size_line, num_warmup_steps, init_checkpoint)
+    else:
+      fine_tuning.train(estimator, settings, train_input_fn, size_line,
+                        num_train_steps, num_warmup_steps, init_checkpoint)
 
+  # The best checkpoint (--keep_best_by) when the model directory has one.
   if eval_data:
-    tags, eval_loss = _tag(estimator, settings, eval_data, label_list,
-                           "eval.tf_record", settings.eval_batch_size,
-                           "Evaluation", "Evaluating", class_weights)
-    result = evaluate_predictions(eval_data.sentences, tags,
-                                  settings.tag_scheme)
-    result["eval_loss"] = eval_loss
-    result["global_step"] = estimator_runtime.current_global_step(output_dir)
-    script_utils.write_eval_results(output_dir, result)
+    _evaluate(estimator, settings, eval_data, label_list, class_weights,
+              best_checkpoint.checkpoint_for_inference(output_dir,
+                                                       "Evaluating"))
 
   if predict_data:
     tags, _ = _tag(estimator, settings, predict_data, label_list,
                    "predict.tf_record", settings.predict_batch_size,
-                   "Prediction", "Predicting")
+                   "Prediction", "Predicting",
+                   checkpoint_path=best_checkpoint.checkpoint_for_inference(
+                       output_dir, "Predicting"))
     output_file = os.path.join(output_dir, PREDICTIONS_FILE)
     write_predictions(output_file, predict_data.sentences, tags)
     tf1.logging.info("Wrote the tags of %d tokens in %d sentences to %s",
@@ -254,6 +262,7 @@ def run(settings):
                      len(predict_data.sentences), output_file)
 
   if settings.export_dir:
+    best_checkpoint.checkpoint_for_inference(output_dir, "Exporting")
     fine_tuning.export(model_fn, settings, init_checkpoint,
                        output_keys=["probabilities"], synthesized_features={})
 
@@ -296,8 +305,31 @@ def _class_weights(settings, label_list, train_data):
   return weights
 
 
+def _evaluate(estimator, settings, eval_data, label_list, class_weights,
+              checkpoint_path=None):
+  """Tags dev, scores it and writes eval_results.txt; returns the result.
+
+  `checkpoint_path`: the weights (default the newest in --output_dir).
+  """
+  tags, eval_loss = _tag(estimator, settings, eval_data, label_list,
+                         "eval.tf_record", settings.eval_batch_size,
+                         "Evaluation", "Evaluating", class_weights,
+                         checkpoint_path)
+  result = evaluate_predictions(eval_data.sentences, tags,
+                                settings.tag_scheme)
+  result["eval_loss"] = eval_loss
+  if checkpoint_path:
+    result["global_step"] = checkpoint_utils.checkpoint_global_step(
+        checkpoint_path) or 0
+  else:
+    result["global_step"] = estimator_runtime.current_global_step(
+        settings.output_dir)
+  script_utils.write_eval_results(settings.output_dir, result)
+  return result
+
+
 def _tag(estimator, settings, data, label_list, file_name, batch_size, what,
-         action, class_weights=None):
+         action, class_weights=None, checkpoint_path=None):
   """Writes the records of `data`, predicts them, stitches the windows.
 
   Returns:
@@ -322,15 +354,16 @@ def _tag(estimator, settings, data, label_list, file_name, batch_size, what,
   input_fn = file_based_input_fn_builder(
       record_file, max_seq_length, is_training=False,
       drop_remainder=settings.use_tpu)
-  checkpoint_utils.log_weights(action, settings.output_dir,
-                               settings.init_checkpoint)
+  if checkpoint_path is None:
+    checkpoint_utils.log_weights(action, settings.output_dir,
+                                 settings.init_checkpoint)
   hook = script_utils.ProgressHook(what, batch_size,
                                    -(-len(features) // batch_size))
   predicted_ids = []
   loss_sum = weight_sum = 0.0
   # Predictions come in record order; padding windows come last.
   for feature, prediction in zip(data.features, estimator.predict(
-      input_fn=input_fn, hooks=[hook])):
+      input_fn=input_fn, hooks=[hook], checkpoint_path=checkpoint_path)):
     predicted_ids.append(prediction["predictions"])
     weights = np.asarray(feature.label_weights, np.float64)
     if class_weights is not None:

@@ -334,3 +334,31 @@ def test_early_stopping_and_a_killed_run_resumed(tmp_path, peaking_task):
   assert steps[-1] < 24
   assert tf.train.latest_checkpoint(output_dir).endswith(
       "model.ckpt-%d" % steps[-1])
+
+
+@pytest.mark.slow
+def test_ner_keeps_its_best_entity_f1(tmp_path):
+  import run_ner  # pylint: disable=g-import-not-at-top
+  from tests import ner_testdata  # pylint: disable=g-import-not-at-top
+  data_dir = tmp_path / "data"
+  data_dir.mkdir()
+  ner_testdata.write_conll(str(data_dir / "train.txt"),
+                           ner_testdata.tagging_sentences(24, seed=1))
+  ner_testdata.write_conll(str(data_dir / "dev.txt"),
+                           ner_testdata.tagging_sentences(8, seed=2))
+  model = ner_testdata.write_tiny_model(tmp_path / "model")
+  output_dir = str(tmp_path / "out")
+  run_ner.run_task(ner_testdata.flags_namespace(
+      data_dir=str(data_dir), output_dir=output_dir, do_train=True,
+      do_eval=True, max_seq_length=16, train_batch_size=4,
+      num_train_epochs=2.0, learning_rate=1e-3, tf_random_seed=1,
+      eval_every_steps=4, keep_best_by="eval_f1", **model))
+  history = best_checkpoint.read_history(output_dir)
+  assert [r["step"] for r in history] == [4, 8, 12]
+  best = best_checkpoint.read_best(output_dir)
+  assert best["value"] == pytest.approx(
+      max(r["metrics"]["eval_f1"] for r in history))
+  final = data.read_eval_results(os.path.join(output_dir,
+                                               "eval_results.txt"))
+  assert final["global_step"] == best["step"]
+  assert final["eval_f1"] == pytest.approx(best["value"])
