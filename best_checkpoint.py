@@ -92,17 +92,21 @@ def define_flags(flag_values=flags.FLAGS):
       "row without improvement.")
 
 
-def check_flags(settings):
-  """Checks the three flags against each other; raises UsageError."""
+def check_flags(settings, eval_flag="do_eval"):
+  """Checks the three flags against each other; raises UsageError.
+
+  `eval_flag`: the flag that asks for the dev evaluation (run_squad.py's
+  is do_predict, on a --predict_file with answers).
+  """
   every = getattr(settings, "eval_every_steps", None)
   keep_best_by = getattr(settings, "keep_best_by", None)
   patience = getattr(settings, "early_stopping_patience", None)
   if every is not None:
     if every < 1:
       raise UsageError("--eval_every_steps=%d: must be positive" % every)
-    if not (settings.do_train and getattr(settings, "do_eval", False)):
-      raise UsageError("--eval_every_steps needs --do_train and --do_eval "
-                       "(it evaluates on dev while training)")
+    if not (settings.do_train and getattr(settings, eval_flag, False)):
+      raise UsageError("--eval_every_steps needs --do_train and --%s "
+                       "(it evaluates on dev while training)" % eval_flag)
   if keep_best_by:
     if every is None:
       raise UsageError("--keep_best_by=%s needs --eval_every_steps" %

@@ -38,6 +38,7 @@ import tensorflow as tf
 
 import checkpoint_utils
 import doc_windows
+import best_checkpoint
 import export_utils
 import fine_tuning
 import script_settings
@@ -216,6 +217,9 @@ def define_flags(flag_values=flags.FLAGS):
       "SQuAD 2.0: answer \"\" when the no-answer score exceeds the best "
       "span's by more than this; squad_metrics.json reports the best value "
       "as best_f1_thresh.", flag_values=flag_values)
+  # The dev evaluation during training answers --predict_file, which must
+  # have answers: --keep_best_by=exact_match or f1.
+  best_checkpoint.define_flags(flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -266,6 +270,7 @@ def _check_squad_settings(settings):
   if settings.do_predict and not settings.predict_file:
     raise script_utils.UsageError(
         "If --do_predict is True, then --predict_file must be specified.")
+  best_checkpoint.check_flags(settings, eval_flag="do_predict")
   if settings.max_seq_length <= settings.max_query_length + 3:
     raise script_utils.UsageError(
         "The --max_seq_length (%d) must be greater than --max_query_length "
@@ -315,6 +320,10 @@ def run(settings):
     script_utils.require_file(settings.predict_file, "predict_file")
     eval_examples, gold_dataset = _read_predict_examples(
         settings.predict_file, settings.version_2_with_negative)
+    if getattr(settings, "eval_every_steps", None) and gold_dataset is None:
+      raise script_utils.UsageError(
+          "--eval_every_steps: --predict_file=%s has no answers to score" %
+          settings.predict_file)
   fine_tuning.check_weights_and_output(
       settings, init_checkpoint, HEAD_VARIABLES,
       writes_output=bool(settings.do_train or settings.do_predict))
@@ -337,20 +346,33 @@ def run(settings):
   if train_examples:
     export_utils.write_model_files(settings.output_dir, bert_config,
                                    model_info)
+    evaluate_fn = None
+    if getattr(settings, "eval_every_steps", None):
+      evaluate_fn = lambda checkpoint_path: _predict(  # pylint: disable=g-long-lambda
+          estimator, settings, tokenizer, eval_examples, gold_dataset,
+          init_checkpoint, checkpoint_path)
     _train(estimator, settings, tokenizer, train_examples, num_train_steps,
-           num_warmup_steps, init_checkpoint)
+           num_warmup_steps, init_checkpoint, evaluate_fn)
+  # The best checkpoint (--keep_best_by) when the model directory has one.
   if eval_examples:
     _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
-             init_checkpoint)
+             init_checkpoint, best_checkpoint.checkpoint_for_inference(
+                 settings.output_dir, "Predicting"))
   if settings.export_dir:
+    best_checkpoint.checkpoint_for_inference(settings.output_dir,
+                                             "Exporting")
     fine_tuning.export(model_fn, settings, init_checkpoint,
                        output_keys=["start_logits", "end_logits"],
                        model_info=model_info)
 
 
 def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
-           num_warmup_steps, init_checkpoint):
-  """Writes train.tf_record (one record per window) and fine-tunes on it."""
+           num_warmup_steps, init_checkpoint, evaluate_fn=None):
+  """Writes train.tf_record (one record per window) and fine-tunes on it.
+
+  With `evaluate_fn` (checkpoint path -> metrics), evaluates every
+  --eval_every_steps (`best_checkpoint.train_and_evaluate`).
+  """
   train_record = os.path.join(settings.output_dir, "train.tf_record")
   with FeatureWriter(filename=train_record, is_training=True) as writer:
     convert_examples_to_features(
@@ -366,11 +388,15 @@ def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
       seq_length=settings.max_seq_length,
       is_training=True,
       drop_remainder=True)
-  fine_tuning.train(
-      estimator, settings, train_input_fn,
-      "Num examples = %d questions in %d windows" %
-      (len(train_examples), writer.num_features),
-      num_train_steps, num_warmup_steps, init_checkpoint)
+  size_line = "Num examples = %d questions in %d windows" % (
+      len(train_examples), writer.num_features)
+  if evaluate_fn:
+    best_checkpoint.train_and_evaluate(
+        estimator, settings, train_input_fn, num_train_steps, evaluate_fn,
+        size_line, num_warmup_steps, init_checkpoint)
+    return
+  fine_tuning.train(estimator, settings, train_input_fn, size_line,
+                    num_train_steps, num_warmup_steps, init_checkpoint)
 
 
 def _read_predict_examples(predict_file, version_2_with_negative):
@@ -396,10 +422,12 @@ def _read_predict_examples(predict_file, version_2_with_negative):
 
 
 def _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
-             init_checkpoint):
+             init_checkpoint, checkpoint_path=None):
   """Writes predictions.json (and the others) for `eval_examples`.
 
-  Also squad_metrics.json when `gold_dataset` has answers.
+  Also squad_metrics.json when `gold_dataset` has answers, whose metrics
+  are returned (else None). `checkpoint_path`: the weights (default the
+  newest in --output_dir).
   """
   eval_features = []
   eval_record = os.path.join(settings.output_dir, "eval.tf_record")
@@ -429,11 +457,13 @@ def _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
       is_training=False,
       drop_remainder=False)
   all_results = []
-  checkpoint_utils.log_weights("Predicting", settings.output_dir,
-                               init_checkpoint)
+  if checkpoint_path is None:
+    checkpoint_utils.log_weights("Predicting", settings.output_dir,
+                                 init_checkpoint)
   progress = script_utils.ProgressLogger("predict", len(eval_features))
   for result in estimator.predict(predict_input_fn,
-                                  yield_single_examples=True):
+                                  yield_single_examples=True,
+                                  checkpoint_path=checkpoint_path):
     # float32 arrays, not lists of Python floats: a SQuAD dev set gives
     # millions of logits.
     all_results.append(
@@ -454,9 +484,10 @@ def _predict(estimator, settings, tokenizer, eval_examples, gold_dataset,
       null_score_diff_threshold=settings.null_score_diff_threshold,
       verbose_logging=settings.verbose_logging)
   if gold_dataset is not None:
-    _write_metrics(predictions, gold_dataset, output_dir,
-                   settings.version_2_with_negative,
-                   settings.null_score_diff_threshold)
+    return _write_metrics(predictions, gold_dataset, output_dir,
+                          settings.version_2_with_negative,
+                          settings.null_score_diff_threshold)
+  return None
 
 
 def _write_metrics(predictions, gold_dataset, output_dir,

@@ -362,3 +362,34 @@ def test_ner_keeps_its_best_entity_f1(tmp_path):
                                                "eval_results.txt"))
   assert final["global_step"] == best["step"]
   assert final["eval_f1"] == pytest.approx(best["value"])
+
+
+@pytest.mark.slow
+def test_squad_keeps_its_best_f1(tmp_path):
+  import run_squad  # pylint: disable=g-import-not-at-top
+  from tests import squad_data  # pylint: disable=g-import-not-at-top
+  vocab = squad_data.write_vocab(tmp_path / "vocab.txt")
+  config = helpers.write_bert_config(
+      tmp_path / "bert_config.json",
+      helpers.tiny_bert_config(vocab_size=len(squad_data.vocab_tokens()),
+                               intermediate_size=37))
+  data_file = squad_data.write_dataset(tmp_path / "squad.json")
+  output_dir = str(tmp_path / "out")
+  settings = script_settings.defaults(
+      run_squad.define_flags, vocab_file=vocab, bert_config_file=config,
+      output_dir=output_dir, do_train=True, train_file=data_file,
+      do_predict=True, predict_file=data_file, max_seq_length=48,
+      doc_stride=16, max_query_length=12, train_batch_size=4,
+      predict_batch_size=8, n_best_size=5, learning_rate=1e-3,
+      num_train_epochs=3.0, tf_random_seed=1, eval_every_steps=2,
+      keep_best_by="f1")
+  run_squad.run(settings)
+  history = best_checkpoint.read_history(output_dir)
+  assert len(history) >= 2
+  best = best_checkpoint.read_best(output_dir)
+  assert best["value"] == pytest.approx(
+      max(r["metrics"]["f1"] for r in history))
+  with open(os.path.join(output_dir, "squad_metrics.json")) as f:
+    assert json.load(f)["f1"] == pytest.approx(best["value"])
+  with pytest.raises(UsageError, match="needs --do_train and --do_predict"):
+    run_squad.run(settings.replace(do_train=False))
