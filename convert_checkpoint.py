@@ -58,7 +58,8 @@ import classifier_data
 from hf_format import (  # pylint: disable=unused-import
     ARCHITECTURES, CLASSIFIER, GOOGLE_CHECKPOINT, GOOGLE_CONFIG,
     GOOGLE_TO_HF_ACT, HEAD_NAMES, HF_CONFIG, HF_TO_GOOGLE_ACT, HF_WEIGHTS,
-    HF_WEIGHTS_INDEX, LABELS_FILE, LAYER_NORM_EPS, MLM, NSP, SQUAD,
+    HF_WEIGHTS_INDEX, LABELS_FILE, LAYER_NORM_EPS, MLM, MULTI_LABEL, NSP,
+    PROBLEM_TYPE_FILE, SQUAD,
     TOKENIZER_CONFIG, TOKENIZER_JSON, VOCAB, Model, Pair, as_float32,
     bert_config_from_hf, check_heads, default_tokenizer_config, first_line,
     heads_of, hf_config_for, read_hf_dir, read_hf_tensors,
@@ -219,13 +220,53 @@ def read_google_dir(input_dir, checkpoint=None):
                with_pooler=with_pooler, vocab_bytes=vocab_bytes, vocab=vocab,
                tokenizer_config=read_tokenizer_config(input_dir),
                num_labels=num_labels,
-               labels=_read_labels_file(input_dir, num_labels), source=prefix)
+               labels=_read_labels_file(input_dir, num_labels), source=prefix,
+               problem_type=_read_problem_type(input_dir, num_labels))
+
+
+def _model_info(input_dir):
+  """model_info.json of a fine-tuning directory as a dict ({} if none)."""
+  path = os.path.join(input_dir, "model_info.json")
+  if not tf.io.gfile.exists(path):
+    return {}
+  try:
+    info = json.loads(script_utils.read_text(path))
+  except ValueError as e:
+    raise UsageError("%s: not valid JSON (%s)" % (path, first_line(e)))
+  return info if isinstance(info, dict) else {}
+
+
+def _read_problem_type(input_dir, num_labels):
+  """MULTI_LABEL when the classifier head is multi-label, else None.
+
+  A fine-tuning directory says so in model_info.json (`multi_label`); a
+  converted one in problem_type.txt.
+  """
+  if not num_labels:
+    return None
+  if _model_info(input_dir).get("multi_label"):
+    return MULTI_LABEL
+  path = os.path.join(input_dir, PROBLEM_TYPE_FILE)
+  if tf.io.gfile.exists(path):
+    value = script_utils.read_text(path).strip()
+    if value != MULTI_LABEL:
+      raise UsageError("%s: %r is not a problem type this converter knows "
+                       "(%s)" % (path, value, MULTI_LABEL))
+    return MULTI_LABEL
+  return None
 
 
 def _read_labels_file(input_dir, num_labels):
   """labels.txt (one name per classifier row), or None where there is none."""
   path = os.path.join(input_dir, LABELS_FILE)
-  if not num_labels or not tf.io.gfile.exists(path):
+  if not num_labels:
+    return None
+  if not tf.io.gfile.exists(path):
+    # A fine-tuning directory names its labels in model_info.json.
+    labels = _model_info(input_dir).get("labels")
+    if (isinstance(labels, list) and len(labels) == num_labels and
+        all(isinstance(label, str) for label in labels)):
+      return labels
     return None
   labels = [line.strip() for line in script_utils.read_text_lines(path)]
   labels = [label for label in labels if label]
@@ -490,7 +531,7 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
       that already holds a model; nothing is written then.
   """
   check_output_dir(output_dir, [GOOGLE_CONFIG, VOCAB, TOKENIZER_CONFIG,
-                                LABELS_FILE])
+                                LABELS_FILE, PROBLEM_TYPE_FILE])
   model = read_hf_dir(input_dir)
   weights, labels = resolve_labels(model, task_name, label_names)
   tokenizer_source = os.path.join(input_dir, TOKENIZER_CONFIG)
@@ -512,6 +553,9 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
     if labels is not None:
       _write_text(os.path.join(tmp_dir, LABELS_FILE),
                   "".join(label + "\n" for label in labels))
+    if model.problem_type == MULTI_LABEL:
+      _write_text(os.path.join(tmp_dir, PROBLEM_TYPE_FILE),
+                  MULTI_LABEL + "\n")
     write_tf_checkpoint(weights, os.path.join(tmp_dir, GOOGLE_CHECKPOINT))
 
   names = write_directory(output_dir, write_files)
@@ -550,7 +594,7 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
   lower = resolve_do_lower_case(model.tokenizer_config, do_lower_case,
                                 tokenizer_source)
   hf_config = hf_config_for(config, model.heads, num_labels, labels,
-                            model.vocab)
+                            model.vocab, problem_type=model.problem_type)
   tokenizer_config = dict(model.tokenizer_config or
                           default_tokenizer_config(config))
   tokenizer_config["do_lower_case"] = lower

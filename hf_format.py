@@ -34,6 +34,11 @@ tf1 = tf.compat.v1
 GOOGLE_CONFIG = "bert_config.json"
 GOOGLE_CHECKPOINT = "bert_model.ckpt"
 LABELS_FILE = "labels.txt"
+# Our side's record that a classifier head is multi-label (one sigmoid per
+# row; Hugging Face's problem_type), written next to labels.txt. A
+# fine-tuning directory says so in model_info.json instead.
+PROBLEM_TYPE_FILE = "problem_type.txt"
+MULTI_LABEL = "multi_label_classification"
 # Hugging Face's.
 HF_CONFIG = "config.json"
 HF_WEIGHTS = "model.safetensors"
@@ -237,9 +242,12 @@ def check_heads(heads, source):
 # -> id), the tokenizer settings (or None), the classifier's rows (None
 # without one) and their label names (None when unnamed: a regression head,
 # or a checkpoint without labels.txt).
+# `problem_type`: Hugging Face's name of the classifier's loss
+# (MULTI_LABEL for sigmoids), or None (softmax or regression).
 Model = collections.namedtuple(
     "Model", ["config", "weights", "heads", "with_pooler", "vocab_bytes",
-              "vocab", "tokenizer_config", "num_labels", "labels", "source"])
+              "vocab", "tokenizer_config", "num_labels", "labels", "source",
+              "problem_type"], defaults=(None,))
 
 
 def _read_json(path, what):
@@ -433,10 +441,6 @@ def bert_config_from_hf(hf_config, source):
   if not isinstance(act, str) or act not in HF_TO_GOOGLE_ACT:
     raise UsageError("%s: hidden_act=%r has no exact counterpart (known: %s)"
                      % (source, act, ", ".join(sorted(HF_TO_GOOGLE_ACT))))
-  if hf_config.get("problem_type") == "multi_label_classification":
-    raise UsageError("%s: problem_type=multi_label_classification; "
-                     "run_classifier.py's head is a softmax over one label"
-                     % source)
   values = {key: _hf_required(hf_config, key, source) for key in (
       "vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
       "intermediate_size", "max_position_embeddings", "type_vocab_size")}
@@ -573,7 +577,10 @@ def read_hf_dir(input_dir):
                tokenizer_config=read_tokenizer_config(input_dir,
                                                        hf_fast=True),
                num_labels=num_labels, labels=None if regression else labels,
-               source=source)
+               source=source,
+               problem_type=(MULTI_LABEL if num_labels and
+                             hf_config.get("problem_type") == MULTI_LABEL
+                             else None))
 
 
 def _hf_shape(pair):
@@ -622,7 +629,8 @@ def default_tokenizer_config(config):
   }
 
 
-def hf_config_for(config, heads, num_labels, labels, vocab):
+def hf_config_for(config, heads, num_labels, labels, vocab,
+                  problem_type=None):
   """The HF config.json dict of a model.
 
   Args:
@@ -631,6 +639,7 @@ def hf_config_for(config, heads, num_labels, labels, vocab):
     num_labels: rows of the classifier head, or None.
     labels: the classifier's label names, or None.
     vocab: ordered token -> id of vocab.txt.
+    problem_type: (optional) MULTI_LABEL for a multi-label classifier.
 
   Returns:
     dict.
@@ -654,7 +663,9 @@ def hf_config_for(config, heads, num_labels, labels, vocab):
       "pad_token_id": vocab.get("[PAD]", 0),
   }
   if num_labels:
-    if num_labels == 1 and labels is None:
+    if problem_type == MULTI_LABEL:
+      hf_config["problem_type"] = MULTI_LABEL
+    elif num_labels == 1 and labels is None:
       hf_config["problem_type"] = "regression"
     else:
       hf_config["problem_type"] = "single_label_classification"

@@ -519,7 +519,8 @@ def run(settings, processor, init_checkpoint, bert_config, tokenizer,
     result = evaluation_result(
         mean_binary_cross_entropy(probabilities, targets), probabilities,
         targets, thresholds, label_list)
-    result["eval_thresholds"] = ",".join("%.6g" % t for t in thresholds)
+    result.update(("eval_threshold_%s" % label, float(t))
+                  for label, t in zip(label_list, thresholds))
     script_utils.write_eval_results(output_dir, result)
 
   if predict_examples:

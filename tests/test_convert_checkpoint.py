@@ -612,7 +612,6 @@ def test_activation_names_map_exactly(hf_act, google_act):
     ("layer_norm_eps", 1e-5),
     ("embedding_size", 128),
     ("architectures", ["BertForTokenClassification"]),
-    ("problem_type", "multi_label_classification"),
 ])
 def test_unrepresentable_configs_are_refused_naming_the_key(key, value):
   hf = {"model_type": "bert", "vocab_size": 10, "hidden_size": 8,
