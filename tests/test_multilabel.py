@@ -3,6 +3,7 @@
 each against an independent NumPy computation."""
 
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -276,3 +277,31 @@ def test_tagging_weighted_loss_matches_numpy():
   assert loss == pytest.approx(expected, rel=1e-4)
   assert abs(np.sum(label_weights * ce) / np.sum(label_weights) -
              expected) > 1e-3
+
+
+@pytest.mark.slow
+def test_run_ner_with_class_weights_reports_the_weighted_eval_loss(tmp_path):
+  # Imported here: only this test runs the tagging script.
+  import run_ner  # pylint: disable=g-import-not-at-top
+  from tests import ner_testdata  # pylint: disable=g-import-not-at-top
+  data_dir = tmp_path / "data"
+  os.makedirs(str(data_dir))
+  sentences = ner_testdata.tagging_sentences(24, seed=1)
+  for name in ("train.txt", "dev.txt"):
+    ner_testdata.write_conll(str(data_dir / name), sentences)
+  model = ner_testdata.write_tiny_model(tmp_path / "model")
+  results = {}
+  for spec in (None, "balanced"):
+    output_dir = tmp_path / ("out_%s" % spec)
+    settings = ner_testdata.flags_namespace(
+        do_train=True, do_eval=True, data_dir=str(data_dir),
+        output_dir=str(output_dir), max_seq_length=32, train_batch_size=8,
+        learning_rate=1e-3, num_train_epochs=1, tf_random_seed=1,
+        class_weights=spec, **model)
+    run_ner.run(settings)
+    results[spec] = classifier_testdata.read_eval_results(
+        str(output_dir / "eval_results.txt"))
+  # Same seed, same data: only the loss weights differ, so the training and
+  # the reported loss both change.
+  assert results[None]["eval_loss"] != pytest.approx(
+      results["balanced"]["eval_loss"], rel=1e-3)
