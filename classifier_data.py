@@ -263,9 +263,14 @@ class _PairTaskProcessor(DataProcessor):
       (GLUE: `index` or `id`, column 0), or None.
     skip_short_rows: skip (with a warning) training rows with too few
       columns; dev and test rows are never skipped.
+    header_names: (optional) {set_type: the release's header, lower case};
+      a header line with the same names in another order is refused (the
+      columns were swapped, which would otherwise be read silently and
+      reported as a bad label on line 2).
   """
 
   labels = None
+  header_names = None
   file_names = {"train": "train.tsv", "dev": "dev.tsv", "test": "test.tsv"}
   columns = None
   min_columns = None
@@ -317,12 +322,31 @@ class _PairTaskProcessor(DataProcessor):
           row.columns[self.test_id_column]).strip()
     return self._guid(set_type, row)
 
+  def _check_header_order(self, data_dir, set_type, columns):
+    """Refuses line 1 naming the release's columns in another order."""
+    expected = (self.header_names or {}).get(set_type)
+    names = [tokenization.convert_to_unicode(c).strip().lower()
+             for c in columns]
+    if expected and sorted(names) == sorted(expected) and (
+        names != list(expected)):
+      raise UsageError(
+          "%s line 1: the header names the columns %s, but %s's %s has them "
+          "as %s; put the columns in that order" %
+          (os.path.join(data_dir, self.file_names[set_type]),
+           ", ".join(names), self.__class__.__name__.replace("Processor", ""),
+           self.file_names[set_type], ", ".join(expected)))
+
   def _create_examples(self, data_dir, set_type):
     text_a_column, text_b_column, label_column = self.columns[set_type]
+
+    def is_header(columns):
+      self._check_header_order(data_dir, set_type, columns)
+      return self._is_header(set_type, columns)
+
     rows = self._read_rows(
         data_dir, self.file_names[set_type], self.min_columns[set_type],
         has_header=self._has_header(set_type),
-        is_header=lambda columns: self._is_header(set_type, columns),
+        is_header=is_header,
         skip_short_rows=self.skip_short_rows and set_type == "train")
     examples = []
     for row in rows:
@@ -495,6 +519,8 @@ class Sst2Processor(_PairTaskProcessor):
   columns = {"train": (0, None, 1), "dev": (0, None, 1), "test": (1, None,
                                                                   None)}
   min_columns = {"train": 2, "dev": 2, "test": 2}
+  header_names = {"train": ("sentence", "label"), "dev": ("sentence", "label"),
+                  "test": ("index", "sentence")}
 
 
 class QqpProcessor(_PairTaskProcessor):

@@ -264,3 +264,20 @@ def test_class_weighted_eval_loss_is_the_weighted_mean(tmp_path):
   assert results["eval_loss"] == pytest.approx(np.sum(w * ce) / np.sum(w),
                                                 rel=1e-4)
   assert abs(results["eval_loss"] - np.mean(ce)) > 1e-4
+
+
+def test_sst2_with_its_columns_swapped_is_refused_on_line_1(tmp_path):
+  # Imported here: the GLUE processors, not the column-named task.
+  import classifier_data  # pylint: disable=g-import-not-at-top
+  _write(tmp_path, "train.tsv", "label\tsentence\n1\tgreat movie\n")
+  with pytest.raises(UsageError, match=r"train.tsv line 1: the header names "
+                     r"the columns label, sentence, but Sst2's train.tsv has "
+                     r"them as sentence, label"):
+    classifier_data.get_processor("sst-2").get_train_examples(str(tmp_path))
+  # The release's order still reads, with or without its header.
+  _write(tmp_path, "train.tsv", "sentence\tlabel\ngreat movie\t1\n")
+  assert [e.label for e in classifier_data.get_processor(
+      "sst-2").get_train_examples(str(tmp_path))] == ["1"]
+  _write(tmp_path, "train.tsv", "great movie\t1\n")
+  assert len(classifier_data.get_processor("sst-2").get_train_examples(
+      str(tmp_path))) == 1
