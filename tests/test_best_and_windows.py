@@ -393,3 +393,44 @@ def test_squad_keeps_its_best_f1(tmp_path):
     assert json.load(f)["f1"] == pytest.approx(best["value"])
   with pytest.raises(UsageError, match="needs --do_train and --do_predict"):
     run_squad.run(settings.replace(do_train=False))
+
+
+@pytest.mark.slow
+def test_windowed_run_scores_each_text_once(tmp_path, caplog):
+  files = data.write_model_files(tmp_path / "model")
+  rng = np.random.RandomState(0)
+
+  def long_pairs(n):
+    # The label word comes after 20 filler words: beyond a 16-token input.
+    pairs = []
+    for i in range(n):
+      label = i % 2
+      words = list(rng.choice(data.FILLER, 20)) + [
+          rng.choice(data.POSITIVE if label else data.NEGATIVE)]
+      pairs.append((str(label), "apple river", " ".join(words)))
+    return pairs
+
+  data_dir = data.write_mrpc_folder(tmp_path / "data", long_pairs(32),
+                                    long_pairs(8), long_pairs(5))
+  output_dir = str(tmp_path / "out")
+  caplog.set_level("INFO")
+  result = run_classifier.run(_settings(
+      task_name="mrpc", data_dir=data_dir, do_train=True, do_eval=True,
+      do_predict=True, output_dir=output_dir, doc_stride=4,
+      window_pooling="max", max_seq_length=16, train_batch_size=8,
+      learning_rate=1e-3, num_train_epochs=1.0, tf_random_seed=1, **{
+          k: v for k, v in files.items() if k != "init_checkpoint"}))
+  del result
+  log = caplog.text
+  # 3 + 20 + 1 words of b, 16 - 3 - 2 = 11 a window, starts 4 apart: 4.
+  assert ("Windows: 8 of 8 dev texts are longer than --max_seq_length=16 "
+          "and were read as windows (--doc_stride=4): 32 windows" in log)
+  assert "Num examples = 32 (128 windows)" in log
+  rows = data.read_test_results(os.path.join(output_dir, "test_results.tsv"))
+  assert len(rows) == 5
+  assert all(sum(row) == pytest.approx(1.0) for row in rows)
+  results = data.read_eval_results(os.path.join(output_dir,
+                                                "eval_results.txt"))
+  # Accuracy over 8 texts: a multiple of 1/8.
+  assert (results["eval_accuracy"] * 8) == pytest.approx(
+      round(results["eval_accuracy"] * 8))
