@@ -107,6 +107,7 @@ def _train_toy(output_dir, strategy, steps=3, batch_size=16):
                      for name in reader.get_variable_to_shape_map()}
 
 
+@pytest.mark.slow
 def test_mirrored_over_two_cpus_equals_one_device(tmp_path):
   strategy = distribute_utils.make_distribution_strategy("mirrored", 2)
   estimator, mirrored = _train_toy(tmp_path / "mirrored", strategy)

@@ -197,6 +197,7 @@ def _spec_tensors(spec, names):
   return dict(zip(names, spec.eval_metrics[1]))
 
 
+@pytest.mark.slow
 def test_classifier_weighted_loss_in_training_and_eval_matches_numpy():
   config = classifier_testdata.bert_config()
   rng = np.random.RandomState(3)

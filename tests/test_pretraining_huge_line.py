@@ -74,6 +74,7 @@ def _check(instances):
   assert a_documents.count(2) > DUPE_FACTOR
 
 
+@pytest.mark.slow
 def test_huge_line_in_memory_and_streaming(tmp_path):
   path = _corpus(tmp_path / "corpus.txt")
   args = dict(max_seq_length=32, short_seq_prob=0.1, masked_lm_prob=0.15,
