@@ -147,3 +147,25 @@ def test_lamb_differs_from_adamw_and_adamw_is_default():
   assert not np.allclose(default, first_update(optimizer="lamb"))
   with pytest.raises(ValueError, match="optimizer must be one of"):
     first_update(optimizer="sgd")
+
+
+@pytest.mark.slow
+def test_lamb_mirrored_over_two_cpus_equals_one_device(tmp_path, monkeypatch):
+  """--distribution: LAMB's update per variable copy in cross-replica
+  context gives one device's result (with_optimizer picks LAMB for a
+  model_fn that names no optimizer, as the fine-tuning scripts' do)."""
+  import distribute_utils  # pylint: disable=g-import-not-at-top
+  from tests import test_distribution  # pylint: disable=g-import-not-at-top
+  adamw_model_fn = test_distribution._toy_model_fn  # pylint: disable=protected-access
+  _, adamw = test_distribution._train_toy(tmp_path / "adamw", None)  # pylint: disable=protected-access
+  monkeypatch.setattr(test_distribution, "_toy_model_fn",
+                      optimization.with_optimizer(adamw_model_fn, "lamb"))
+  strategy = distribute_utils.make_distribution_strategy("mirrored", 2)
+  _, mirrored = test_distribution._train_toy(tmp_path / "mirrored", strategy)  # pylint: disable=protected-access
+  _, single = test_distribution._train_toy(tmp_path / "single", None)  # pylint: disable=protected-access
+  assert sorted(mirrored) == sorted(single) == sorted(adamw)
+  assert mirrored["global_step"] == 3
+  for name in single:
+    np.testing.assert_allclose(mirrored[name], single[name], rtol=0,
+                               atol=1e-5, err_msg=name)
+  assert np.abs(single["dense/kernel"] - adamw["dense/kernel"]).max() > 1e-3

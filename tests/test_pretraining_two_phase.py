@@ -112,3 +112,22 @@ def test_continue_needs_a_checkpoint_with_a_step(tmp_path):
   _, stderr = proc.communicate(timeout=600)
   assert proc.returncode == 1
   assert "--init_schedule=continue needs --init_checkpoint" in stderr
+
+
+@pytest.mark.parametrize("precision,use_xla", [("bf16", True),
+                                               ("fp16", False)])
+def test_lamb_with_low_precision_and_xla(tmp_path, precision, use_xla):
+  """LAMB through accumulation with bf16 (+XLA) or fp16 loss scaling: the
+  run finishes its updates and the weights stay finite."""
+  data = helpers.write_pretraining_data(
+      tmp_path / "data", 32, 5, vocab_size=300, dupe_factor=1, seed=1)
+  output_dir = str(tmp_path / "out")
+  _run(_args(data, output_dir, 32, 5, train_batch_size=8,
+             num_accumulation_steps=2, learning_rate=1e-2,
+             num_train_steps=3, num_warmup_steps=1, precision=precision,
+             use_xla=use_xla))
+  checkpoint = tf.train.latest_checkpoint(output_dir)
+  assert checkpoint.endswith("-3")
+  kernel = tf.train.load_variable(
+      checkpoint, "bert/encoder/layer_0/attention/self/query/kernel")
+  assert np.all(np.isfinite(kernel))
