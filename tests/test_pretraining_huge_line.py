@@ -14,6 +14,8 @@ line, while the first and last documents still appear.
 import random
 import time
 
+import pytest
+
 import create_pretraining_data as cpd
 import pretraining_data
 import pretraining_data_streaming as pds
