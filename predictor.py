@@ -45,6 +45,7 @@ import tensorflow as tf
 
 import best_checkpoint
 import classifier_lib
+import classifier_windows
 import export_utils
 import fine_tuning
 import multilabel
@@ -403,10 +404,15 @@ class Classifier(_Predictor):
     max_seq_length: int, tokens per input; longer texts are truncated.
     do_lower_case: bool, the casing of the tokenizer.
     tokenizer: `tokenization.FullTokenizer`.
+    doc_stride: int, or None: a model trained with --doc_stride reads a
+      longer text as windows this many tokens apart, as run_classifier.py
+      does (`classifier_windows.py`), pooled with `window_pooling`.
   """
 
   def __init__(self, runner, tokenizer, info):
     super(Classifier, self).__init__(runner, tokenizer, info)
+    self.doc_stride = info.get("doc_stride")
+    self.window_pooling = info.get("window_pooling", "mean")
     self.labels = list(info["labels"])
     self.is_regression = classifier_lib.is_regression_label_list(
         self.labels)
@@ -445,6 +451,8 @@ class Classifier(_Predictor):
             label=0.0 if self.is_regression else self.labels[0])
         for i, (a, b) in enumerate(pairs)
     ]
+    if self.doc_stride and not self.multi_label:
+      return self._classify_windows(examples, batch_size)
     features = classifier_lib.convert_examples_to_features(
         examples, self.labels, self.max_seq_length, self.tokenizer)
     _warn_truncated(
@@ -456,6 +464,23 @@ class Classifier(_Predictor):
       for values in self._runner.run(batch)["probabilities"]:
         results.append(self._classification(values))
     return results
+
+  def _classify_windows(self, examples, batch_size):
+    """One Classification per example from its windows' pooled outputs."""
+    features, text_index = [], []
+    for index, example in enumerate(examples):
+      windows = classifier_windows.example_windows(
+          index, example, self.labels, self.max_seq_length, self.tokenizer,
+          self.doc_stride)
+      features.extend(windows)
+      text_index.extend([index] * len(windows))
+    values = []
+    for batch in _batches(features, batch_size):
+      values.extend(self._runner.run(batch)["probabilities"])
+    pooled = classifier_windows.pool_windows(
+        values, text_index, len(examples), self.window_pooling,
+        self.is_regression)
+    return [self._classification(v) for v in pooled]
 
   def _is_truncated(self, text_a, text_b):
     """Whether convert_single_example cuts this text (it does so silently)."""

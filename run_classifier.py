@@ -238,6 +238,10 @@ def run(settings):
   model_info = fine_tuning.model_info(
       fine_tuning.CLASSIFIER, settings, task_name=task_name,
       labels=list(label_list), is_regression=is_regression)
+  if getattr(settings, "doc_stride", None):
+    # predictor.load reads long texts as the model was trained and scored.
+    model_info.update(doc_stride=settings.doc_stride,
+                      window_pooling=settings.window_pooling)
   if train_examples:
     export_utils.write_model_files(output_dir, bert_config, model_info)
     train_file = os.path.join(output_dir, "train.tf_record")

@@ -431,6 +431,15 @@ def test_windowed_run_scores_each_text_once(tmp_path, caplog):
   assert all(sum(row) == pytest.approx(1.0) for row in rows)
   results = data.read_eval_results(os.path.join(output_dir,
                                                 "eval_results.txt"))
+  # predictor.load reads long texts the same way.
+  import predictor  # pylint: disable=g-import-not-at-top
+  with open(os.path.join(data_dir, "test.tsv")) as f:
+    pairs = [tuple(line.rstrip("\n").split("\t")[3:5])
+             for line in f.readlines()[1:]]
+  with predictor.load(output_dir) as model:
+    assert model.doc_stride == 4
+    served = [list(r.probabilities.values()) for r in model.classify(pairs)]
+  np.testing.assert_allclose(served, rows, atol=1e-5)
   # Accuracy over 8 texts: a multiple of 1/8.
   assert (results["eval_accuracy"] * 8) == pytest.approx(
       round(results["eval_accuracy"] * 8))
