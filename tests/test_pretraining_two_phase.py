@@ -8,6 +8,7 @@ the step counter and schedule restarted and once continued.
 """
 
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -131,3 +132,29 @@ def test_lamb_with_low_precision_and_xla(tmp_path, precision, use_xla):
   kernel = tf.train.load_variable(
       checkpoint, "bert/encoder/layer_0/attention/self/query/kernel")
   assert np.all(np.isfinite(kernel))
+
+
+# The other TensorFlow runtime's interpreter (make test sets it when both are
+# installed), as in test_deterministic_records.py.
+OTHER_PYTHON = os.environ.get("BERT_OTHER_RUNTIME_PYTHON", "")
+
+
+@pytest.mark.skipif(not OTHER_PYTHON,
+                    reason="needs the other runtime's interpreter in "
+                    "BERT_OTHER_RUNTIME_PYTHON")
+def test_lamb_checkpoint_resumes_on_the_other_runtime(tmp_path):
+  data = helpers.write_pretraining_data(
+      tmp_path / "data", 32, 5, vocab_size=300, dupe_factor=1, seed=1)
+  output_dir = str(tmp_path / "out")
+  common = dict(train_batch_size=8, num_accumulation_steps=2,
+                learning_rate=1e-2, num_warmup_steps=1)
+  _run(_args(data, output_dir, 32, 5, num_train_steps=2, **common))
+  first = tf.train.latest_checkpoint(output_dir)
+  proc = subprocess.run(
+      [OTHER_PYTHON, SCRIPT] + _args(data, output_dir, 32, 5,
+                                     num_train_steps=4, **common),
+      cwd=ROOT, env=helpers.script_env(), capture_output=True, text=True,
+      timeout=600)
+  assert proc.returncode == 0, proc.stderr[-4000:]
+  assert ("Training with %s (global step 2)" % first) in proc.stderr
+  assert tf.train.latest_checkpoint(output_dir).endswith("-4")
