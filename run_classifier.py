@@ -166,6 +166,9 @@ def run(settings):
         settings.task_name, settings.data_dir,
         getattr(settings, "label_list", None))
   else:
+    if getattr(settings, "label_list", None):
+      raise UsageError("--label_list: only for --task_name=tsv or csv (a "
+                       "registered task's processor names its labels)")
     processor = get_processor(settings.task_name, settings.xnli_language)
   init_checkpoint, bert_config, tokenizer = fine_tuning.load_model_files(
       settings)
