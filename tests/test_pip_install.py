@@ -19,6 +19,9 @@ import sysconfig
 
 import pytest
 
+# Each test builds and installs the package into a fresh environment.
+pytestmark = pytest.mark.slow
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # What a copy of the working tree leaves out: environments, caches and
