@@ -237,10 +237,13 @@ def test_validate_flags():
               max_predictions_per_seq=20, train_batch_size=32,
               eval_batch_size=8, num_accumulation_steps=4, max_eval_steps=10,
               iterations_per_loop=100, save_checkpoints_steps=100,
-              num_train_steps=100, num_warmup_steps=10)
+              num_train_steps=100, num_warmup_steps=10,
+              init_checkpoint=None, init_schedule="restart")
   run_pretraining.validate_flags(types.SimpleNamespace(**good))
   for name, value, message in [
       ("do_train", False, "at least one of --do_train or --do_eval"),
+      ("init_schedule", "continue",
+       "--init_schedule=continue needs --init_checkpoint"),
       ("num_accumulation_steps", 3, "not divisible"),
       ("output_dir", None, "--output_dir"),
       ("train_batch_size", 0, "--train_batch_size must be >= 1"),
