@@ -169,3 +169,33 @@ def test_lamb_mirrored_over_two_cpus_equals_one_device(tmp_path, monkeypatch):
     np.testing.assert_allclose(mirrored[name], single[name], rtol=0,
                                atol=1e-5, err_msg=name)
   assert np.abs(single["dense/kernel"] - adamw["dense/kernel"]).max() > 1e-3
+
+
+@pytest.mark.slow
+def test_fine_tuning_script_trains_with_lamb(tmp_path):
+  """--optimizer=lamb reaches a fine-tuning script's training step: the
+  weights after two steps are LAMB's, not AdamW's (which --optimizer=adamw,
+  the default, still gives)."""
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  import script_settings  # pylint: disable=g-import-not-at-top
+  from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top
+  model_files = data.write_model_files(tmp_path / "model")
+  data_dir = data.write_mrpc_folder(
+      tmp_path / "MRPC", data.keyword_pairs(32, seed=1),
+      data.keyword_pairs(8, seed=2), data.keyword_pairs(8, seed=3))
+  kernels = {}
+  for optimizer in ("adamw", "lamb", None):
+    output_dir = str(tmp_path / ("out-%s" % optimizer))
+    overrides = dict(task_name="MRPC", data_dir=data_dir,
+                     output_dir=output_dir, do_train=True,
+                     train_batch_size=16, num_train_epochs=1.0,
+                     max_seq_length=32, learning_rate=1e-2,
+                     tf_random_seed=5, **model_files)
+    if optimizer:
+      overrides["optimizer"] = optimizer
+    run_classifier.run_task(script_settings.defaults(
+        run_classifier.define_flags, **overrides))
+    kernels[optimizer] = tf.train.load_variable(
+        output_dir, "bert/encoder/layer_0/attention/self/query/kernel")
+  np.testing.assert_array_equal(kernels[None], kernels["adamw"])
+  assert np.abs(kernels["lamb"] - kernels["adamw"]).max() > 1e-4
