@@ -96,10 +96,11 @@ def prepare(work):
         "--random_seed=1"])
 
 
-def pretrain(work, name, seed, optimizer, batch, accumulation, lr):
+def pretrain(work, name, seed, optimizer, batch, accumulation, lr,
+             examples=EXAMPLES):
   """Trains one run and evaluates it on the held-out records."""
-  out = os.path.join(work, "runs", "%s-seed%d" % (name, seed))
-  steps = EXAMPLES // batch
+  out = os.path.join(work, "runs", "%s-seed%d-n%d" % (name, seed, examples))
+  steps = examples // batch
   common = ["--bert_config_file=%s/bert_config.json" % work,
             "--output_dir=" + out, "--max_seq_length=%d" % SEQ,
             "--max_predictions_per_seq=%d" % PREDS,
@@ -126,13 +127,16 @@ def pretrain(work, name, seed, optimizer, batch, accumulation, lr):
           "masked_lm_loss": float(results["masked_lm_loss"]),
           "masked_lm_accuracy": float(results["masked_lm_accuracy"]),
           "train_seconds": train_seconds,
-          "ms_per_example": 1000 * train_seconds / EXAMPLES}
+          "examples": examples,
+          "ms_per_example": 1000 * train_seconds / examples}
 
 
 def main():
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("--seeds", default="1")
   parser.add_argument("--work", default="/tmp/bench_lamb")
+  parser.add_argument("--examples", type=int, default=EXAMPLES,
+                      help="examples each run trains on")
   args = parser.parse_args()
   prepare(args.work)
   large = SMALL_BATCH * SCALE
@@ -144,15 +148,16 @@ def main():
   rows = []
   for seed in [int(s) for s in args.seeds.split(",")]:
     for run in runs:
-      row = pretrain(args.work, run[0], seed, *run[1:])
+      row = pretrain(args.work, run[0], seed, *run[1:],
+                     examples=args.examples)
       rows.append(row)
       print(json.dumps(row), flush=True)
-  print("\n| run | seed | batch (micro x accumulation) | steps | lr | "
+  print("\n| run | seed | examples | batch (micro x accumulation) | steps | lr | "
         "held-out masked-LM loss | accuracy | ms/example |")
-  print("|---|---:|---|---:|---:|---:|---:|---:|")
+  print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
   for r in rows:
-    print("| %s | %d | %d (%d x %d) | %d | %.2g | %.3f | %.3f | %.1f |" % (
-        r["run"], r["seed"], r["batch"], r["batch"] // r["accumulation"],
+    print("| %s | %d | %d | %d (%d x %d) | %d | %.2g | %.3f | %.3f | %.1f |" % (
+        r["run"], r["seed"], r["examples"], r["batch"], r["batch"] // r["accumulation"],
         r["accumulation"], r["steps"], r["learning_rate"],
         r["masked_lm_loss"], r["masked_lm_accuracy"], r["ms_per_example"]))
 
