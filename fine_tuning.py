@@ -36,6 +36,7 @@ import checkpoint_utils
 import estimator_runtime
 import export_utils
 import optimization
+import record_utils
 import script_utils
 from script_utils import UsageError
 
@@ -57,11 +58,14 @@ def define_fine_tuning_flags(flag_values=flags.FLAGS,
                              data_dir_help=None,
                              do_predict_help="Predict on the test data.",
                              max_seq_length=128,
-                             evaluates=True):
+                             evaluates=True,
+                             optimizer="adamw",
+                             train_shuffle="buffer"):
   """Defines the flags the fine-tuning scripts share, with one definition.
 
-  The model files, --output_dir, the steps, batch sizes, optimizer,
-  accumulation, TPU, precision/XLA/distribution, summary and export flags.
+  The model files, --output_dir, the steps, batch sizes, optimizer, training
+  order, accumulation, TPU, precision/XLA/distribution, summary and export
+  flags.
 
   Args:
     flag_values: the `flags.FlagValues` to define them on.
@@ -70,6 +74,10 @@ def define_fine_tuning_flags(flag_values=flags.FLAGS,
     do_predict_help: the help of --do_predict (what it writes).
     max_seq_length: int, the default of --max_seq_length.
     evaluates: bool; define --do_eval and --eval_batch_size.
+    optimizer: the default of --optimizer; the original's tasks keep its
+      "adamw" (no bias correction).
+    train_shuffle: the default of --train_shuffle; the original's tasks
+      keep its "buffer" (a shuffle buffer of 100 records).
   """
   define = script_utils.flag_definers(flag_values)
   # Required.
@@ -115,7 +123,15 @@ def define_fine_tuning_flags(flag_values=flags.FLAGS,
                  "Accumulate gradients over this many micro-batches of "
                  "train_batch_size / num_accumulation_steps examples before "
                  "each update, to fit a large batch into little memory.")
-  optimization.define_optimizer_flag(flag_values)
+  optimization.define_optimizer_flag(flag_values, default=optimizer)
+  define.enum(
+      "train_shuffle", train_shuffle, list(record_utils.SHUFFLES),
+      "The order of the training examples. buffer: the original's, the "
+      "records repeated endlessly through a shuffle buffer of 100, so an "
+      "example moves only about 100 places from its place in the file and "
+      "each epoch sees much the same order. epoch: a fresh random order of "
+      "all the examples every epoch (as PyTorch's DataLoader with "
+      "shuffle=True), holding one epoch of records in memory.")
   estimator_runtime.define_summary_flags(flag_values)
   checkpoint_utils.define_allow_random_init_flag(flag_values)
   estimator_runtime.define_tpu_flags(flag_values)
@@ -336,6 +352,9 @@ def train(estimator, settings, input_fn, size_line, num_train_steps,
                                       num_warmup_steps)
   checkpoint_utils.log_weights("Training", settings.output_dir,
                                init_checkpoint)
+  train_shuffle = getattr(settings, "train_shuffle", "buffer")
+  if train_shuffle != "buffer":
+    input_fn = record_utils.with_shuffle(input_fn, train_shuffle)
   estimator_runtime.train_estimator(
       estimator, input_fn, num_train_steps,
       settings.train_batch_size // num_accumulation_steps,

@@ -10,7 +10,9 @@ returns one op for `EstimatorSpec.train_op`:
     end of warm-up the rate jumps from `init_lr * (w - 1) / w` to the decayed
     value, exactly as the released checkpoints were trained;
   * `AdamWeightDecayOptimizer` (Adam without bias correction, with decoupled
-    weight decay 0.01 skipped for LayerNorm and bias variables), or with
+    weight decay 0.01 skipped for LayerNorm and bias variables); with
+    `optimizer="adamw_bias_corrected"` the same with Adam's bias correction
+    (as PyTorch's AdamW, which Hugging Face's Trainer uses), or with
     `optimizer="lamb"` the large-batch `lamb.LambOptimizer` in its place
     (its module docstring says how it differs);
   * gradients clipped to a global norm of 1.0;
@@ -101,7 +103,7 @@ LOSS_SCALES = (None, "dynamic")
 
 # The optimizers create_optimizer builds (the --optimizer flag's values);
 # AdamW is BERT's and the default.
-OPTIMIZERS = ("adamw", "lamb")
+OPTIMIZERS = ("adamw", "adamw_bias_corrected", "lamb")
 
 
 def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
@@ -123,8 +125,9 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
       (see the module docstring).
     loss_scale: None, or "dynamic" for float16 training: dynamic loss
       scaling with non-finite updates skipped (see the module docstring).
-    optimizer: one of `OPTIMIZERS`: "adamw" (BERT's AdamWeightDecayOptimizer)
-      or "lamb" (`lamb.LambOptimizer`, for large batches: bias-corrected
+    optimizer: one of `OPTIMIZERS`: "adamw" (BERT's AdamWeightDecayOptimizer),
+      "adamw_bias_corrected" (the same with Adam's bias correction) or
+      "lamb" (`lamb.LambOptimizer`, for large batches: bias-corrected
       moments and a per-variable trust ratio; same schedule, clipping,
       weight decay, exclusions and slot names). None: "adamw", unless the
       model_fn runs inside `with_optimizer`.
@@ -186,7 +189,9 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
         beta_1=ADAM_BETA_1,
         beta_2=ADAM_BETA_2,
         epsilon=ADAM_EPSILON,
-        exclude_from_weight_decay=list(NO_DECAY_PATTERNS))
+        exclude_from_weight_decay=list(NO_DECAY_PATTERNS),
+        bias_correction=optimizer == "adamw_bias_corrected",
+        step=global_step)
   optimizer = adamw
   if use_tpu:
     optimizer = tf1.tpu.CrossShardOptimizer(adamw)
@@ -219,11 +224,20 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   return apply_op
 
 
-def define_optimizer_flag(flag_values=flags.FLAGS):
-  """Defines --optimizer (adamw|lamb) on `flag_values`."""
+def define_optimizer_flag(flag_values=flags.FLAGS, default="adamw"):
+  """Defines --optimizer (one of `OPTIMIZERS`) on `flag_values`.
+
+  Args:
+    flag_values: the `flags.FlagValues` to define it on.
+    default: the script's default, one of `OPTIMIZERS` ("adamw", BERT's, for
+      every script of the original).
+  """
   flags.DEFINE_enum(
-      "optimizer", "adamw", list(OPTIMIZERS),
-      "adamw: BERT's Adam with weight decay (the default). lamb: LAMB (You "
+      "optimizer", default, list(OPTIMIZERS),
+      "adamw: BERT's Adam with weight decay and without bias correction, "
+      "whose first few hundred steps are 2-6 times larger than Adam's. "
+      "adamw_bias_corrected: the same with Adam's bias correction, as "
+      "PyTorch's AdamW (Hugging Face's Trainer). lamb: LAMB (You "
       "et al., ICLR 2020), Adam with bias correction and a per-variable "
       "trust ratio, for large batches (e.g. through "
       "--num_accumulation_steps) with a learning rate scaled up with the "
@@ -606,9 +620,19 @@ class AdamWeightDecayOptimizer(tf1.train.Optimizer):
     p <- p - learning_rate * u
 
   Adding the decay to the update, rather than an L2 term to the loss, keeps it
-  out of m and v, so it is not rescaled by the adaptive denominator. There is
-  no bias correction of m and v: the released checkpoints were trained this
-  way, and warm-up hides the small early moments anyway.
+  out of m and v, so it is not rescaled by the adaptive denominator.
+
+  There is no bias correction of m and v by default: the released checkpoints
+  were trained this way. It makes the steps larger than Adam's, not smaller:
+  m starts at (1 - beta_1) g and sqrt(v) at sqrt(1 - beta_2) |g|, so the
+  first update is sqrt(1000) / 10 = 3.2 times Adam's; the ratio
+  (1 - beta_1^t) / sqrt(1 - beta_2^t) is still 6.3 at t = 18 and 2.4 at
+  t = 187 (one to a few hundred updates are a whole fine-tuning run on a
+  small data set) and reaches 1 only after several thousand. With
+  `bias_correction=True` m and v are divided by 1 - beta_1^t and
+  1 - beta_2^t (t the update's count, from 1) before the update is formed,
+  as in Adam and PyTorch's AdamW; the slots hold the same uncorrected
+  averages either way, so checkpoints are interchangeable.
 
   The slots are ordinary variables `<var>/adam_m` and `<var>/adam_v`, the names
   released checkpoints hold. `apply_gradients` does not touch the global step;
@@ -622,7 +646,22 @@ class AdamWeightDecayOptimizer(tf1.train.Optimizer):
                beta_2=0.999,
                epsilon=1e-06,
                exclude_from_weight_decay=None,
-               name="AdamWeightDecayOptimizer"):
+               name="AdamWeightDecayOptimizer",
+               bias_correction=False,
+               step=None):
+    """Args, beyond Adam's:
+
+      bias_correction: bool, divide the moments by 1 - beta^t (see above).
+      step: int scalar Tensor or Variable, the updates applied before this
+        one (the global step); needed with `bias_correction`, which counts
+        t = step + 1. Read before `create_optimizer` advances it.
+
+    Raises:
+      ValueError: `bias_correction` without `step`.
+    """
+    if bias_correction and step is None:
+      raise ValueError("AdamWeightDecayOptimizer: bias_correction needs the "
+                       "step count (step=global_step)")
     super(AdamWeightDecayOptimizer, self).__init__(False, name)
     self.learning_rate = learning_rate
     self.weight_decay_rate = weight_decay_rate
@@ -630,6 +669,8 @@ class AdamWeightDecayOptimizer(tf1.train.Optimizer):
     self.beta_2 = beta_2
     self.epsilon = epsilon
     self.exclude_from_weight_decay = exclude_from_weight_decay
+    self.bias_correction = bias_correction
+    self.step = step
     # Slot variables by parameter name, so that slots made ahead of time (for
     # gradient accumulation) are found again by apply_gradients.
     self._moments = {}
@@ -681,7 +722,15 @@ class AdamWeightDecayOptimizer(tf1.train.Optimizer):
     grad = tf.cast(tf.convert_to_tensor(grad), param.dtype.base_dtype)
     next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
     next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
-    update = next_m / (tf.sqrt(next_v) + self.epsilon)
+    m_hat, v_hat = next_m, next_v
+    if self.bias_correction:
+      # The global step counts the updates before this one; it is advanced
+      # after the update (create_optimizer orders it so).
+      t = tf.cast(self.step, tf.float32) + 1.0
+      dtype = next_m.dtype
+      m_hat = next_m / tf.cast(1.0 - tf.pow(self.beta_1, t), dtype)
+      v_hat = next_v / tf.cast(1.0 - tf.pow(self.beta_2, t), dtype)
+    update = m_hat / (tf.sqrt(v_hat) + self.epsilon)
     if self._use_weight_decay(_base_name(param.name)):
       update += self.weight_decay_rate * param
     next_param = param - self.learning_rate * update

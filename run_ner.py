@@ -66,6 +66,13 @@ from ner_lib import (
 
 PREDICTIONS_FILE = "test_predictions.txt"
 
+# The training defaults, chosen by measurement (bench/RESULTS.md, "run_ner.py
+# against Transformers"): BERT's AdamW without bias correction, whose larger
+# early steps learned more in short runs than the bias-corrected one, and the
+# original's shuffle buffer, which made no measurable difference.
+DEFAULT_OPTIMIZER = "adamw"
+DEFAULT_TRAIN_SHUFFLE = "buffer"
+
 
 def define_flags(flag_values=flags.FLAGS):
   """Defines the command-line flags on `flag_values`.
@@ -78,7 +85,8 @@ def define_flags(flag_values=flags.FLAGS):
       data_dir_help="Directory with train.txt, dev.txt (or valid.txt) and "
       "test.txt in the CoNLL layout: a token and its tag a line, blank "
       "lines between sentences.",
-      do_predict_help="Tag test.txt and write test_predictions.txt.")
+      do_predict_help="Tag test.txt and write test_predictions.txt.",
+      optimizer=DEFAULT_OPTIMIZER, train_shuffle=DEFAULT_TRAIN_SHUFFLE)
   define = script_utils.flag_definers(flag_values)
   define.integer(
       "doc_stride", 64,
