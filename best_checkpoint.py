@@ -175,10 +175,15 @@ def describe_best(model_dir, action):
   best = read_best(model_dir) if model_dir else None
   if not best:
     return None
+  latest = tf.train.latest_checkpoint(model_dir)
+  newest_step = (checkpoint_utils.checkpoint_global_step(latest)
+                 if latest else None)
   return ("%s with the best checkpoint %s (global step %d, %s = %.6g, "
-          "--keep_best_by), not the newest one" % (
+          "--keep_best_by)%s" % (
               action, os.path.join(model_dir, best["checkpoint"]),
-              best["step"], best["metric"], best["value"]))
+              best["step"], best["metric"], best["value"],
+              "" if newest_step == best["step"] else
+              ", not the newest one (step %s)" % newest_step))
 
 
 def checkpoint_for_inference(model_dir, action):

@@ -443,3 +443,18 @@ def test_windowed_run_scores_each_text_once(tmp_path, caplog):
   # Accuracy over 8 texts: a multiple of 1/8.
   assert (results["eval_accuracy"] * 8) == pytest.approx(
       round(results["eval_accuracy"] * 8))
+
+
+def test_the_log_line_names_the_best_checkpoint(tmp_path):
+  model_dir = str(tmp_path)
+  tracker = best_checkpoint.Tracker(model_dir, "eval_accuracy")
+  for step, accuracy in ((1, 0.7), (2, 0.6)):
+    tracker.record(step, {"eval_accuracy": accuracy},
+                   _save_checkpoint(model_dir, step, accuracy))
+    with open(os.path.join(model_dir, "checkpoint"), "w") as f:
+      f.write('model_checkpoint_path: "model.ckpt-%d"\n' % step)
+  line = best_checkpoint.describe_best(model_dir, "Predicting")
+  assert line.startswith("Predicting with the best checkpoint ")
+  assert "model.ckpt-1 (global step 1, eval_accuracy = 0.7" in line
+  assert line.endswith("not the newest one (step 2)")
+  assert best_checkpoint.describe_best(str(tmp_path / "none"), "x") is None
