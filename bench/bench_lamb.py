@@ -33,7 +33,7 @@ SEQ = 64
 PREDS = 10
 SMALL_BATCH = 8
 SCALE = 8
-EXAMPLES = 12800     # per run: 1600 small-batch steps, 200 large-batch ones
+EXAMPLES = 38400     # per run: 4800 small-batch steps, 600 large-batch ones
 ADAMW_LR = 1e-3      # AdamW's base rate at the small batch
 LAMB_LR = 2e-2 / 8 ** 0.5   # LAMB's base rate at the small batch (7.1e-3;
                             # sqrt(SCALE) times it, 2e-2, at the large batch)
