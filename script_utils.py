@@ -233,7 +233,8 @@ def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
   Reduced precision is faster only where the hardware computes in it
   (TPUs; NVIDIA tensor cores: fp16 from compute capability 7.0, bf16 from
   8.0; CPUs with AVX512_BF16 or AMX for bf16). Elsewhere TensorFlow
-  emulates it, which is much slower than fp32 (measurements in the README).
+  emulates it, which is much slower than fp32 (measurements in
+  docs/performance.md).
 
   Args:
     precision: the --precision.
@@ -265,14 +266,15 @@ def precision_warning(precision, use_tpu=False, gpu_capabilities=None,
   if precision == "fp16":
     return ("--precision=fp16 without a GPU: CPUs have no float16 "
             "arithmetic and TensorFlow emulates it, 20 to 50 times slower "
-            "than --precision=fp32 (see the README); use fp32 on a CPU")
+            "than --precision=fp32 (see docs/performance.md); use fp32 on a "
+            "CPU")
   if cpu_flags is None:
     cpu_flags = _cpu_flags()
   if cpu_flags is None or cpu_flags & {"avx512_bf16", "amx_bf16"}:
     return None
   return ("--precision=bf16 on a CPU without AVX512_BF16 or AMX: TensorFlow "
           "emulates bfloat16, 3 to 5 times slower than --precision=fp32 (see "
-          "the README); use fp32 on this CPU")
+          "docs/performance.md); use fp32 on this CPU")
 
 
 def require_flags(flags_obj, names):
