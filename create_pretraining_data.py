@@ -81,8 +81,8 @@ def define_flags(flag_values=flags.FLAGS):
       "bounded by --max_documents_in_memory and --shuffle_buffer_size "
       "rather than by the corpus. Random next sentences come from a pool of "
       "documents instead of the whole corpus, and records are shuffled "
-      "within a buffer (see the README). False: the original in-memory "
-      "algorithm, whose output for a seed is unchanged.")
+      "within a buffer (see docs/pre-training.md). False: the original "
+      "in-memory algorithm, whose output for a seed is unchanged.")
   define.integer(
       "max_documents_in_memory", 1000,
       "Streaming: size of the pool of documents random next sentences are "

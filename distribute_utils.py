@@ -2,8 +2,9 @@
 """The tf.distribute strategy for --distribution (several GPUs or machines).
 
 The graph runner trains under the strategy returned here (TPUEstimator cannot
-take one); Cloud TPU replicates over its cores with --use_tpu instead. The
-README's "Training on several GPUs or machines" says how to run it.
+take one); Cloud TPU replicates over its cores with --use_tpu instead.
+docs/performance.md, "Training on several GPUs or machines", says how to run
+it.
 """
 
 import json

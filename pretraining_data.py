@@ -580,8 +580,8 @@ def instance_to_example(instance, tokenizer, max_seq_length,
     max_predictions_per_seq: int, padded length of the masked-LM features.
 
   Returns:
-    `tf.train.Example` with the pre-training record schema (README,
-    "Pre-training from scratch", step 3).
+    `tf.train.Example` with the pre-training record schema
+    (docs/pre-training.md, "3. Create the pre-training data").
   """
   input_ids = tokenizer.convert_tokens_to_ids(instance.tokens)
   input_mask = [1] * len(input_ids)

@@ -1,8 +1,9 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
 """TFRecord files of tf.train.Example: writing features, reading them back.
 
-The scripts write their model inputs as fixed-length examples (each
-script's README section gives its record layout) and read them with
+The scripts write their model inputs as fixed-length examples (the
+docs/ page of each script gives its record layout: docs/fine-tuning.md,
+docs/squad.md, docs/pre-training.md) and read them with
 `record_input_fn_builder`; `atomic_record_writers` makes the files appear
 only once all are complete.
 
