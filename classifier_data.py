@@ -585,7 +585,8 @@ class StsbProcessor(_PairTaskProcessor):
 
 
 # Task name (lower case) -> processor class. Register a new task by adding
-# its class here (see the README); XNLI-like classes take the language.
+# its class here (see docs/fine-tuning.md, "Adding a task"); XNLI-like
+# classes take the language.
 PROCESSORS = {
     "cola": ColaProcessor,
     "mnli": MnliProcessor,
