@@ -24,9 +24,11 @@ here, in the order a run takes it:
 Every function takes the script's settings: a `script_settings.Settings`
 (or absl FLAGS, or any object with the flags as attributes).
 
-`HEAD_VARIABLES` names each task's output layer in a checkpoint, so that
-the modules that read fine-tuned checkpoints (predictor, convert_checkpoint)
-need not import a script for it.
+`HEAD_VARIABLES` names each task's output layer in a checkpoint, in one
+place: the task libraries (classifier_lib, squad_lib, ner_lib) take their
+head's names from it, and predictor reads fine-tuned checkpoints with it
+without importing a script. (convert_checkpoint pairs the heads with Hugging
+Face's names in its own table, hf_format's.)
 """
 
 from absl import flags

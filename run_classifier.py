@@ -51,8 +51,10 @@ import script_settings
 import script_utils
 from script_utils import UsageError
 
-# The original's names (and those forks use) live in classifier_lib.py and
-# fine_tuning.py; they stay importable from here.
+# The original's names (and those forks use) live in classifier_data.py
+# (examples and the task processors, re-exported by classifier_lib.py),
+# classifier_lib.py (features, records, model) and fine_tuning.py; they stay
+# importable from here.
 # pylint: disable=unused-import,g-bad-import-order
 from classifier_lib import (
     ColaProcessor, DataProcessor, HEAD_VARIABLES, InputExample, InputFeatures,

@@ -69,7 +69,8 @@ from squad_reader import SquadExample
 from squad_reader import split_paragraph
 # pylint: enable=unused-import,g-bad-import-order
 
-# The windows under the names run_ner.py (and notebooks) used.
+# The windows under the original's private names, kept for code written
+# against them.
 _DocSpan = doc_windows.DocSpan
 _doc_spans = doc_windows.doc_spans
 _check_is_max_context = doc_windows.check_is_max_context

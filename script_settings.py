@@ -7,14 +7,18 @@ Every script follows one convention:
     flags.DEFINE_integer("max_seq_length", 128, "...", flag_values=flag_values)
 
   def main(_):
-    run(script_settings.from_flags(FLAGS))     # the only place FLAGS is read
+    run(script_settings.from_flags(FLAGS))     # FLAGS read here, once
 
   def run(settings): ...                       # everything below takes values
 
 `from_flags` turns parsed absl flags into a `Settings`: an immutable value
-with one attribute per flag (`settings.max_seq_length`). Functions below
-`main` never read the global `FLAGS`, so a notebook or a test can run a whole
-task in-process with the defaults the command line would have:
+with one attribute per flag (`settings.max_seq_length`). Nothing below `main`
+reads the global `FLAGS`, apart from the original API's documented fallbacks
+(run_squad's `read_squad_examples`, `write_predictions` and `get_final_text`
+take an argument left out from its flag, as the original did) and
+script_utils' handling of the run itself (the start-of-run checks, verbosity,
+--help). So a notebook or a test can run a whole task in-process with the
+defaults the command line would have:
 
   settings = script_settings.defaults(run_classifier.define_flags,
                                       task_name="mrpc", data_dir=..., ...)
