@@ -26,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 import classifier_lib
+import classifier_metrics
 import doc_windows
 import record_utils
 import script_utils
@@ -197,7 +198,6 @@ def text_metrics(outputs, labels, is_regression=False, task_metric=None,
     dict: eval_loss (mean cross-entropy, or squared error) and
     eval_accuracy, eval_f1, eval_mcc, or eval_pearson and eval_spearman.
   """
-  import classifier_metrics  # pylint: disable=g-import-not-at-top
   labels = np.asarray(labels)
   outputs = np.asarray(outputs, dtype=np.float64)
   if is_regression:

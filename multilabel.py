@@ -21,6 +21,8 @@ import tensorflow as tf
 import checkpoint_utils
 import classifier_lib
 import estimator_runtime
+import export_utils
+import fine_tuning
 import record_utils
 import script_utils
 
@@ -434,10 +436,6 @@ def run(settings, processor, init_checkpoint, bert_config, tokenizer,
   Raises:
     UsageError: bad flags or input, before anything is written.
   """
-  # Imported here: the fine-tuning core and export sit above this module's
-  # model code, which predictor.py imports too.
-  import export_utils  # pylint: disable=g-import-not-at-top
-  import fine_tuning  # pylint: disable=g-import-not-at-top
   if getattr(settings, "class_weights", None):
     raise script_utils.UsageError(
         "--class_weights: not for a multi-label task (each label is its own "
