@@ -244,7 +244,27 @@ class DataProcessor(object):
     return tokenization.convert_to_unicode(row.columns[column])
 
 
-class _PairTaskProcessor(DataProcessor):
+class SplitFileProcessor(DataProcessor):
+  """A processor that reads every split with one `_create_examples`.
+
+  A subclass implements `_create_examples(data_dir, set_type)`, set_type
+  "train", "dev" or "test", and `get_labels()`.
+  """
+
+  def get_train_examples(self, data_dir):
+    return self._create_examples(data_dir, "train")
+
+  def get_dev_examples(self, data_dir):
+    return self._create_examples(data_dir, "dev")
+
+  def get_test_examples(self, data_dir):
+    return self._create_examples(data_dir, "test")
+
+  def _create_examples(self, data_dir, set_type):
+    raise NotImplementedError()
+
+
+class _PairTaskProcessor(SplitFileProcessor):
   """A task whose three files share one layout, described by attributes.
 
   Most GLUE tasks differ only in file names and columns; they are written
@@ -277,15 +297,6 @@ class _PairTaskProcessor(DataProcessor):
   has_header = True
   test_id_column = 0
   skip_short_rows = False
-
-  def get_train_examples(self, data_dir):
-    return self._create_examples(data_dir, "train")
-
-  def get_dev_examples(self, data_dir):
-    return self._create_examples(data_dir, "dev")
-
-  def get_test_examples(self, data_dir):
-    return self._create_examples(data_dir, "test")
 
   def get_labels(self):
     return list(self.labels)

@@ -157,9 +157,15 @@ def convert_single_example(ex_index, example, label_list, max_seq_length,
       is_real_example=True)
 
 
-def _features_to_example(feature):
-  """An `InputFeatures` as a tf.train.Example in the record schema."""
-  if isinstance(feature.label_id, float):
+def _features_to_example(feature, label_ids=None):
+  """An `InputFeatures` as a tf.train.Example in the record schema.
+
+  label_ids: (optional) a list of ints stored as `label_ids` in place of
+  feature.label_id (multilabel.py's multi-hot label sets).
+  """
+  if label_ids is not None:
+    label_feature = record_utils.create_int_feature(label_ids)
+  elif isinstance(feature.label_id, float):
     label_feature = record_utils.create_float_feature([feature.label_id])
   else:
     label_feature = record_utils.create_int_feature([feature.label_id])
@@ -185,16 +191,31 @@ def file_based_convert_examples_to_features(examples, label_list,
   Returns:
     The number of records written.
   """
+  return write_example_records(
+      examples, output_file,
+      lambda ex_index, example: _features_to_example(convert_single_example(
+          ex_index, example, label_list, max_seq_length, tokenizer)))
+
+
+def write_example_records(examples, output_file, to_record):
+  """Writes one record an example to a TFRecord file, atomically.
+
+  Args:
+    examples: list of examples.
+    output_file: the TFRecord file; written whole or not at all.
+    to_record: to_record(ex_index, example) -> tf.train.Example.
+
+  Returns:
+    The number of records written.
+  """
   progress = script_utils.ProgressLogger(
       "Writing %s" % os.path.basename(output_file), total=len(examples))
   with record_utils.atomic_record_writers([output_file]) as writers:
     for (ex_index, example) in enumerate(examples):
-      feature = convert_single_example(ex_index, example, label_list,
-                                       max_seq_length, tokenizer)
       # deterministic=True: protobuf 7 (TF 2.21) orders map entries (the
       # features map) randomly per process otherwise.
-      writers[0].write(
-          _features_to_example(feature).SerializeToString(deterministic=True))
+      writers[0].write(to_record(ex_index, example).SerializeToString(
+          deterministic=True))
       progress.update()
   return len(examples)
 
@@ -391,10 +412,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     input_mask = features["input_mask"]
     segment_ids = features["segment_ids"]
     label_ids = features["label_ids"]
-    if "is_real_example" in features:
-      is_real_example = tf.cast(features["is_real_example"], tf.float32)
-    else:
-      is_real_example = tf.ones(tf.shape(label_ids), dtype=tf.float32)
+    is_real_example = real_example_weights(features)
 
     is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
     (total_loss, per_example_loss, logits, probabilities) = create_model(
@@ -412,13 +430,11 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
       total_loss = class_weights_lib.weighted_mean(per_example_loss,
                                                    loss_weights)
 
-    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
-        init_checkpoint, use_tpu)
-
-    if mode == estimator_runtime.ModeKeys.TRAIN:
-      return estimator_runtime.training_spec(
-          total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
+    scaffold_fn, train_spec = warm_start_and_training_spec(
+        mode, total_loss, init_checkpoint, learning_rate, num_train_steps,
+        num_warmup_steps, use_tpu, num_accumulation_steps, compute_type)
+    if train_spec is not None:
+      return train_spec
 
     if mode == estimator_runtime.ModeKeys.EVAL:
 
@@ -450,16 +466,64 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
           mode=mode, loss=total_loss, eval_metrics=eval_metrics,
           scaffold_fn=scaffold_fn)
 
-    return estimator_runtime.TPUEstimatorSpec(
-        mode=mode,
-        predictions={
-            "probabilities": probabilities,
-            "label_ids": label_ids,
-            "is_real_example": is_real_example,
-        },
-        scaffold_fn=scaffold_fn)
+    return prediction_spec(mode, scaffold_fn, probabilities, label_ids,
+                           is_real_example)
 
   return model_fn
+
+
+def real_example_weights(features):
+  """Each example's weight: 0.0 for a padding example, else 1.0.
+
+  Args:
+    features: a model_fn's features; "is_real_example" [batch_size] int
+      (absent in a serving graph, where every example is real) and
+      "input_ids" [batch_size, seq_length].
+
+  Returns:
+    float32 [batch_size].
+  """
+  if "is_real_example" in features:
+    return tf.cast(features["is_real_example"], tf.float32)
+  return tf.ones(tf.shape(features["input_ids"])[:1], dtype=tf.float32)
+
+
+def warm_start_and_training_spec(mode, total_loss, init_checkpoint,
+                                 learning_rate, num_train_steps,
+                                 num_warmup_steps, use_tpu,
+                                 num_accumulation_steps, compute_type):
+  """Warm-starts from init_checkpoint and, when training, builds the spec.
+
+  Every mode loads init_checkpoint (eval and predict read it too when the
+  model directory has no checkpoint yet).
+
+  Returns:
+    (scaffold_fn, the TRAIN mode's TPUEstimatorSpec, or None in the others).
+  """
+  scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
+      init_checkpoint, use_tpu)
+  if mode != estimator_runtime.ModeKeys.TRAIN:
+    return scaffold_fn, None
+  return scaffold_fn, estimator_runtime.training_spec(
+      total_loss, learning_rate, num_train_steps, num_warmup_steps,
+      use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
+
+
+def prediction_spec(mode, scaffold_fn, probabilities, label_ids,
+                    is_real_example, **more_predictions):
+  """The PREDICT mode's TPUEstimatorSpec of a classifier.
+
+  Its predictions are "probabilities", "label_ids", "is_real_example" and
+  any `more_predictions` (name=tensor), each with batch_size rows.
+  """
+  predictions = {
+      "probabilities": probabilities,
+      "label_ids": label_ids,
+      "is_real_example": is_real_example,
+  }
+  predictions.update(more_predictions)
+  return estimator_runtime.TPUEstimatorSpec(
+      mode=mode, predictions=predictions, scaffold_fn=scaffold_fn)
 
 
 

@@ -147,7 +147,7 @@ def _parse_header(path, line_number, fields):
   return {name: index for (index, name) in enumerate(names)}
 
 
-class ColumnTaskProcessor(classifier_data.DataProcessor):
+class ColumnTaskProcessor(classifier_data.SplitFileProcessor):
   """A task whose files name their columns; see the module docstring.
 
   Attributes:
@@ -247,15 +247,6 @@ class ColumnTaskProcessor(classifier_data.DataProcessor):
 
   def get_labels(self):
     return list(self._labels)
-
-  def get_train_examples(self, data_dir):
-    return self._create_examples(data_dir, "train")
-
-  def get_dev_examples(self, data_dir):
-    return self._create_examples(data_dir, "dev")
-
-  def get_test_examples(self, data_dir):
-    return self._create_examples(data_dir, "test")
 
   def placeholder_label(self):
     if self.is_regression:

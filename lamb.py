@@ -79,10 +79,12 @@ import re
 
 import tensorflow as tf
 
+import optimization
+
 tf1 = tf.compat.v1
 
 
-class LambOptimizer(tf1.train.Optimizer):
+class LambOptimizer(optimization.AdamMomentsOptimizer):
   """LAMB with decoupled weight decay, bias correction and trust ratio.
 
   See the module docstring for the update. The interface is that of
@@ -90,16 +92,9 @@ class LambOptimizer(tf1.train.Optimizer):
   (which leaves the global step alone) and `_update_ops` for one variable.
   """
 
-  def __init__(self,
-               learning_rate,
-               step,
-               weight_decay_rate=0.0,
-               beta_1=0.9,
-               beta_2=0.999,
-               epsilon=1e-06,
-               exclude_from_weight_decay=None,
-               exclude_from_layer_adaptation=None,
-               name="LambOptimizer"):
+  def __init__(self, learning_rate, step, weight_decay_rate=0.0, beta_1=0.9,
+               beta_2=0.999, epsilon=1e-06, exclude_from_weight_decay=None,
+               exclude_from_layer_adaptation=None, name="LambOptimizer"):
     """Creates the optimizer (no variables yet).
 
     Args:
@@ -117,82 +112,22 @@ class LambOptimizer(tf1.train.Optimizer):
         exclude_from_weight_decay.
       name: str.
     """
-    super(LambOptimizer, self).__init__(False, name)
-    self.learning_rate = learning_rate
-    self.step = step
-    self.weight_decay_rate = weight_decay_rate
-    self.beta_1 = beta_1
-    self.beta_2 = beta_2
-    self.epsilon = epsilon
-    self.exclude_from_weight_decay = exclude_from_weight_decay
+    super(LambOptimizer, self).__init__(
+        name, learning_rate, weight_decay_rate, beta_1, beta_2, epsilon,
+        exclude_from_weight_decay, bias_correction=True, step=step)
     if exclude_from_layer_adaptation is None:
       exclude_from_layer_adaptation = exclude_from_weight_decay
     self.exclude_from_layer_adaptation = exclude_from_layer_adaptation
-    # Slot variables by parameter name, so that slots made ahead of time (for
-    # gradient accumulation) are found again by apply_gradients.
-    self._moments = {}
-
-  def create_slots(self, var_list):
-    """Creates (or finds) the `adam_m`/`adam_v` slots of `var_list`.
-
-    Returns:
-      list of (m, v) Variable pairs, one per variable.
-    """
-    return [self._slots_for(var) for var in var_list]
-
-  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-    """Applies one LAMB update.
-
-    Args:
-      grads_and_vars: list of (gradient, variable); gradients may be dense
-        Tensors, IndexedSlices or None (skipped).
-      global_step: ignored; the caller advances the global step (the count
-        for bias correction is the `step` given to the constructor).
-      name: optional name of the returned op.
-
-    Returns:
-      An Operation that updates every parameter and its slots.
-    """
-    del global_step  # Advanced by create_optimizer, not here.
-    updates = []
-    for grad, param in grads_and_vars:
-      if grad is None or param is None:
-        continue
-      m, v = self._slots_for(param)
-      updates.extend(self._update_ops(grad, param, m, v))
-    return tf.group(*updates, name=name or self._name)
 
   def _update_ops(self, grad, param, m, v):
-    """The assignments of one LAMB step for one parameter.
+    """The assignments (param, m, v) of one LAMB step for one parameter.
 
-    Args:
-      grad: Tensor or IndexedSlices with the shape of `param`.
-      param: Variable.
-      m: first-moment Variable, shape of `param`.
-      v: second-moment Variable, shape of `param`.
-
-    Returns:
-      list of three assign Operations/Tensors (param, m, v).
+    Adam's bias-corrected, decayed direction (`_adam_step`), scaled by the
+    trust ratio ||param|| / ||update|| unless the name is excluded from
+    layer adaptation.
     """
-    dtype = param.dtype.base_dtype
-    grad = tf.cast(tf.convert_to_tensor(grad), dtype)
-    # t = 1 for the first update; float32 powers are exact enough far beyond
-    # the point where both corrections are 1.
-    t = tf.cast(self.step, tf.float32) + 1.0
-    correction_1 = tf.cast(1.0 - tf.pow(self.beta_1, t), dtype)
-    correction_2 = tf.cast(1.0 - tf.pow(self.beta_2, t), dtype)
-
-    next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
-    next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
-    m_hat = next_m / correction_1
-    v_hat = next_v / correction_2
-    update = m_hat / (tf.sqrt(v_hat) + self.epsilon)
-
-    param_name = _base_name(param.name)
-    if self.weight_decay_rate and not _matches(
-        self.exclude_from_weight_decay, param_name):
-      update += self.weight_decay_rate * param
-
+    next_m, next_v, update = self._adam_step(grad, param, m, v)
+    param_name = optimization._base_name(param.name)  # pylint: disable=protected-access
     if _matches(self.exclude_from_layer_adaptation, param_name):
       next_param = param - self.learning_rate * update
     else:
@@ -205,27 +140,7 @@ class LambOptimizer(tf1.train.Optimizer):
       next_param = param - self.learning_rate * trust_ratio * update
     return [param.assign(next_param), m.assign(next_m), v.assign(next_v)]
 
-  def _slots_for(self, param):
-    """Returns the (m, v) slot variables of `param`, creating them once."""
-    param_name = _base_name(param.name)
-    if param_name not in self._moments:
-      self._moments[param_name] = tuple(
-          tf1.get_variable(
-              name=param_name + suffix,
-              shape=param.shape.as_list(),
-              dtype=param.dtype.base_dtype,
-              trainable=False,
-              initializer=tf1.zeros_initializer())
-          for suffix in ("/adam_m", "/adam_v"))
-    return self._moments[param_name]
-
 
 def _matches(patterns, param_name):
   """Whether any regular expression of `patterns` (or None) is in the name."""
   return any(re.search(p, param_name) is not None for p in patterns or ())
-
-
-def _base_name(tensor_name):
-  """'bert/pooler/dense/kernel:0' -> 'bert/pooler/dense/kernel'."""
-  match = re.match(r"^(.*):\d+$", tensor_name)
-  return match.group(1) if match else tensor_name

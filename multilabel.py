@@ -63,33 +63,23 @@ def write_records(examples, label_list, max_seq_length, tokenizer,
   Returns:
     The number of records written.
   """
-  progress = script_utils.ProgressLogger(
-      "Writing %s" % os.path.basename(output_file), total=len(examples))
-  with record_utils.atomic_record_writers([output_file]) as writers:
-    for (ex_index, example) in enumerate(examples):
-      if isinstance(example, classifier_lib.PaddingInputExample):
-        feature = classifier_lib.convert_single_example(
-            ex_index, example, label_list, max_seq_length, tokenizer)
-        label_ids = [0] * len(label_list)
-      else:
-        # The classifier's layout of the texts; the label is ours.
-        stand_in = classifier_lib.InputExample(
-            example.guid, example.text_a, example.text_b, label_list[0])
-        feature = classifier_lib.convert_single_example(
-            ex_index, stand_in, label_list, max_seq_length, tokenizer)
-        label_ids = multi_hot(example.label, label_list)
-      record = tf.train.Example(features=tf.train.Features(feature={
-          "input_ids": record_utils.create_int_feature(feature.input_ids),
-          "input_mask": record_utils.create_int_feature(feature.input_mask),
-          "segment_ids": record_utils.create_int_feature(
-              feature.segment_ids),
-          "label_ids": record_utils.create_int_feature(label_ids),
-          "is_real_example": record_utils.create_int_feature(
-              [int(feature.is_real_example)]),
-      }))
-      writers[0].write(record.SerializeToString(deterministic=True))
-      progress.update()
-  return len(examples)
+
+  def to_record(ex_index, example):
+    if isinstance(example, classifier_lib.PaddingInputExample):
+      feature = classifier_lib.convert_single_example(
+          ex_index, example, label_list, max_seq_length, tokenizer)
+      label_ids = [0] * len(label_list)
+    else:
+      # The classifier's layout of the texts; the label is ours.
+      stand_in = classifier_lib.InputExample(
+          example.guid, example.text_a, example.text_b, label_list[0])
+      feature = classifier_lib.convert_single_example(
+          ex_index, stand_in, label_list, max_seq_length, tokenizer)
+      label_ids = multi_hot(example.label, label_list)
+    return classifier_lib._features_to_example(feature, label_ids)  # pylint: disable=protected-access
+
+  return classifier_lib.write_example_records(examples, output_file,
+                                              to_record)
 
 
 def input_fn_builder(input_file, seq_length, num_labels, is_training,
@@ -148,10 +138,7 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     estimator_runtime.log_features(features)
     input_ids = features["input_ids"]
     label_ids = features["label_ids"]
-    if "is_real_example" in features:
-      is_real_example = tf.cast(features["is_real_example"], tf.float32)
-    else:
-      is_real_example = tf.ones(tf.shape(input_ids)[:1], dtype=tf.float32)
+    is_real_example = classifier_lib.real_example_weights(features)
     is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
     # The classifier's encoder and head; its softmax loss goes unused (a
     # stand-in label of 0), the logits are read as sigmoids.
@@ -173,12 +160,11 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
       predicted = tf.cast(
           probabilities >= tf.constant(thresholds, tf.float32), tf.int32)
 
-    scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(
-        init_checkpoint, use_tpu)
-    if mode == estimator_runtime.ModeKeys.TRAIN:
-      return estimator_runtime.training_spec(
-          total_loss, learning_rate, num_train_steps, num_warmup_steps,
-          use_tpu, num_accumulation_steps, compute_type, scaffold_fn)
+    scaffold_fn, train_spec = classifier_lib.warm_start_and_training_spec(
+        mode, total_loss, init_checkpoint, learning_rate, num_train_steps,
+        num_warmup_steps, use_tpu, num_accumulation_steps, compute_type)
+    if train_spec is not None:
+      return train_spec
 
     if mode == estimator_runtime.ModeKeys.EVAL:
 
@@ -199,15 +185,9 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                                     is_real_example]),
           scaffold_fn=scaffold_fn)
 
-    return estimator_runtime.TPUEstimatorSpec(
-        mode=mode,
-        predictions={
-            "probabilities": probabilities,
-            "predicted": predicted,
-            "label_ids": label_ids,
-            "is_real_example": is_real_example,
-        },
-        scaffold_fn=scaffold_fn)
+    return classifier_lib.prediction_spec(mode, scaffold_fn, probabilities,
+                                          label_ids, is_real_example,
+                                          predicted=predicted)
 
   return model_fn
 
@@ -379,8 +359,16 @@ def _padded(examples, settings, multiple):
 
 
 def _probabilities(estimator, settings, examples, label_list, tokenizer,
-                   record_name, what):
-  """(probabilities [n, num_labels], targets [n, num_labels]) of examples."""
+                   record_name, what, verb):
+  """(probabilities [n, num_labels], targets [n, num_labels]) of examples.
+
+  `what` ("Evaluation") names the run in the log and the progress lines,
+  `verb` ("Evaluating") the line saying which weights it reads.
+  """
+  tf1.logging.info("***** Running %s *****", what.lower())
+  tf1.logging.info("  Num examples = %d", len(examples))
+  checkpoint_utils.log_weights(verb, settings.output_dir,
+                               settings.init_checkpoint)
   batch_size = settings.predict_batch_size
   padded = _padded(examples, settings, batch_size)
   record_file = os.path.join(settings.output_dir, record_name)
@@ -498,13 +486,9 @@ def run(settings, processor, init_checkpoint, bert_config, tokenizer,
                       num_train_steps, num_warmup_steps, init_checkpoint)
 
   if eval_examples:
-    tf1.logging.info("***** Running evaluation *****")
-    tf1.logging.info("  Num examples = %d", len(eval_examples))
-    checkpoint_utils.log_weights("Evaluating", output_dir,
-                                 settings.init_checkpoint)
     probabilities, targets = _probabilities(
         estimator, settings, eval_examples, label_list, tokenizer,
-        "eval.tf_record", "Evaluation")
+        "eval.tf_record", "Evaluation", "Evaluating")
     if getattr(settings, "tune_thresholds", False):
       thresholds = tune_thresholds(probabilities, targets)
       tf1.logging.info("Thresholds tuned on dev: %s", ", ".join(
@@ -522,13 +506,9 @@ def run(settings, processor, init_checkpoint, bert_config, tokenizer,
     script_utils.write_eval_results(output_dir, result)
 
   if predict_examples:
-    tf1.logging.info("***** Running prediction *****")
-    tf1.logging.info("  Num examples = %d", len(predict_examples))
-    checkpoint_utils.log_weights("Predicting", output_dir,
-                                 settings.init_checkpoint)
     probabilities, _ = _probabilities(
         estimator, settings, predict_examples, label_list, tokenizer,
-        "predict.tf_record", "Prediction")
+        "predict.tf_record", "Prediction", "Predicting")
     output_file = os.path.join(output_dir, "test_results.tsv")
     write_test_results(output_file, probabilities, thresholds, label_list)
     tf1.logging.info("Wrote %d predictions to %s", len(predict_examples),

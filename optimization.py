@@ -77,8 +77,6 @@ import re
 from absl import flags
 import tensorflow as tf
 
-import lamb
-
 tf1 = tf.compat.v1
 
 # Hyper-parameters of BERT pre-training and fine-tuning.
@@ -174,6 +172,7 @@ def create_optimizer(loss, init_lr, num_train_steps, num_warmup_steps, use_tpu,
   # `adamw` names whichever optimizer applies the update below; LAMB has the
   # same interface (create_slots, apply_gradients, _update_ops).
   if optimizer == "lamb":
+    import lamb  # pylint: disable=g-import-not-at-top  (lamb imports this module)
     adamw = lamb.LambOptimizer(
         learning_rate=learning_rate,
         step=global_step,
@@ -609,7 +608,129 @@ def _base_name(tensor_name):
   return match.group(1) if match else tensor_name
 
 
-class AdamWeightDecayOptimizer(tf1.train.Optimizer):
+class AdamMomentsOptimizer(tf1.train.Optimizer):
+  """What AdamW and LAMB (lamb.py) share: Adam's moments and direction.
+
+  The slots `<var>/adam_m` and `<var>/adam_v` (made once per parameter name,
+  so that slots made ahead of time for gradient accumulation are found
+  again), `apply_gradients` over the pairs (which leaves the global step
+  alone: `create_optimizer` advances it), and `_adam_step`: the moments'
+  update and the decayed direction m_hat / (sqrt(v_hat) + epsilon) + decay.
+  A subclass sets the attributes below and implements `_update_ops`.
+
+  Attributes: learning_rate, weight_decay_rate, beta_1, beta_2, epsilon,
+  exclude_from_weight_decay, bias_correction (bool) and step (the updates
+  before this one, read with bias_correction).
+  """
+
+  def __init__(self, name, learning_rate, weight_decay_rate, beta_1, beta_2,
+               epsilon, exclude_from_weight_decay, bias_correction, step):
+    super(AdamMomentsOptimizer, self).__init__(False, name)
+    self.learning_rate = learning_rate
+    self.weight_decay_rate = weight_decay_rate
+    self.beta_1 = beta_1
+    self.beta_2 = beta_2
+    self.epsilon = epsilon
+    self.exclude_from_weight_decay = exclude_from_weight_decay
+    self.bias_correction = bias_correction
+    self.step = step
+    # Slot variables by parameter name, so that slots made ahead of time (for
+    # gradient accumulation) are found again by apply_gradients.
+    self._moments = {}
+
+  def create_slots(self, var_list):
+    """Creates (or finds) the `adam_m`/`adam_v` slots of `var_list`.
+
+    Args:
+      var_list: list of Variables.
+
+    Returns:
+      list of (m, v) Variable pairs, one per variable.
+    """
+    return [self._slots_for(var) for var in var_list]
+
+  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+    """Applies one update.
+
+    Args:
+      grads_and_vars: list of (gradient, variable); gradients may be dense
+        Tensors, IndexedSlices (from tf.gather) or None (skipped).
+      global_step: ignored; the caller advances the global step.
+      name: optional name of the returned op.
+
+    Returns:
+      An Operation that updates every parameter and its slots.
+    """
+    del global_step  # Advanced by create_optimizer, not here.
+    updates = []
+    for grad, param in grads_and_vars:
+      if grad is None or param is None:
+        continue
+      m, v = self._slots_for(param)
+      updates.extend(self._update_ops(grad, param, m, v))
+    return tf.group(*updates, name=name or self._name)
+
+  def _update_ops(self, grad, param, m, v):
+    """The assignments (param, m, v) of one step for one parameter."""
+    raise NotImplementedError()
+
+  def _adam_step(self, grad, param, m, v):
+    """Adam's moments and the decayed direction for one parameter.
+
+    Args:
+      grad: Tensor or IndexedSlices with the shape of `param`.
+      param: Variable.
+      m: first-moment Variable, shape of `param`.
+      v: second-moment Variable, shape of `param`.
+
+    Returns:
+      (next_m, next_v, update), each of the shape of `param`: the new
+      (uncorrected) moments to store, and the direction of the step,
+      m_hat / (sqrt(v_hat) + epsilon) + weight_decay_rate * param (the decay
+      only for a parameter excluded by no pattern).
+    """
+    grad = tf.cast(tf.convert_to_tensor(grad), param.dtype.base_dtype)
+    next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
+    next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
+    m_hat, v_hat = next_m, next_v
+    if self.bias_correction:
+      # The global step counts the updates before this one; it is advanced
+      # after the update (create_optimizer orders it so). float32 powers are
+      # exact enough far beyond the point where both corrections are 1.
+      t = tf.cast(self.step, tf.float32) + 1.0
+      dtype = next_m.dtype
+      m_hat = next_m / tf.cast(1.0 - tf.pow(self.beta_1, t), dtype)
+      v_hat = next_v / tf.cast(1.0 - tf.pow(self.beta_2, t), dtype)
+    update = m_hat / (tf.sqrt(v_hat) + self.epsilon)
+    if self._use_weight_decay(_base_name(param.name)):
+      update += self.weight_decay_rate * param
+    return next_m, next_v, update
+
+  def _slots_for(self, param):
+    """Returns the (m, v) slot variables of `param`, creating them once."""
+    param_name = _base_name(param.name)
+    if param_name not in self._moments:
+      self._moments[param_name] = tuple(
+          tf1.get_variable(
+              name=param_name + suffix,
+              shape=param.shape.as_list(),
+              dtype=param.dtype.base_dtype,
+              trainable=False,
+              initializer=tf1.zeros_initializer())
+          for suffix in ("/adam_m", "/adam_v"))
+    return self._moments[param_name]
+
+  def _use_weight_decay(self, param_name):
+    """Whether `param_name` is decayed (no exclusion pattern matches it)."""
+    if not self.weight_decay_rate:
+      return False
+    for pattern in self.exclude_from_weight_decay or ():
+      if re.search(pattern, param_name) is not None:
+        return False
+    return True
+
+
+class AdamWeightDecayOptimizer(AdamMomentsOptimizer):
   """Adam with decoupled weight decay and no bias correction, as BERT uses.
 
   For a parameter p with gradient g:
@@ -662,99 +783,16 @@ class AdamWeightDecayOptimizer(tf1.train.Optimizer):
     if bias_correction and step is None:
       raise ValueError("AdamWeightDecayOptimizer: bias_correction needs the "
                        "step count (step=global_step)")
-    super(AdamWeightDecayOptimizer, self).__init__(False, name)
-    self.learning_rate = learning_rate
-    self.weight_decay_rate = weight_decay_rate
-    self.beta_1 = beta_1
-    self.beta_2 = beta_2
-    self.epsilon = epsilon
-    self.exclude_from_weight_decay = exclude_from_weight_decay
-    self.bias_correction = bias_correction
-    self.step = step
-    # Slot variables by parameter name, so that slots made ahead of time (for
-    # gradient accumulation) are found again by apply_gradients.
-    self._moments = {}
-
-  def create_slots(self, var_list):
-    """Creates (or finds) the `adam_m`/`adam_v` slots of `var_list`.
-
-    Args:
-      var_list: list of Variables.
-
-    Returns:
-      list of (m, v) Variable pairs, one per variable.
-    """
-    return [self._slots_for(var) for var in var_list]
-
-  def apply_gradients(self, grads_and_vars, global_step=None, name=None):
-    """Applies one AdamW update.
-
-    Args:
-      grads_and_vars: list of (gradient, variable); gradients may be dense
-        Tensors, IndexedSlices (from tf.gather) or None (skipped).
-      global_step: ignored; the caller advances the global step.
-      name: optional name of the returned op.
-
-    Returns:
-      An Operation that updates every parameter and its slots.
-    """
-    del global_step  # Advanced by create_optimizer, not here.
-    updates = []
-    for grad, param in grads_and_vars:
-      if grad is None or param is None:
-        continue
-      m, v = self._slots_for(param)
-      updates.extend(self._update_ops(grad, param, m, v))
-    return tf.group(*updates, name=name or self._name)
+    super(AdamWeightDecayOptimizer, self).__init__(
+        name, learning_rate, weight_decay_rate, beta_1, beta_2, epsilon,
+        exclude_from_weight_decay, bias_correction, step)
 
   def _update_ops(self, grad, param, m, v):
-    """The assignments of one AdamW step for one parameter.
+    """The assignments (param, m, v) of one AdamW step for one parameter.
 
-    Args:
-      grad: Tensor or IndexedSlices with the shape of `param`.
-      param: Variable.
-      m: first-moment Variable, shape of `param`.
-      v: second-moment Variable, shape of `param`.
-
-    Returns:
-      list of three assign Operations/Tensors (param, m, v).
+    Takes the arguments of `_adam_step`; the step is the learning rate times
+    its direction.
     """
-    grad = tf.cast(tf.convert_to_tensor(grad), param.dtype.base_dtype)
-    next_m = self.beta_1 * m + (1.0 - self.beta_1) * grad
-    next_v = self.beta_2 * v + (1.0 - self.beta_2) * tf.square(grad)
-    m_hat, v_hat = next_m, next_v
-    if self.bias_correction:
-      # The global step counts the updates before this one; it is advanced
-      # after the update (create_optimizer orders it so).
-      t = tf.cast(self.step, tf.float32) + 1.0
-      dtype = next_m.dtype
-      m_hat = next_m / tf.cast(1.0 - tf.pow(self.beta_1, t), dtype)
-      v_hat = next_v / tf.cast(1.0 - tf.pow(self.beta_2, t), dtype)
-    update = m_hat / (tf.sqrt(v_hat) + self.epsilon)
-    if self._use_weight_decay(_base_name(param.name)):
-      update += self.weight_decay_rate * param
+    next_m, next_v, update = self._adam_step(grad, param, m, v)
     next_param = param - self.learning_rate * update
     return [param.assign(next_param), m.assign(next_m), v.assign(next_v)]
-
-  def _slots_for(self, param):
-    """Returns the (m, v) slot variables of `param`, creating them once."""
-    param_name = _base_name(param.name)
-    if param_name not in self._moments:
-      self._moments[param_name] = tuple(
-          tf1.get_variable(
-              name=param_name + suffix,
-              shape=param.shape.as_list(),
-              dtype=param.dtype.base_dtype,
-              trainable=False,
-              initializer=tf1.zeros_initializer())
-          for suffix in ("/adam_m", "/adam_v"))
-    return self._moments[param_name]
-
-  def _use_weight_decay(self, param_name):
-    """Whether `param_name` is decayed (no exclusion pattern matches it)."""
-    if not self.weight_decay_rate:
-      return False
-    for pattern in self.exclude_from_weight_decay or ():
-      if re.search(pattern, param_name) is not None:
-        return False
-    return True

@@ -212,6 +212,9 @@ def test_classifier_weighted_loss_in_training_and_eval_matches_numpy():
   weights = [0.5, 2.0, 1.25]
   import modeling  # pylint: disable=g-import-not-at-top
   with tf.Graph().as_default(), tf1.Session() as sess:
+    # A fixed initialization: with an unseeded one the weighted and plain
+    # means come within the 1e-3 below about one run in four.
+    tf1.set_random_seed(0)
     model_fn = classifier_lib.model_fn_builder(
         modeling.BertConfig.from_dict(config), num_labels=3,
         init_checkpoint=None, learning_rate=1e-3, num_train_steps=1,
