@@ -428,6 +428,15 @@ def run(settings, processor, init_checkpoint, bert_config, tokenizer,
     raise script_utils.UsageError(
         "--class_weights: not for a multi-label task (each label is its own "
         "yes/no; --tune_thresholds moves each label's threshold instead)")
+  # Not wired into the multi-label run yet: refused, never silently ignored.
+  for name, what in (("doc_stride", "windows over long texts"),
+                     ("eval_every_steps", "evaluation during training"),
+                     ("keep_best_by", "the best checkpoint"),
+                     ("early_stopping_patience", "early stopping")):
+    if getattr(settings, name, None):
+      raise script_utils.UsageError(
+          "--%s: %s is not supported for a multi-label task yet" %
+          (name, what))
   label_list = processor.get_labels()
   train_examples = eval_examples = predict_examples = None
   if settings.do_train:

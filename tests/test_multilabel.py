@@ -4,6 +4,7 @@ each against an independent NumPy computation."""
 
 import itertools
 import os
+import types
 
 import numpy as np
 import pytest
@@ -309,3 +310,12 @@ def test_run_ner_with_class_weights_reports_the_weighted_eval_loss(tmp_path):
   # the reported loss both change.
   assert results[None]["eval_loss"] != pytest.approx(
       results["balanced"]["eval_loss"], rel=1e-3)
+
+
+@pytest.mark.parametrize("name", ["doc_stride", "eval_every_steps",
+                                  "keep_best_by", "early_stopping_patience"])
+def test_flags_the_multi_label_run_lacks_are_refused(name):
+  # Before anything is read or written: the processor and files are unused.
+  settings = types.SimpleNamespace(class_weights=None, **{name: 2})
+  with pytest.raises(UsageError, match="--%s: " % name):
+    multilabel.run(settings, None, None, None, None, None)
