@@ -34,6 +34,7 @@ Face's names in its own table, hf_format's.)
 from absl import flags
 import tensorflow as tf
 
+import best_checkpoint
 import checkpoint_utils
 import estimator_runtime
 import export_utils
@@ -319,12 +320,15 @@ def make_fine_tuning_estimator(model_fn, settings, num_train_steps=None):
 
 
 def train(estimator, settings, input_fn, size_line, num_train_steps,
-          num_warmup_steps, init_checkpoint):
+          num_warmup_steps, init_checkpoint, evaluate_fn=None):
   """Logs the training block and trains to `num_train_steps` updates.
 
   A model directory whose checkpoint has reached `num_train_steps` is
   finished: that is said first, and the block describes that model (its
   settings, not the flags of this run), since training is skipped.
+  With --eval_every_steps and an `evaluate_fn`, training stops at each
+  evaluation step to evaluate (`best_checkpoint.train_and_evaluate`: the
+  best checkpoint, early stopping).
 
   Args:
     estimator: from `make_fine_tuning_estimator`.
@@ -333,7 +337,18 @@ def train(estimator, settings, input_fn, size_line, num_train_steps,
     size_line: the log line saying how much data, e.g. "Num examples = 8".
     num_train_steps, num_warmup_steps: from `training_steps`.
     init_checkpoint: the checked --init_checkpoint, for the log.
+    evaluate_fn: evaluate_fn(checkpoint_path) -> dict of dev metrics, or
+      None.
   """
+  # The training order applies to both loops below.
+  train_shuffle = getattr(settings, "train_shuffle", "buffer")
+  if train_shuffle != "buffer":
+    input_fn = record_utils.with_shuffle(input_fn, train_shuffle)
+  if evaluate_fn is not None and getattr(settings, "eval_every_steps", None):
+    best_checkpoint.train_and_evaluate(
+        estimator, settings, input_fn, num_train_steps, evaluate_fn,
+        size_line, num_warmup_steps, init_checkpoint)
+    return
   finished_step = estimator_runtime.current_global_step(settings.output_dir)
   if finished_step >= num_train_steps:
     # The flags of this run (learning rate, batch size) would describe a
@@ -354,9 +369,6 @@ def train(estimator, settings, input_fn, size_line, num_train_steps,
                                       num_warmup_steps)
   checkpoint_utils.log_weights("Training", settings.output_dir,
                                init_checkpoint)
-  train_shuffle = getattr(settings, "train_shuffle", "buffer")
-  if train_shuffle != "buffer":
-    input_fn = record_utils.with_shuffle(input_fn, train_shuffle)
   estimator_runtime.train_estimator(
       estimator, input_fn, num_train_steps,
       settings.train_batch_size // num_accumulation_steps,

@@ -263,16 +263,12 @@ def run(settings):
         is_training=True,
         drop_remainder=True,
         is_regression=is_regression)
-    if getattr(settings, "eval_every_steps", None):
-      best_checkpoint.train_and_evaluate(
-          estimator, settings, train_input_fn, num_train_steps,
-          lambda checkpoint_path: run_evaluation(
-              estimator, settings, eval_examples, label_list, tokenizer,
-              is_regression, checkpoint_path, task_metric, positive_label_id),
-          size_line, num_warmup_steps, init_checkpoint)
-    else:
-      fine_tuning.train(estimator, settings, train_input_fn, size_line,
-                        num_train_steps, num_warmup_steps, init_checkpoint)
+    fine_tuning.train(
+        estimator, settings, train_input_fn, size_line, num_train_steps,
+        num_warmup_steps, init_checkpoint,
+        evaluate_fn=lambda checkpoint_path: run_evaluation(
+            estimator, settings, eval_examples, label_list, tokenizer,
+            is_regression, checkpoint_path, task_metric, positive_label_id))
 
   # The best checkpoint (--keep_best_by) when the model directory has one.
   if eval_examples:

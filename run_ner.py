@@ -240,16 +240,12 @@ def run(settings):
         train_file, max_seq_length, is_training=True, drop_remainder=True)
     size_line = "Num sentences = %d, windows = %d" % (
         len(train_data.sentences), len(train_data.features))
-    if getattr(settings, "eval_every_steps", None):
-      best_checkpoint.train_and_evaluate(
-          estimator, settings, train_input_fn, num_train_steps,
-          lambda checkpoint_path: _evaluate(
-              estimator, settings, eval_data, label_list, class_weights,
-              checkpoint_path),
-          size_line, num_warmup_steps, init_checkpoint)
-    else:
-      fine_tuning.train(estimator, settings, train_input_fn, size_line,
-                        num_train_steps, num_warmup_steps, init_checkpoint)
+    fine_tuning.train(
+        estimator, settings, train_input_fn, size_line, num_train_steps,
+        num_warmup_steps, init_checkpoint,
+        evaluate_fn=lambda checkpoint_path: _evaluate(
+            estimator, settings, eval_data, label_list, class_weights,
+            checkpoint_path))
 
   # The best checkpoint (--keep_best_by) when the model directory has one.
   if eval_data:

@@ -372,7 +372,7 @@ def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
   """Writes train.tf_record (one record per window) and fine-tunes on it.
 
   With `evaluate_fn` (checkpoint path -> metrics), evaluates every
-  --eval_every_steps (`best_checkpoint.train_and_evaluate`).
+  --eval_every_steps (`fine_tuning.train`).
   """
   train_record = os.path.join(settings.output_dir, "train.tf_record")
   with FeatureWriter(filename=train_record, is_training=True) as writer:
@@ -391,13 +391,9 @@ def _train(estimator, settings, tokenizer, train_examples, num_train_steps,
       drop_remainder=True)
   size_line = "Num examples = %d questions in %d windows" % (
       len(train_examples), writer.num_features)
-  if evaluate_fn:
-    best_checkpoint.train_and_evaluate(
-        estimator, settings, train_input_fn, num_train_steps, evaluate_fn,
-        size_line, num_warmup_steps, init_checkpoint)
-    return
   fine_tuning.train(estimator, settings, train_input_fn, size_line,
-                    num_train_steps, num_warmup_steps, init_checkpoint)
+                    num_train_steps, num_warmup_steps, init_checkpoint,
+                    evaluate_fn=evaluate_fn)
 
 
 def _read_predict_examples(predict_file, version_2_with_negative):
