@@ -14,6 +14,8 @@ And each script's defaults: the original's tasks keep the original's
 training (adamw, buffer); run_ner.py's are the measured choice.
 """
 
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -24,6 +26,7 @@ import run_classifier
 import run_ner
 import run_squad
 import script_settings
+from tests import ner_testdata
 
 tf1 = tf.compat.v1
 
@@ -227,3 +230,30 @@ def test_run_ner_defaults():
   settings = script_settings.defaults(run_ner.define_flags)
   assert settings.optimizer == run_ner.DEFAULT_OPTIMIZER
   assert settings.train_shuffle == run_ner.DEFAULT_TRAIN_SHUFFLE
+
+
+@pytest.mark.slow
+def test_run_ner_trains_with_the_other_choices(tmp_path):
+  """Both choices through a script: the run trains, predicts every word and
+  writes the same checkpoint variables as the default (slots included)."""
+  model = ner_testdata.write_tiny_model(tmp_path / "model")
+  data_dir = tmp_path / "data"
+  data_dir.mkdir()
+  sentences = ner_testdata.tagging_sentences(24, seed=0)
+  for name in ("train.txt", "test.txt"):
+    ner_testdata.write_conll(str(data_dir / name), sentences)
+  variables = {}
+  for optimizer, shuffle in (("adamw", "buffer"),
+                             ("adamw_bias_corrected", "epoch")):
+    output_dir = str(tmp_path / optimizer)
+    run_ner.run_task(ner_testdata.flags_namespace(
+        do_train=True, do_predict=True, data_dir=str(data_dir),
+        output_dir=output_dir, max_seq_length=16, train_batch_size=4,
+        num_train_epochs=2.0, learning_rate=1e-3, tf_random_seed=1,
+        optimizer=optimizer, train_shuffle=shuffle, **model))
+    predictions = ner_testdata.read_predictions(
+        os.path.join(output_dir, "test_predictions.txt"))
+    assert [len(s) for s in predictions] == [len(s) for s in sentences]
+    variables[optimizer] = sorted(
+        name for name, _ in tf.train.list_variables(output_dir))
+  assert variables["adamw"] == variables["adamw_bias_corrected"]
