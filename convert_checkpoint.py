@@ -54,6 +54,7 @@ import safetensors.numpy
 import tensorflow as tf
 
 import classifier_data
+import modeling
 # The Hugging Face side and the name table, importable from here as before.
 from hf_format import (  # pylint: disable=unused-import
     ARCHITECTURES, CLASSIFIER, GOOGLE_CHECKPOINT, GOOGLE_CONFIG,
@@ -72,7 +73,7 @@ tf1 = tf.compat.v1
 
 FLAGS = flags.FLAGS
 
-DIRECTIONS = ("hf_to_google", "google_to_hf")
+DIRECTIONS = ("hf_to_google", "google_to_hf", "google_to_google")
 
 # Checkpoint entries that are training state (optimizer slots, step count).
 _TRAINING_STATE = re.compile(r"(^global_step$|/adam_[mv]$)")
@@ -88,7 +89,9 @@ def define_flags(flag_values=flags.FLAGS):
       "hf_to_google: a Hugging Face directory (config.json, "
       "model.safetensors, vocab.txt, tokenizer_config.json) to Google's "
       "layout (bert_config.json, vocab.txt, bert_model.ckpt); google_to_hf: "
-      "the reverse.")
+      "the reverse; google_to_google: any checkpoint of the scripts to a "
+      "released-style directory (optimizer slots and global_step left "
+      "out), e.g. with --keep_layers for a smaller student model.")
   define.string("input_dir", None, "Directory of the model to convert.")
   define.string(
       "output_dir", None,
@@ -115,6 +118,13 @@ def define_flags(flag_values=flags.FLAGS):
       "label_names", None,
       "Comma-separated label names of the classifier head, in the order of "
       "its rows on the Google side (instead of --task_name).")
+  define.string(
+      "keep_layers", None,
+      "Keep only some encoder layers (a smaller model, e.g. a student to "
+      "distill into): N keeps the first N; a comma-separated list of "
+      "0-based indices in increasing order (0,2,5; one layer alone: 3,) "
+      "keeps those, renumbered layer_0, layer_1, ... Embeddings, pooler and "
+      "heads are kept. Any --direction; default: all layers.")
 
 
 # ----------------------------------------------------------------------------
@@ -166,15 +176,24 @@ def find_checkpoint(input_dir, checkpoint=None):
                                                     GOOGLE_CHECKPOINT))
 
 
-def read_google_dir(input_dir, checkpoint=None):
+def read_google_dir(input_dir, checkpoint=None, for_hf=True):
   """Reads and checks a Google-layout model (any checkpoint of the scripts).
+
+  Args:
+    input_dir: directory of bert_config.json, vocab.txt and (unless
+      `checkpoint` says otherwise) the checkpoint.
+    checkpoint: (optional) as `find_checkpoint`'s.
+    for_hf: whether the model is to become a Hugging Face one. When False
+      (Google to Google), heads no HF class has (run_ner's ner/..., several
+      heads together) are read too, as they are.
 
   Returns:
     `Model`.
 
   Raises:
     UsageError: a missing file or checkpoint, a variable whose shape
-      disagrees with bert_config.json, a variable with no HF counterpart.
+      disagrees with bert_config.json, a variable with no HF counterpart
+      (`for_hf`) or an encoder variable the config does not explain.
   """
   config_path = require_file(input_dir, GOOGLE_CONFIG)
   config = script_utils.load_bert_config(config_path)
@@ -189,7 +208,8 @@ def read_google_dir(input_dir, checkpoint=None):
   names = [n for n in shapes if not _TRAINING_STATE.search(n)]
   ignored = len(shapes) - len(names)
   heads = heads_of(names, hf=False)
-  check_heads(heads, prefix)
+  if for_hf:
+    check_heads(heads, prefix)
   num_labels = None
   if CLASSIFIER in heads and "output_weights" in shapes:
     num_labels = int(shapes["output_weights"][0])
@@ -211,8 +231,13 @@ def read_google_dir(input_dir, checkpoint=None):
     if match and int(match.group(1)) >= config.num_hidden_layers:
       raise UsageError("%s: %s is beyond num_hidden_layers=%d of %s" %
                        (prefix, name, config.num_hidden_layers, config_path))
-    raise UsageError("%s: %s has no counterpart in the Hugging Face layout"
-                     % (prefix, name))
+    if not for_hf and not name.startswith("bert/"):
+      # Another task's head (run_ner's ner/...): carried over unchanged.
+      weights[name] = as_float32(name, reader.get_tensor(name), prefix)
+      continue
+    raise UsageError("%s: %s has no counterpart in the %s" %
+                     (prefix, name, "Hugging Face layout" if for_hf else
+                      "BERT encoder of %s" % config_path))
   tf1.logging.info("Read %d variables from %s (left out %d of training "
                    "state: optimizer slots, global_step)", len(weights),
                    prefix, ignored)
@@ -407,6 +432,129 @@ def _matching_tasks(labels):
 
 
 # ----------------------------------------------------------------------------
+# Keeping some layers (a smaller student model)
+# ----------------------------------------------------------------------------
+
+
+_LAYER_NAME = re.compile(r"^bert/encoder/layer_(\d+)/(.*)$")
+
+
+def _keep_layers_text(keep_layers):
+  """How the --keep_layers value is spelled in messages."""
+  if isinstance(keep_layers, (list, tuple)):
+    return ",".join(str(i) for i in keep_layers)
+  return str(keep_layers).strip()
+
+
+def _as_index(text, flag):
+  try:
+    return int(text)
+  except ValueError:
+    raise UsageError("%s: %r is not a layer index (expected N, the number "
+                     "of first layers to keep, or 0-based indices such as "
+                     "0,2,5)" % (flag, text))
+
+
+def layers_to_keep(keep_layers, num_layers, source="bert_config.json"):
+  """The 0-based layers that --keep_layers names, in increasing order.
+
+  Args:
+    keep_layers: an int N (the first N layers), a string as the flag takes
+      it ("4" = the first four; "0,2,5" = those three; "3," = layer 3
+      alone) or a list of 0-based indices.
+    num_layers: int, num_hidden_layers of the model being cut.
+    source: the config's path, for messages.
+
+  Returns:
+    list of int, increasing, each in [0, num_layers).
+
+  Raises:
+    UsageError: N < 1 or N > num_layers; an index that is not an integer,
+      out of range, repeated or out of increasing order.
+  """
+  flag = "--keep_layers=%s" % _keep_layers_text(keep_layers)
+  if isinstance(keep_layers, bool):
+    raise UsageError("%s: expected a number of layers or a list of layer "
+                     "indices" % flag)
+  if isinstance(keep_layers, str) and "," not in keep_layers:
+    keep_layers = _as_index(keep_layers.strip(), flag)
+  if isinstance(keep_layers, int):
+    if keep_layers < 1:
+      raise UsageError("%s: keep at least one layer" % flag)
+    if keep_layers > num_layers:
+      raise UsageError("%s: the model has only %d layers (%s "
+                       "num_hidden_layers)" % (flag, num_layers, source))
+    return list(range(keep_layers))
+  if isinstance(keep_layers, str):
+    items = keep_layers.strip()
+    # "3," is the list holding layer 3 alone (plain "3" keeps three).
+    items = items[:-1] if items.endswith(",") else items
+    indices = [_as_index(item.strip(), flag) for item in items.split(",")]
+  else:
+    indices = [_as_index(item, flag) for item in keep_layers]
+  if not indices:
+    raise UsageError("%s: keep at least one layer" % flag)
+  for position, index in enumerate(indices):
+    if not 0 <= index < num_layers:
+      raise UsageError("%s: index %d is out of range for a model with %d "
+                       "layers (valid: 0..%d)" % (flag, index, num_layers,
+                                                  num_layers - 1))
+    if index in indices[:position]:
+      raise UsageError("%s: layer %d is named twice" % (flag, index))
+    if position and index < indices[position - 1]:
+      raise UsageError("%s: list the layers in increasing order (the "
+                       "encoder runs them in that order)" % flag)
+  return indices
+
+
+def select_layers(model, layers):
+  """The model with only `layers` of its encoder, renumbered from 0.
+
+  Layer `layers[j]` of the source becomes layer_j; its tensors are the
+  source's own arrays, unchanged. Embeddings, pooler and heads stay; the
+  config says len(layers) layers, all else as before.
+
+  Args:
+    model: `Model` from either reader.
+    layers: list of 0-based layer indices, increasing (`layers_to_keep`).
+
+  Returns:
+    `Model`.
+  """
+  new_index = {old: new for new, old in enumerate(layers)}
+  weights = collections.OrderedDict()
+  for name, value in model.weights.items():
+    match = _LAYER_NAME.match(name)
+    if not match:
+      weights[name] = value
+    elif int(match.group(1)) in new_index:
+      weights["bert/encoder/layer_%d/%s" % (new_index[int(match.group(1))],
+                                            match.group(2))] = value
+  config_dict = model.config.to_dict()
+  config_dict["num_hidden_layers"] = len(layers)
+  config = modeling.BertConfig.from_dict(config_dict)
+  tf1.logging.info("Keeping %d of %d layers: %s (now layer_0..layer_%d)",
+                   len(layers), model.config.num_hidden_layers, layers,
+                   len(layers) - 1)
+  task_heads = set(model.heads) & {CLASSIFIER, SQUAD}
+  if task_heads and len(layers) < model.config.num_hidden_layers:
+    tf1.logging.warning("The %s head was trained on all %d layers; fine-tune "
+                        "the smaller model before using it for predictions",
+                        " and ".join(HEAD_NAMES[h] for h in sorted(
+                            task_heads)), model.config.num_hidden_layers)
+  return model._replace(config=config, weights=weights)
+
+
+def _apply_keep_layers(model, keep_layers, source):
+  """`select_layers` as --keep_layers asks (the model itself when unset)."""
+  if keep_layers is None or keep_layers == "":
+    return model
+  layers = layers_to_keep(keep_layers, model.config.num_hidden_layers,
+                          source)
+  return select_layers(model, layers)
+
+
+# ----------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------
 
@@ -516,12 +664,57 @@ def _log_casing(lower):
                    "run_squad.py and extract_features.py", lower, lower)
 
 
+# What a Google-layout output directory may hold.
+_GOOGLE_FILES = [GOOGLE_CONFIG, VOCAB, TOKENIZER_CONFIG, LABELS_FILE,
+                 PROBLEM_TYPE_FILE]
+
+
+def _write_google_dir(output_dir, model, weights, labels, tokenizer_config):
+  """Writes a released-style directory (all at once, or nothing).
+
+  bert_config.json, vocab.txt, bert_model.ckpt.{index,data-*,meta},
+  tokenizer_config.json (when `tokenizer_config` is not None), labels.txt
+  (when `labels` is not None) and problem_type.txt (multi-label heads).
+
+  Returns:
+    Sorted list of the file names written.
+  """
+
+  def write_files(tmp_dir):
+    _write_text(os.path.join(tmp_dir, GOOGLE_CONFIG),
+                model.config.to_json_string())
+    _write_bytes(os.path.join(tmp_dir, VOCAB), model.vocab_bytes)
+    if tokenizer_config is not None:
+      _write_json(os.path.join(tmp_dir, TOKENIZER_CONFIG), tokenizer_config)
+    if labels is not None:
+      _write_text(os.path.join(tmp_dir, LABELS_FILE),
+                  "".join(label + "\n" for label in labels))
+    if model.problem_type == MULTI_LABEL:
+      _write_text(os.path.join(tmp_dir, PROBLEM_TYPE_FILE),
+                  MULTI_LABEL + "\n")
+    write_tf_checkpoint(weights, os.path.join(tmp_dir, GOOGLE_CHECKPOINT))
+
+  names = write_directory(output_dir, write_files)
+  tf1.logging.info("Wrote %s: %d variables, %d layers, heads: %s, "
+                   "hidden_act=%s", output_dir, len(weights),
+                   model.config.num_hidden_layers,
+                   ", ".join(HEAD_NAMES[h] for h in sorted(model.heads)) or
+                   "none", model.config.hidden_act)
+  if labels is not None:
+    tasks = _matching_tasks(labels)
+    tf1.logging.info("Classifier labels (row order): %s%s", labels,
+                     "; the label order of run_classifier --task_name=%s" %
+                     "|".join(tasks) if tasks else "")
+  return names
+
+
 def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
-                 label_names=None):
+                 label_names=None, keep_layers=None):
   """Converts an HF BERT directory into Google's released layout.
 
   Writes bert_config.json, vocab.txt, bert_model.ckpt.{index,data-*,meta},
   tokenizer_config.json (the casing) and, for a classifier, labels.txt.
+  `keep_layers` (optional) keeps only some layers: see `layers_to_keep`.
 
   Returns:
     Sorted list of the file names written.
@@ -530,9 +723,10 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
     UsageError: for anything the reader refuses, or an output directory
       that already holds a model; nothing is written then.
   """
-  check_output_dir(output_dir, [GOOGLE_CONFIG, VOCAB, TOKENIZER_CONFIG,
-                                LABELS_FILE, PROBLEM_TYPE_FILE])
+  check_output_dir(output_dir, _GOOGLE_FILES)
   model = read_hf_dir(input_dir)
+  model = _apply_keep_layers(model, keep_layers,
+                             os.path.join(input_dir, HF_CONFIG))
   weights, labels = resolve_labels(model, task_name, label_names)
   tokenizer_source = os.path.join(input_dir, TOKENIZER_CONFIG)
   lower = resolve_do_lower_case(model.tokenizer_config, do_lower_case,
@@ -545,35 +739,14 @@ def hf_to_google(input_dir, output_dir, do_lower_case=None, task_name=None,
                         "and question-answering models have none): "
                         "bert/pooler is left out of the checkpoint.")
 
-  def write_files(tmp_dir):
-    _write_text(os.path.join(tmp_dir, GOOGLE_CONFIG),
-                model.config.to_json_string())
-    _write_bytes(os.path.join(tmp_dir, VOCAB), model.vocab_bytes)
-    _write_json(os.path.join(tmp_dir, TOKENIZER_CONFIG), tokenizer_config)
-    if labels is not None:
-      _write_text(os.path.join(tmp_dir, LABELS_FILE),
-                  "".join(label + "\n" for label in labels))
-    if model.problem_type == MULTI_LABEL:
-      _write_text(os.path.join(tmp_dir, PROBLEM_TYPE_FILE),
-                  MULTI_LABEL + "\n")
-    write_tf_checkpoint(weights, os.path.join(tmp_dir, GOOGLE_CHECKPOINT))
-
-  names = write_directory(output_dir, write_files)
-  tf1.logging.info("Wrote %s: %d variables, heads: %s, hidden_act=%s",
-                   output_dir, len(weights),
-                   ", ".join(HEAD_NAMES[h] for h in sorted(model.heads)) or
-                   "none", model.config.hidden_act)
+  names = _write_google_dir(output_dir, model, weights, labels,
+                            tokenizer_config)
   _log_casing(lower)
-  if labels is not None:
-    tasks = _matching_tasks(labels)
-    tf1.logging.info("Classifier labels (row order): %s%s", labels,
-                     "; the label order of run_classifier --task_name=%s" %
-                     "|".join(tasks) if tasks else "")
   return names
 
 
 def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
-                 task_name=None, label_names=None):
+                 task_name=None, label_names=None, keep_layers=None):
   """Converts a Google-layout model (any checkpoint of the scripts) to HF.
 
   Writes config.json (with id2label for a classifier), model.safetensors,
@@ -582,6 +755,8 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
   check_output_dir(output_dir, [HF_CONFIG, HF_WEIGHTS, VOCAB,
                                 TOKENIZER_CONFIG])
   model = read_google_dir(input_dir, checkpoint)
+  model = _apply_keep_layers(model, keep_layers,
+                             os.path.join(input_dir, GOOGLE_CONFIG))
   config = model.config
   act = config.hidden_act
   if act not in GOOGLE_TO_HF_ACT:
@@ -623,17 +798,102 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
   _log_casing(lower)
   return names
 
+def _casing_of_google_dir(input_dir, tokenizer_config):
+  """The casing settings a Google-layout directory records, or None.
+
+  tokenizer_config.json (a converted or cut model) or, in a fine-tuning
+  directory, model_info.json's do_lower_case; a released model records
+  none (its casing is in its name).
+  """
+  if tokenizer_config is not None:
+    return tokenizer_config
+  lower = _model_info(input_dir).get("do_lower_case")
+  if isinstance(lower, bool):
+    return {"do_lower_case": lower}
+  return None
+
+
+def google_to_google(input_dir, output_dir, checkpoint=None,
+                     do_lower_case=None, task_name=None, label_names=None,
+                     keep_layers=None):
+  """Writes a released-style model directory from any Google checkpoint.
+
+  With `keep_layers`, a smaller model: only those encoder layers (e.g. the
+  first 2 of 6, a student to distill into), renumbered from 0, with
+  embeddings, pooler and heads kept and bert_config.json saying the new
+  num_hidden_layers. Without it, the same model minus the training state
+  (optimizer slots, global_step), under the released file names. Values
+  are copied bit for bit.
+
+  Args:
+    input_dir: directory of bert_config.json, vocab.txt and the checkpoint
+      (bert_model.ckpt, or the newest one; see `checkpoint`).
+    output_dir: the directory to write (created; it must not hold a model).
+    checkpoint: (optional) the checkpoint to read, as --checkpoint.
+    do_lower_case: (optional) the casing to record in tokenizer_config.json.
+      Default: the input's tokenizer_config.json (or a fine-tuning
+      directory's model_info.json); with neither, none is written, as in a
+      released model.
+    task_name, label_names: (optional) name the classifier's rows, as for
+      `google_to_hf`.
+    keep_layers: (optional) int N (the first N layers), a string as the flag
+      takes it ("2", "0,2,5") or a list of 0-based indices.
+
+  Returns:
+    Sorted list of the file names written: bert_config.json, vocab.txt,
+    bert_model.ckpt.{data-00000-of-00001,index,meta}, and where they apply
+    tokenizer_config.json, labels.txt, problem_type.txt.
+
+  Raises:
+    UsageError: a missing or unreadable input, a bad keep_layers (see
+      `layers_to_keep`), an output directory that already holds a model;
+      nothing is written then.
+  """
+  check_output_dir(output_dir, _GOOGLE_FILES)
+  config_path = require_file(input_dir, GOOGLE_CONFIG)
+  if keep_layers is not None and keep_layers != "":
+    # Refused before the (possibly large) checkpoint is read.
+    layers_to_keep(keep_layers,
+                   script_utils.load_bert_config(config_path)
+                   .num_hidden_layers, config_path)
+  model = read_google_dir(input_dir, checkpoint, for_hf=False)
+  model = _apply_keep_layers(model, keep_layers, config_path)
+  weights, labels = resolve_labels(model, task_name, label_names)
+  casing = _casing_of_google_dir(input_dir, model.tokenizer_config)
+  tokenizer_config = None
+  lower = None
+  if casing is not None or do_lower_case is not None:
+    lower = resolve_do_lower_case(casing, do_lower_case,
+                                  os.path.join(input_dir, TOKENIZER_CONFIG))
+    tokenizer_config = dict(casing or {})
+    tokenizer_config["do_lower_case"] = lower
+  names = _write_google_dir(output_dir, model, weights, labels,
+                            tokenizer_config)
+  if lower is None:
+    tf1.logging.info("Casing: %s records none; pass the scripts the "
+                     "--do_lower_case the source model needs (or give it "
+                     "here to record it in %s)", input_dir, TOKENIZER_CONFIG)
+  else:
+    _log_casing(lower)
+  return names
 
 
 def convert(direction, input_dir, output_dir, checkpoint=None,
-            do_lower_case=None, task_name=None, label_names=None):
-  """Runs one conversion; see `hf_to_google` and `google_to_hf`.
+            do_lower_case=None, task_name=None, label_names=None,
+            keep_layers=None):
+  """Runs one conversion; see `hf_to_google`, `google_to_hf` and
+  `google_to_google`.
+
+  Example, a 2-layer student from a 6-layer model, in a notebook:
+
+    convert_checkpoint.convert("google_to_google", "minilm_google",
+                               "minilm_2l", keep_layers=2)
 
   Raises:
     UsageError: for a missing flag or any bad input.
   """
   if direction not in DIRECTIONS:
-    raise UsageError("--direction is required: %s" % " or ".join(DIRECTIONS))
+    raise UsageError("--direction is required: %s" % ", ".join(DIRECTIONS))
   if not input_dir:
     raise UsageError("--input_dir is required")
   if not tf.io.gfile.isdir(input_dir):
@@ -644,9 +904,12 @@ def convert(direction, input_dir, output_dir, checkpoint=None,
                        "with --direction=hf_to_google the output is always "
                        "%s" % GOOGLE_CHECKPOINT)
     return hf_to_google(input_dir, output_dir, do_lower_case, task_name,
-                        label_names)
+                        label_names, keep_layers)
+  if direction == "google_to_google":
+    return google_to_google(input_dir, output_dir, checkpoint, do_lower_case,
+                            task_name, label_names, keep_layers)
   return google_to_hf(input_dir, output_dir, checkpoint, do_lower_case,
-                      task_name, label_names)
+                      task_name, label_names, keep_layers)
 
 
 def run(settings):
@@ -655,7 +918,8 @@ def run(settings):
                  checkpoint=settings.checkpoint,
                  do_lower_case=settings.do_lower_case,
                  task_name=settings.task_name,
-                 label_names=settings.label_names)
+                 label_names=settings.label_names,
+                 keep_layers=settings.keep_layers)
 
 
 def main(_):
