@@ -26,6 +26,7 @@ from classifier_data import (  # pylint: disable=unused-import
     MnliProcessor, MrpcProcessor, PROCESSORS, QnliProcessor, QqpProcessor,
     REGRESSION_LABELS, RteProcessor, Sst2Processor, StsbProcessor,
     WnliProcessor, XnliProcessor, get_processor, is_regression_label_list)
+import distillation
 import estimator_runtime
 import fine_tuning
 import modeling
@@ -220,6 +221,41 @@ def write_example_records(examples, output_file, to_record):
   return len(examples)
 
 
+def write_distillation_records(features, teacher_logits, has_label,
+                               output_file):
+  """Writes training records carrying the teacher's logits, atomically.
+
+  The layout of `file_based_convert_examples_to_features` plus
+  `teacher_logits` float [num_labels] and `has_label` int64 [1] (0 for a
+  row of --transfer_file, whose `label_ids` is a placeholder); read back by
+  `file_based_input_fn_builder(..., num_teacher_logits=num_labels)`.
+
+  Args:
+    features: list of `InputFeatures` (examples or windows).
+    teacher_logits: float array [len(features), num_labels].
+    has_label: list of bools, one per feature.
+    output_file: the TFRecord file; written whole or not at all.
+
+  Returns:
+    The number of records written.
+  """
+  if not len(features) == len(teacher_logits) == len(has_label):
+    raise ValueError("%d features, %d teacher logits, %d has_label" %
+                     (len(features), len(teacher_logits), len(has_label)))
+
+  def to_record(index, feature):
+    record = _features_to_example(feature)
+    fields = record.features.feature
+    fields[distillation.TEACHER_LOGITS].CopyFrom(
+        record_utils.create_float_feature(
+            [float(v) for v in teacher_logits[index]]))
+    fields[distillation.HAS_LABEL].CopyFrom(
+        record_utils.create_int_feature([int(bool(has_label[index]))]))
+    return record
+
+  return write_example_records(features, output_file, to_record)
+
+
 def convert_examples_to_features(examples, label_list, max_seq_length,
                                  tokenizer):
   """Converts examples to a list of `InputFeatures` (kept in memory)."""
@@ -230,7 +266,13 @@ def convert_examples_to_features(examples, label_list, max_seq_length,
   ]
 
 
-def _name_to_features(seq_length, is_regression):
+def _name_to_features(seq_length, is_regression, num_teacher_logits=None):
+  if num_teacher_logits:
+    return dict(_name_to_features(seq_length, is_regression), **{
+        distillation.TEACHER_LOGITS: tf.io.FixedLenFeature(
+            [num_teacher_logits], tf.float32),
+        distillation.HAS_LABEL: tf.io.FixedLenFeature([], tf.int64),
+    })
   return {
       "input_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
       "input_mask": tf.io.FixedLenFeature([seq_length], tf.int64),
@@ -242,7 +284,8 @@ def _name_to_features(seq_length, is_regression):
 
 
 def file_based_input_fn_builder(input_file, seq_length, is_training,
-                                drop_remainder, is_regression=False):
+                                drop_remainder, is_regression=False,
+                                num_teacher_logits=None):
   """An input_fn reading the records of `file_based_convert_...`.
 
   Args:
@@ -251,14 +294,18 @@ def file_based_input_fn_builder(input_file, seq_length, is_training,
     is_training: bool; training repeats and shuffles.
     drop_remainder: bool; True on TPU, which needs full batches.
     is_regression: bool; the labels are floats.
+    num_teacher_logits: (optional) int, the number of labels of records
+      written by `write_distillation_records`: the features then also hold
+      "teacher_logits" float32 [batch_size, num_labels] and "has_label".
 
   Returns:
     input_fn(params) -> dataset of feature dicts (int32 ids, batch
     params["batch_size"]).
   """
   return record_utils.record_input_fn_builder(
-      input_file, _name_to_features(seq_length, is_regression), is_training,
-      drop_remainder)
+      input_file, _name_to_features(seq_length, is_regression,
+                                    num_teacher_logits),
+      is_training, drop_remainder)
 
 
 def input_fn_builder(features, seq_length, is_training, drop_remainder):
@@ -380,7 +427,8 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      use_one_hot_embeddings, is_regression=False,
                      task_metric=None, positive_label_id=1,
                      num_accumulation_steps=1, compute_type=tf.float32,
-                     class_weights=None):
+                     class_weights=None, distill_temperature=None,
+                     distill_alpha=None, predict_logits=False):
   """The TPUEstimator model_fn for classification (or regression).
 
   Args:
@@ -399,6 +447,12 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
       turns on dynamic loss scaling).
     class_weights: (optional) num_labels floats (class_weights.py); the
       training loss and eval_loss are then the class-weighted mean.
+    distill_temperature, distill_alpha: (optional) floats; set both to
+      train on records of `write_distillation_records`: the training loss is
+      then `distillation.distillation_loss` against their teacher logits
+      (evaluation, which reads records without them, keeps the task's loss).
+    predict_logits: bool; PREDICT also returns "logits" [batch_size,
+      num_labels] (a teacher's pass, `distillation.compute_teacher_logits`).
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -429,6 +483,12 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
           label_ids, class_weights, is_real_example)
       total_loss = class_weights_lib.weighted_mean(per_example_loss,
                                                    loss_weights)
+    if (distill_temperature is not None and
+        distillation.TEACHER_LOGITS in features):
+      total_loss, _ = distillation.distillation_loss(
+          logits, features[distillation.TEACHER_LOGITS], per_example_loss,
+          features[distillation.HAS_LABEL], is_real_example,
+          distill_temperature, distill_alpha)
 
     scaffold_fn, train_spec = warm_start_and_training_spec(
         mode, total_loss, init_checkpoint, learning_rate, num_train_steps,
@@ -466,6 +526,9 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
           mode=mode, loss=total_loss, eval_metrics=eval_metrics,
           scaffold_fn=scaffold_fn)
 
+    if predict_logits:
+      return prediction_spec(mode, scaffold_fn, probabilities, label_ids,
+                             is_real_example, logits=logits)
     return prediction_spec(mode, scaffold_fn, probabilities, label_ids,
                            is_real_example)
 

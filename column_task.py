@@ -289,6 +289,52 @@ class ColumnTaskProcessor(classifier_data.SplitFileProcessor):
           label=label, example_id=example_id, line_number=line_number))
     return examples
 
+  def get_transfer_examples(self, path, pair, flag_name="transfer_file"):
+    """The rows of an unlabeled file in the task's format (--transfer_file).
+
+    Its header names `text` (and `text_b` exactly when the task's files
+    have it), optionally `id`, and no label column. Each row becomes an
+    `InputExample` with the placeholder label (`placeholder_label`).
+
+    Args:
+      path: the file, tab- or comma-separated as the task's files.
+      pair: bool, whether the task's texts are pairs (text_b).
+      flag_name: the flag named in errors.
+
+    Raises:
+      UsageError: naming the file and line: a label column, a text_b column
+        the task lacks (or the reverse), a bad row; a file without rows.
+    """
+    table = read_table(path, self.file_format)
+    if table.label_kind is not None:
+      raise UsageError("%s line 1: a %s column; --%s is unlabeled text (add "
+                       "labeled rows to train.%s instead)" %
+                       (path, table.label_kind, flag_name, self.file_format))
+    if ("text_b" in table.columns) != bool(pair):
+      raise UsageError("%s line 1: %s, but the task's train.%s %s" % (
+          path, "a text_b column" if not pair else "no text_b column",
+          self.file_format, "has none" if not pair else "has one"))
+    if not table.rows:
+      raise UsageError("--%s=%s: no rows below the header" % (flag_name,
+                                                              path))
+    text_b_column = table.columns.get("text_b")
+    id_column = table.columns.get("id")
+    examples = []
+    for line_number, fields in table.rows:
+      guid = "transfer-%d" % line_number
+      examples.append(classifier_data.InputExample(
+          guid=guid,
+          text_a=tokenization.convert_to_unicode(
+              fields[table.columns["text"]]),
+          text_b=(None if text_b_column is None else
+                  tokenization.convert_to_unicode(fields[text_b_column])),
+          label=self.placeholder_label(),
+          example_id=(guid if id_column is None else
+                      tokenization.convert_to_unicode(
+                          fields[id_column]).strip()),
+          line_number=line_number))
+    return examples
+
   def _parse_label(self, path, line_number, cell, labels):
     if self.is_regression:
       try:

@@ -44,6 +44,7 @@ import class_weights as class_weights_lib
 import classifier_metrics
 import classifier_windows
 import column_task
+import distillation
 import export_utils
 import fine_tuning
 import multilabel
@@ -64,8 +65,8 @@ from classifier_lib import (
     _truncate_seq_pair, convert_examples_to_features, convert_single_example,
     create_model, file_based_convert_examples_to_features,
     file_based_input_fn_builder, get_processor, input_fn_builder,
-    is_regression_label_list, model_fn_builder, write_test_predictions,
-    write_test_results)
+    is_regression_label_list, model_fn_builder, write_distillation_records,
+    write_test_predictions, write_test_results)
 from fine_tuning import (
     check_weights_and_output, load_model_files, make_fine_tuning_estimator,
     train, training_steps)
@@ -113,6 +114,7 @@ def define_flags(flag_values=flags.FLAGS):
       do_predict_help="Predict on test and write test_results.tsv.")
   classifier_windows.define_window_flags(flag_values)
   best_checkpoint.define_flags(flag_values)
+  distillation.define_distillation_flags(flag_values)
 
 
 def validate_flags(settings, task_flags=("task_name",)):
@@ -123,6 +125,7 @@ def validate_flags(settings, task_flags=("task_name",)):
     raise UsageError("--doc_stride: windows are not supported with --use_tpu "
                      "(a text's windows do not fill fixed-size batches)")
   best_checkpoint.check_flags(settings)
+  distillation.check_flags(settings)
 
 
 def main(_):
@@ -176,6 +179,16 @@ def run(settings):
       settings)
 
   task_name = settings.task_name.lower()
+  distilling = distillation.is_distilling(settings)
+  if distilling and (getattr(processor, "multi_label", False) or
+                     processor.is_regression):
+    raise UsageError("--teacher_dir: distillation takes a single-label "
+                     "classification task, not a %s one" % (
+                         "multi-label" if getattr(processor, "multi_label",
+                                                  False) else "regression"))
+  if distilling and getattr(settings, "class_weights", None):
+    raise UsageError("--class_weights: not with --teacher_dir (the "
+                     "teacher's soft targets have no class to weight)")
   if getattr(processor, "multi_label", False):
     return multilabel.run(
         settings, processor, init_checkpoint, bert_config, tokenizer,
@@ -198,18 +211,37 @@ def run(settings):
   if settings.do_predict:
     predict_examples = _read_examples(processor, task_name, data_dir, "test")
 
+  # Distillation: the teacher checked (one line naming --teacher_dir) and
+  # the transfer text read before anything is written.
+  teacher = None
+  transfer_examples = []
+  if distilling:
+    teacher = distillation.load_teacher(
+        settings.teacher_dir, settings.vocab_file, settings.do_lower_case,
+        distillation.CLASSIFIER, student_labels=label_list,
+        student_max_seq_length=settings.max_seq_length)
+    if getattr(settings, "transfer_file", None):
+      transfer_examples = _read_transfer_examples(
+          processor, settings.transfer_file, train_examples, label_list)
+
   num_train_steps = num_warmup_steps = None
-  train_windows = None
+  train_windows = transfer_windows = None
   if train_examples and getattr(settings, "doc_stride", None):
     # Long texts as windows; an epoch is a pass over the windows.
     train_windows = classifier_windows.training_windows(
         train_examples, label_list, settings.max_seq_length, tokenizer,
         settings.doc_stride)
+    transfer_windows = []
+    if transfer_examples:
+      transfer_windows = classifier_windows.training_windows(
+          transfer_examples, label_list, settings.max_seq_length, tokenizer,
+          settings.doc_stride)
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
-        settings, len(train_windows), "training windows")
+        settings, len(train_windows) + len(transfer_windows),
+        "training windows")
   elif train_examples:
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
-        settings, len(train_examples))
+        settings, len(train_examples) + len(transfer_examples))
   class_weights = _class_weights(settings, label_list, is_regression,
                                  train_examples)
 
@@ -234,7 +266,8 @@ def run(settings):
       positive_label_id=positive_label_id,
       num_accumulation_steps=settings.num_accumulation_steps,
       compute_type=fine_tuning.compute_type(settings),
-      class_weights=class_weights)
+      class_weights=class_weights,
+      **_distillation_loss_settings(settings))
   estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
                                                      num_train_steps)
 
@@ -247,11 +280,18 @@ def run(settings):
     # predictor.load reads long texts as the model was trained and scored.
     model_info.update(doc_stride=settings.doc_stride,
                       window_pooling=settings.window_pooling)
+  if teacher is not None:
+    model_info.update(distillation.model_info_settings(
+        settings, len(transfer_examples)))
   if train_examples:
     export_utils.write_model_files(output_dir, bert_config, model_info)
     train_file = os.path.join(output_dir, "train.tf_record")
     size_line = "Num examples = %d" % len(train_examples)
-    if train_windows is not None:
+    if teacher is not None:
+      size_line = _write_distillation_records(
+          settings, teacher, train_examples, transfer_examples,
+          train_windows, transfer_windows, label_list, tokenizer, train_file)
+    elif train_windows is not None:
       classifier_windows.write_features(train_windows, train_file)
       size_line += " (%d windows)" % len(train_windows)
     else:
@@ -262,7 +302,8 @@ def run(settings):
         seq_length=max_seq_length,
         is_training=True,
         drop_remainder=True,
-        is_regression=is_regression)
+        is_regression=is_regression,
+        num_teacher_logits=len(label_list) if teacher is not None else None)
     fine_tuning.train(
         estimator, settings, train_input_fn, size_line, num_train_steps,
         num_warmup_steps, init_checkpoint,
@@ -292,6 +333,76 @@ def run(settings):
 # The name of `run` before the settings convention; tests and notebooks
 # call it with FLAGS or a namespace.
 run_task = run
+
+
+def _distillation_loss_settings(settings):
+  """model_fn_builder's distillation arguments ({} without --teacher_dir)."""
+  if not distillation.is_distilling(settings):
+    return {}
+  return {"distill_temperature": settings.distill_temperature,
+          "distill_alpha": settings.distill_alpha}
+
+
+def _read_transfer_examples(processor, path, train_examples, label_list):
+  """--transfer_file as `InputExample`s with a placeholder label.
+
+  A column task reads it in its own format (header, no label column);
+  the other tasks one text a line, or text_a<TAB>text_b when their
+  training examples are pairs.
+  """
+  pair = any(example.text_b for example in train_examples)
+  if isinstance(processor, column_task.ColumnTaskProcessor):
+    return processor.get_transfer_examples(path, pair)
+  return [InputExample(guid="transfer-%d" % line_number, text_a=fields[0],
+                       text_b=fields[1] if pair else None,
+                       label=label_list[0], line_number=line_number)
+          for line_number, fields in distillation.read_transfer_lines(
+              path, 2 if pair else 1)]
+
+
+def _write_distillation_records(settings, teacher, train_examples,
+                                transfer_examples, train_features,
+                                transfer_features, label_list, tokenizer,
+                                train_file):
+  """The teacher's logits over train and transfer text, into train_file.
+
+  `train_features` and `transfer_features` are the windows (--doc_stride)
+  or None, in which case the examples are converted here.
+
+  Returns:
+    The training log's size line.
+  """
+  max_seq_length = settings.max_seq_length
+  if train_features is None:
+    train_features = convert_examples_to_features(
+        train_examples, label_list, max_seq_length, tokenizer)
+    transfer_features = convert_examples_to_features(
+        transfer_examples, label_list, max_seq_length, tokenizer)
+  features = list(train_features) + list(transfer_features)
+  has_label = [True] * len(train_features) + [False] * len(transfer_features)
+  teacher_model_fn = model_fn_builder(
+      bert_config=teacher.bert_config, num_labels=len(teacher.labels),
+      init_checkpoint=None, learning_rate=0.0, num_train_steps=None,
+      num_warmup_steps=None, use_tpu=False, use_one_hot_embeddings=False,
+      predict_logits=True)
+  logits = distillation.compute_teacher_logits(
+      teacher, teacher_model_fn,
+      [f.input_ids for f in features], [f.input_mask for f in features],
+      [f.segment_ids for f in features],
+      batch_size=settings.predict_batch_size,
+      what="Teacher logits")
+  unit = "examples"
+  if getattr(settings, "doc_stride", None):
+    unit = "windows"
+  distillation.log_teacher(len(features), len(transfer_features),
+                           teacher.model_dir, unit)
+  write_distillation_records(features, logits, has_label, train_file)
+  size_line = "Num examples = %d" % len(train_examples)
+  if transfer_examples:
+    size_line += " (+ %d from --transfer_file)" % len(transfer_examples)
+  if getattr(settings, "doc_stride", None):
+    size_line += " (%d windows)" % len(features)
+  return size_line
 
 
 def _class_weights(settings, label_list, is_regression, train_examples):

@@ -147,3 +147,221 @@ def test_transfer_lines(tmp_path):
   path.write_bytes(b"ok\n\xff\n")
   with pytest.raises(distillation.UsageError, match="line 2: not valid UTF-8"):
     distillation.read_transfer_lines(str(path))
+
+
+# ----------------------------------------------------------------------------
+# Whole runs: a tiny teacher, a smaller student
+# ----------------------------------------------------------------------------
+
+import json  # pylint: disable=g-import-not-at-top,wrong-import-position
+import os  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+from tests import classifier_testdata as data  # pylint: disable=g-import-not-at-top,wrong-import-position
+from tests import helpers  # pylint: disable=g-import-not-at-top,wrong-import-position
+
+_SEED = 12345
+
+
+def _settings(**overrides):
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  import script_settings  # pylint: disable=g-import-not-at-top
+  return script_settings.defaults(run_classifier.define_flags, **overrides)
+
+
+def _run(settings):
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  return run_classifier.run(settings)
+
+
+@pytest.fixture(scope="module")
+def task(tmp_path_factory):
+  """An MRPC-layout task, a fine-tuned tiny teacher and a narrower student.
+
+  The teacher: the tests' tiny BERT (2 layers, 32 wide) fine-tuned for a
+  few steps. The student: 1 layer, 16 wide, its own random checkpoint.
+  """
+  root = tmp_path_factory.mktemp("distill")
+  files = data.write_model_files(root / "teacher_model", with_checkpoint=True)
+  data_dir = data.write_mrpc_folder(root / "MRPC", data.keyword_pairs(24, 1),
+                                    data.keyword_pairs(8, 2),
+                                    data.keyword_pairs(5, 3))
+  teacher_dir = str(root / "teacher")
+  common = dict(task_name="MRPC", data_dir=data_dir, max_seq_length=32,
+                train_batch_size=8, learning_rate=1e-3, num_train_epochs=1.0,
+                eval_batch_size=8, predict_batch_size=8, tf_random_seed=_SEED,
+                vocab_file=files["vocab_file"])
+  _run(_settings(do_train=True, output_dir=teacher_dir,
+                 bert_config_file=files["bert_config_file"],
+                 init_checkpoint=files["init_checkpoint"], **common))
+  student_config = helpers.tiny_bert_config(
+      vocab_size=len(data.VOCAB), hidden_size=16, num_attention_heads=2,
+      intermediate_size=32, num_hidden_layers=1, max_position_embeddings=32)
+  student_dir = root / "student_model"
+  os.makedirs(student_dir)
+  student_checkpoint = helpers.write_encoder_checkpoint(
+      student_config, str(student_dir / "bert_model.ckpt"), global_step=False)
+  student_files = dict(
+      bert_config_file=helpers.write_bert_config(
+          str(student_dir / "bert_config.json"), student_config),
+      init_checkpoint=student_checkpoint)
+  transfer = root / "transfer.txt"
+  transfer.write_text("".join(
+      "%s\t%s\n" % (a, b) for _, a, b in data.keyword_pairs(11, 4)),
+                      encoding="utf-8")
+  return dict(root=root, teacher_dir=teacher_dir, common=common,
+              student=student_files, transfer=str(transfer),
+              teacher_files=files)
+
+
+def _records(path):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top,redefined-outer-name,reimported
+  records = []
+  for raw in tf.compat.v1.io.tf_record_iterator(path):
+    example = tf.train.Example.FromString(raw)
+    records.append(example.features.feature)
+  return records
+
+
+@pytest.mark.slow
+def test_distilled_student_end_to_end(task, tmp_path):
+  import predictor  # pylint: disable=g-import-not-at-top
+  output_dir = str(tmp_path / "student")
+  _run(_settings(do_train=True, do_eval=True, output_dir=output_dir,
+                 teacher_dir=task["teacher_dir"],
+                 transfer_file=task["transfer"], distill_temperature=2.0,
+                 distill_alpha=0.7, **task["student"], **task["common"]))
+
+  records = _records(os.path.join(output_dir, "train.tf_record"))
+  assert len(records) == 24 + 11
+  assert [r["has_label"].int64_list.value[0] for r in records] == (
+      [1] * 24 + [0] * 11)
+  logits = np.array([r["teacher_logits"].float_list.value for r in records])
+  assert logits.shape == (35, 2)
+  # The stored logits are the teacher's: softmax of them is what the
+  # teacher's predictor says for the same texts.
+  pairs = data.keyword_pairs(24, 1) + data.keyword_pairs(11, 4)
+  with predictor.load(task["teacher_dir"]) as teacher:
+    expected = teacher.classify([(a, b) for _, a, b in pairs])
+  probabilities = np.exp(logits - logits.max(-1, keepdims=True))
+  probabilities /= probabilities.sum(-1, keepdims=True)
+  np.testing.assert_allclose(
+      probabilities, [[p[l] for l in ("0", "1")] for p in
+                      [r.probabilities for r in expected]], atol=1e-5)
+
+  info = json.load(open(os.path.join(output_dir, "model_info.json")))
+  assert info["distillation"] == {
+      "teacher_dir": task["teacher_dir"], "temperature": 2.0, "alpha": 0.7,
+      "transfer_file": task["transfer"], "transfer_examples": 11}
+  # An ordinary fine-tuned model: the student's variables only, loadable.
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top,redefined-outer-name,reimported
+  names = {name for name, _ in tf.train.list_variables(output_dir)}
+  assert "output_weights" in names
+  assert not any("teacher" in name for name in names)
+  shapes = dict(tf.train.list_variables(output_dir))
+  assert shapes["output_weights"] == [2, 16]
+  with predictor.load(output_dir) as student:
+    assert len(student.classify([("a b", "good great")])) == 1
+  assert os.path.exists(os.path.join(output_dir, "eval_results.txt"))
+
+
+def _student_settings(task, output_dir, **overrides):
+  values = dict(task["common"], do_train=True, output_dir=output_dir,
+                teacher_dir=task["teacher_dir"], **task["student"])
+  values.update(overrides)
+  return _settings(**values)
+
+
+def _swapped_vocab(path):
+  vocab = list(data.VOCAB)
+  vocab[-1], vocab[-2] = vocab[-2], vocab[-1]
+  return helpers.write_vocab(str(path), vocab)
+
+
+@pytest.mark.slow
+def test_mismatches_are_one_line_before_any_output(task, tmp_path):
+  output_dir = str(tmp_path / "out")
+  swapped = _swapped_vocab(tmp_path / "vocab.txt")
+  short = helpers.write_vocab(str(tmp_path / "short.txt"), data.VOCAB[:-1])
+  wrong_labels = tmp_path / "teacher_labels"
+  os.makedirs(wrong_labels)
+  for name in os.listdir(task["teacher_dir"]):
+    source = os.path.join(task["teacher_dir"], name)
+    if os.path.isfile(source):
+      with open(source, "rb") as f, open(wrong_labels / name, "wb") as g:
+        g.write(f.read())
+  info = json.load(open(wrong_labels / "model_info.json"))
+  info["labels"] = ["1", "0"]
+  json.dump(info, open(wrong_labels / "model_info.json", "w"))
+  cases = [
+      (dict(vocab_file=swapped), r"--teacher_dir=\S+: the teacher's "
+       r"vocabulary differs from --vocab_file=\S+ \(id 49 is 'ugly' there, "
+       r"'rainy' here\)"),
+      (dict(vocab_file=short), r"vocabulary differs .* \(51 tokens against "
+       r"50\)"),
+      (dict(do_lower_case=False), r"--teacher_dir=\S+: the teacher was "
+       r"fine-tuned with --do_lower_case=True, this run has "
+       r"--do_lower_case=False"),
+      (dict(teacher_dir=str(wrong_labels)), r"the teacher's labels \(1, 0\) "
+       r"differ from this task's \(0, 1\)"),
+      (dict(teacher_dir=task["teacher_files"]["vocab_file"].rsplit("/", 1)[0]),
+       r"no model_info.json; not a fine-tuned model directory"),
+      (dict(transfer_file=str(tmp_path / "missing.txt")),
+       r"--transfer_file=\S+missing.txt: file not found"),
+      (dict(distill_temperature=0.0), r"--distill_temperature=0.0: must be "
+       r"positive"),
+      (dict(distill_alpha=1.5), r"--distill_alpha=1.5: must be between"),
+      (dict(class_weights="balanced"), r"--class_weights: not with "
+       r"--teacher_dir"),
+  ]
+  assert data.VOCAB[-2:] == ["ugly", "rainy"]
+  for overrides, message in cases:
+    with pytest.raises(distillation.UsageError, match=message):
+      _run(_student_settings(task, output_dir, **overrides))
+    assert not os.path.exists(output_dir), overrides
+  with pytest.raises(distillation.UsageError,
+                     match="--transfer_file: only with --teacher_dir"):
+    _run(_student_settings(task, output_dir, teacher_dir=None,
+                           transfer_file=task["transfer"]))
+
+
+@pytest.mark.slow
+def test_bad_transfer_line_names_file_and_line(task, tmp_path):
+  output_dir = str(tmp_path / "out")
+  path = tmp_path / "transfer.txt"
+  path.write_text("good day\tkind words\n\njust one text\n", encoding="utf-8")
+  with pytest.raises(distillation.UsageError,
+                     match=r"transfer.txt line 3: 1 tab-separated fields; "
+                     r"this task takes a pair a line: text_a<TAB>text_b"):
+    _run(_student_settings(task, output_dir, transfer_file=str(path)))
+  assert not os.path.exists(output_dir)
+
+
+@pytest.mark.slow
+def test_command_line_mismatch_exit_1_one_line_no_output(task, tmp_path):
+  swapped = _swapped_vocab(tmp_path / "vocab.txt")
+  common = task["common"]
+  args = ["--task_name=MRPC", "--do_train=true",
+          "--data_dir=" + common["data_dir"],
+          "--bert_config_file=" + task["student"]["bert_config_file"],
+          "--init_checkpoint=" + task["student"]["init_checkpoint"],
+          "--max_seq_length=32", "--teacher_dir=" + task["teacher_dir"]]
+  cases = [
+      ("run_classifier.py", args + ["--vocab_file=" + swapped,
+                                    "--output_dir=%s" % (tmp_path / "a")]),
+      ("run_classifier.py", args + ["--vocab_file=" + common["vocab_file"],
+                                    "--do_lower_case=false",
+                                    "--output_dir=%s" % (tmp_path / "b")]),
+  ]
+  results = helpers.run_scripts_in_one_process(cases, tmp_path)
+  for result, what in zip(results, ("vocabulary differs",
+                                    "--do_lower_case=False")):
+    assert result["returncode"] == 1, result
+    # (A lower-cased vocabulary with --do_lower_case=false also brings the
+    # usual casing warning first.)
+    lines = result["stderr"].strip().splitlines()
+    errors = [line for line in lines if line.startswith("error:")]
+    assert errors == lines[-1:], result
+    assert errors[0].startswith("error: --teacher_dir=") and what in errors[0]
+    assert not any("Traceback" in line for line in lines)
+  assert not os.path.exists(tmp_path / "a")
+  assert not os.path.exists(tmp_path / "b")
