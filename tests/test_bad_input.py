@@ -310,6 +310,14 @@ MATRIX = [
     ("no_trained_task_layer", [SQD],
      {"do_train": "=false", "do_predict": "=true", "predict_file": "squad"},
      r"has no cls/squad/output_weights, cls/squad/output_bias"),
+    # Distillation: the teacher and the transfer text, checked first.
+    ("teacher_dir_missing", [CLS], {"teacher_dir": "missing"},
+     r"--teacher_dir=.*does_not_exist\.txt: not a directory"),
+    ("teacher_dir_not_fine_tuned", [CLS], {"teacher_dir": "a_dir"},
+     r"--teacher_dir=.*a_dir: no model_info\.json; not a fine-tuned model"),
+    ("transfer_file_missing", [CLS],
+     {"teacher_dir": "a_dir", "transfer_file": "missing"},
+     r"--transfer_file=.*does_not_exist\.txt: file not found"),
     # A refused --export_dir stops the run before anything is made.
     ("export_dir_not_empty", [CLS, SQD], {"export_dir": "full_dir"},
      r"--export_dir=.*full_dir: directory exists and is not empty"),
