@@ -16,12 +16,15 @@ tag per word, `evaluate_predictions` scores them as conlleval does and
 import collections
 import os
 
+import numpy as np
 import tensorflow as tf
 
 import checkpoint_utils
 import class_weights as class_weights_lib
+import distillation
 import doc_windows
 import estimator_runtime
+import export_utils
 import fine_tuning
 import modeling
 import ner_metrics
@@ -232,10 +235,15 @@ class InputFeatures(object):
     sentence_index: int, the sentence the window comes from.
     scored_words: list of (position, word_index): the words this window
       predicts and where their first piece is in the window.
+    teacher_logits: None, or (distillation) float32 array
+      [max_seq_length, num_labels], a teacher's logits for every position.
+    has_label: None, or (distillation) 1 for a window of tagged sentences,
+      0 for one of the unlabeled transfer text.
   """
 
   def __init__(self, input_ids, input_mask, segment_ids, label_ids,
-               label_weights, sentence_index, scored_words):
+               label_weights, sentence_index, scored_words,
+               teacher_logits=None, has_label=None):
     self.input_ids = input_ids
     self.input_mask = input_mask
     self.segment_ids = segment_ids
@@ -243,6 +251,8 @@ class InputFeatures(object):
     self.label_weights = label_weights
     self.sentence_index = sentence_index
     self.scored_words = scored_words
+    self.teacher_logits = teacher_logits
+    self.has_label = has_label
 
 
 def _pad(values, length):
@@ -349,20 +359,30 @@ def write_features(features, output_file):
   """Writes features as tf.train.Examples into a TFRecord file, atomically.
 
   Record schema: `input_ids`, `input_mask`, `segment_ids`, `label_ids`
-  int64 [max_seq_length]; `label_weights` float [max_seq_length].
+  int64 [max_seq_length]; `label_weights` float [max_seq_length]. Features
+  carrying a teacher's logits (distillation) add `teacher_logits` float
+  [max_seq_length * num_labels] (row-major: position, then tag) and
+  `has_label` int64 [1]; the records of the others stay byte for byte those
+  of the original layout.
   """
   progress = script_utils.ProgressLogger(
       "Writing %s" % os.path.basename(output_file), total=len(features))
   with record_utils.atomic_record_writers([output_file]) as writers:
     for feature in features:
-      example = tf.train.Example(features=tf.train.Features(feature={
+      columns = {
           "input_ids": record_utils.create_int_feature(feature.input_ids),
           "input_mask": record_utils.create_int_feature(feature.input_mask),
           "segment_ids": record_utils.create_int_feature(feature.segment_ids),
           "label_ids": record_utils.create_int_feature(feature.label_ids),
           "label_weights": record_utils.create_float_feature(
               feature.label_weights),
-      }))
+      }
+      if feature.teacher_logits is not None:
+        columns["teacher_logits"] = record_utils.create_float_feature(
+            np.asarray(feature.teacher_logits, np.float32).reshape(-1))
+        columns["has_label"] = record_utils.create_int_feature(
+            [feature.has_label])
+      example = tf.train.Example(features=tf.train.Features(feature=columns))
       # deterministic=True: protobuf 7 (TF 2.21) orders map entries randomly
       # per process otherwise.
       writers[0].write(example.SerializeToString(deterministic=True))
@@ -370,17 +390,27 @@ def write_features(features, output_file):
 
 
 def file_based_input_fn_builder(input_file, seq_length, is_training,
-                                drop_remainder):
-  """An input_fn over the records of `write_features` (int32 ids)."""
+                                drop_remainder, num_teacher_labels=None):
+  """An input_fn over the records of `write_features` (int32 ids).
+
+  `num_teacher_labels`: for records with a teacher's logits (distillation),
+  the number of tags; they are read as `teacher_logits` float32
+  [seq_length * num_labels] and `has_label` int32 [1].
+  """
   int_feature = tf.io.FixedLenFeature([seq_length], tf.int64)
-  return record_utils.record_input_fn_builder(
-      input_file, {
-          "input_ids": int_feature,
-          "input_mask": int_feature,
-          "segment_ids": int_feature,
-          "label_ids": int_feature,
-          "label_weights": tf.io.FixedLenFeature([seq_length], tf.float32),
-      }, is_training, drop_remainder)
+  columns = {
+      "input_ids": int_feature,
+      "input_mask": int_feature,
+      "segment_ids": int_feature,
+      "label_ids": int_feature,
+      "label_weights": tf.io.FixedLenFeature([seq_length], tf.float32),
+  }
+  if num_teacher_labels:
+    columns["teacher_logits"] = tf.io.FixedLenFeature(
+        [seq_length * num_teacher_labels], tf.float32)
+    columns["has_label"] = tf.io.FixedLenFeature([1], tf.int64)
+  return record_utils.record_input_fn_builder(input_file, columns,
+                                              is_training, drop_remainder)
 
 
 # ----------------------------------------------------------------------------
@@ -449,7 +479,8 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
 def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
                      num_train_steps, num_warmup_steps, use_tpu,
                      use_one_hot_embeddings, num_accumulation_steps=1,
-                     compute_type=tf.float32, class_weights=None):
+                     compute_type=tf.float32, class_weights=None,
+                     distill_temperature=None, distill_alpha=0.5):
   """The TPUEstimator model_fn for tagging.
 
   TRAIN minimises `create_model`'s loss; PREDICT returns, per window,
@@ -460,9 +491,17 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
   (`evaluate_predictions`); EVAL mode reports the loss only. Features the
   serving signature lacks (`label_ids`, `label_weights`) default to zeros.
 
+  With `distill_temperature` (knowledge distillation), features that carry
+  a teacher's logits (`teacher_logits`, `has_label`: the training records
+  of a run with --teacher_dir) are trained on `tagging_distillation_loss`
+  instead; the graph of every other run is unchanged.
+
   Args: as classifier_lib.model_fn_builder (no regression, no task metric);
     `class_weights` (num_labels floats, class_weights.py) multiply each
-    scored token's weight in the loss by its gold tag's weight.
+    scored token's weight in the loss by its gold tag's weight;
+    `distill_temperature` (float > 0, or None: no distillation) and
+    `distill_alpha` (the soft loss's weight in [0, 1]), see
+    `tagging_distillation_loss`.
 
   Returns:
     model_fn(features, labels, mode, params).
@@ -474,16 +513,21 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
     input_ids = features["input_ids"]
     zeros = tf.zeros_like(input_ids)
     label_ids = features.get("label_ids", zeros)
-    label_weights = features.get("label_weights",
+    scored_pieces = features.get("label_weights",
                                  tf.cast(zeros, tf.float32))
     label_weights = class_weights_lib.loss_weights(label_ids, class_weights,
-                                                   label_weights)
+                                                   scored_pieces)
 
     is_training = (mode == estimator_runtime.ModeKeys.TRAIN)
-    (total_loss, per_token_loss, _, probabilities) = create_model(
+    (total_loss, per_token_loss, logits, probabilities) = create_model(
         bert_config, is_training, input_ids, features["input_mask"],
         features["segment_ids"], label_ids, label_weights, num_labels,
         use_one_hot_embeddings, compute_type=compute_type)
+    if distill_temperature is not None and "teacher_logits" in features:
+      total_loss = tagging_distillation_loss(
+          logits, features["teacher_logits"], per_token_loss,
+          features["has_label"], scored_pieces, label_weights,
+          distill_temperature, distill_alpha)
 
     scaffold_fn, _ = checkpoint_utils.init_from_checkpoint(init_checkpoint,
                                                            use_tpu)
@@ -506,6 +550,172 @@ def model_fn_builder(bert_config, num_labels, init_checkpoint, learning_rate,
         mode=mode, loss=total_loss, scaffold_fn=scaffold_fn)
 
   return model_fn
+
+
+# ----------------------------------------------------------------------------
+# Knowledge distillation: a teacher's logits as training targets
+# ----------------------------------------------------------------------------
+
+
+def tagging_distillation_loss(logits, teacher_logits, per_token_loss,
+                              has_label, scored_pieces, label_weights,
+                              temperature, alpha):
+  """The student's loss against a teacher's logits, over the scored pieces.
+
+  Each scored piece (the first piece of a word, where the hard loss counts
+  it) is one item of `distillation.distillation_loss`: the cross-entropy
+  against the teacher's distribution softened by `temperature` (times T^2),
+  mixed with the hard loss by `alpha` in windows of tagged sentences and
+  alone in windows of the transfer text. Pieces that are not scored (the
+  other pieces of a word, [CLS], [SEP], padding) count in neither.
+
+  Args:
+    logits: float32 [batch_size, seq_length, num_labels], the student's.
+    teacher_logits: float32 [batch_size, seq_length * num_labels] (as the
+      records hold them) or [batch_size, seq_length, num_labels].
+    per_token_loss: float32 [batch_size, seq_length], the hard
+      cross-entropy of each position (`create_model`).
+    has_label: int [batch_size, 1] or [batch_size]: 1 for a window of a
+      tagged sentence, 0 for one of the transfer text.
+    scored_pieces: float32 [batch_size, seq_length], 1 on scored pieces.
+    label_weights: float32 [batch_size, seq_length], `scored_pieces` times
+      the gold tags' class weights (the same tensor without them): the
+      weights of tagged windows, as in the hard loss; a transfer window has
+      no gold tag to weight by and keeps `scored_pieces`.
+    temperature: float > 0; alpha: float in [0, 1].
+
+  Returns:
+    float32 scalar: the weighted mean over the scored pieces of the batch
+    (0 when none is scored).
+  """
+  batch_size, seq_length, num_labels = modeling.get_shape_list(
+      logits, expected_rank=3)
+  teacher_logits = tf.reshape(tf.cast(teacher_logits, tf.float32),
+                              [batch_size, seq_length, num_labels])
+  # [batch_size, seq_length]: a window's pieces share its row's has_label.
+  labeled = tf.broadcast_to(
+      tf.reshape(tf.cast(has_label, tf.float32), [batch_size, 1]),
+      [batch_size, seq_length])
+  weights = tf.where(labeled > 0, tf.cast(label_weights, tf.float32),
+                     tf.cast(scored_pieces, tf.float32))
+  loss, _ = distillation.distillation_loss(
+      logits, teacher_logits, per_token_loss, labeled, weights,
+      temperature, alpha)
+  return loss
+
+
+def read_transfer_file(path):
+  """The sentences of a --transfer_file, without tags.
+
+  Two layouts, told apart by the file itself: the CoNLL layout (a token a
+  line in the first column, any other columns such as tags ignored,
+  sentences separated by blank lines or `-DOCSTART-` lines), recognised by a
+  `-DOCSTART-` line, or by blank lines between groups of lines, a group of
+  several lines, and the same number of columns on every non-blank line;
+  otherwise one sentence a line, its words separated by whitespace (blank
+  lines skipped).
+
+  Returns:
+    (sentences, layout): a list of `Sentence` with tags None, and "conll"
+    or "lines".
+
+  Raises:
+    UsageError: naming the file when it is not UTF-8 or holds no word.
+  """
+  columns = [line.split() for line in script_utils.read_text_lines(path)]
+  group_sizes, size = [], 0  # Lines of each run of non-blank lines.
+  for c in columns + [[]]:
+    if c:
+      size += 1
+    elif size:
+      group_sizes.append(size)
+      size = 0
+  conll = any(c and c[0] == "-DOCSTART-" for c in columns) or (
+      len(group_sizes) > 1 and max(group_sizes) > 1 and
+      len(set(len(c) for c in columns if c)) == 1)
+  sentences = []
+  if conll:
+    words, line_numbers = [], []
+    for line_number, c in enumerate(columns, start=1):
+      if not c or c[0] == "-DOCSTART-":
+        if words:
+          sentences.append(Sentence(words, None, line_numbers))
+        words, line_numbers = [], []
+        continue
+      words.append(c[0])
+      line_numbers.append(line_number)
+    if words:
+      sentences.append(Sentence(words, None, line_numbers))
+  else:
+    for line_number, c in enumerate(columns, start=1):
+      if c:
+        sentences.append(Sentence(c, None, [line_number] * len(c)))
+  if not sentences:
+    raise UsageError("--transfer_file=%s: no words (an empty file?); expected "
+                     "one sentence a line, or the CoNLL layout" % path)
+  return sentences, "conll" if conll else "lines"
+
+
+def _teacher_model_fn(bert_config, num_labels):
+  """A PREDICT-only model_fn returning the tagger's logits."""
+
+  def model_fn(features, labels, mode, params):  # pylint: disable=unused-argument
+    input_ids = features["input_ids"]
+    zeros = tf.zeros_like(input_ids)
+    _, _, logits, _ = create_model(
+        bert_config, False, input_ids, features["input_mask"],
+        features["segment_ids"], zeros, tf.cast(zeros, tf.float32),
+        num_labels, use_one_hot_embeddings=False)
+    return estimator_runtime.TPUEstimatorSpec(
+        mode=mode, predictions={"logits": logits})
+
+  return model_fn
+
+
+def compute_teacher_logits(teacher, features, batch_size=32):
+  """A teacher tagger's logits over windows, in one pass (float32, no dropout).
+
+  The teacher is `create_model` with its own config and checkpoint
+  (`distillation.Teacher`); the windows are the student's, so the teacher
+  sees exactly the pieces the student is trained on.
+
+  Args:
+    teacher: `distillation.Teacher` of kind "ner".
+    features: list of `InputFeatures`, all of one length.
+    batch_size: int, windows per run.
+
+  Returns:
+    float32 array [len(features), max_seq_length, num_labels].
+
+  Raises:
+    UsageError: a checkpoint that does not hold the teacher's variables.
+  """
+  num_labels = len(teacher.labels)
+  if not features:
+    return np.zeros([0, 0, num_labels], np.float32)
+  return distillation.compute_teacher_logits(
+      teacher, _teacher_model_fn(teacher.bert_config, num_labels),
+      [f.input_ids for f in features], [f.input_mask for f in features],
+      [f.segment_ids for f in features], batch_size=batch_size,
+      what="Teacher logits")
+
+
+def model_info(settings, label_list):
+  """model_info.json of a tagging model (kind "ner"), with its vocab path.
+
+  What another run needs to use the model as a teacher (or to tag text as it
+  was trained): the casing, max_seq_length, the tag set in output order,
+  doc_stride and tag_scheme; `export_utils.write_model_files` writes it with
+  vocab.txt and bert_config.json next to the checkpoints.
+  """
+  return {"format_version": export_utils.MODEL_INFO_VERSION,
+          "kind": fine_tuning.NER,
+          "do_lower_case": bool(settings.do_lower_case),
+          "max_seq_length": int(settings.max_seq_length),
+          "labels": list(label_list),
+          "doc_stride": int(settings.doc_stride),
+          "tag_scheme": settings.tag_scheme,
+          "vocab_file": settings.vocab_file}
 
 
 # ----------------------------------------------------------------------------

@@ -41,7 +41,9 @@ import tensorflow as tf
 import best_checkpoint
 import checkpoint_utils
 import class_weights as class_weights_lib
+import distillation
 import estimator_runtime
+import export_utils
 import fine_tuning
 import ner_lib
 import ner_metrics
@@ -107,6 +109,7 @@ def define_flags(flag_values=flags.FLAGS):
       "only.")
   class_weights_lib.define_flag(define)
   best_checkpoint.define_flags(flag_values)
+  distillation.define_distillation_flags(flag_values)
 
 
 # ----------------------------------------------------------------------------
@@ -118,6 +121,7 @@ def validate_flags(settings):
   """Checks the flags that need no file access; raises UsageError."""
   fine_tuning.validate_flags(settings)
   best_checkpoint.check_flags(settings)
+  distillation.check_flags(settings)
   if settings.doc_stride < 1:
     raise UsageError("--doc_stride=%d: must be positive" %
                      settings.doc_stride)
@@ -212,11 +216,15 @@ def run(settings):
           settings.doc_stride, tokenizer)
   if eval_data and settings.tag_scheme != "none":
     _warn_about_scheme(eval_data, settings.tag_scheme)
+  teacher, transfer_data = _teacher_and_transfer(settings, label_list,
+                                                 tokenizer)
+  num_transfer_windows = len(transfer_data.features) if transfer_data else 0
 
   num_train_steps = num_warmup_steps = None
   if train_data:
     num_train_steps, num_warmup_steps = fine_tuning.training_steps(
-        settings, len(train_data.features), "training windows")
+        settings, len(train_data.features) + num_transfer_windows,
+        "training windows")
   fine_tuning.check_weights_and_output(
       settings, init_checkpoint, HEAD_VARIABLES,
       bool(train_data or eval_data or predict_data))
@@ -228,18 +236,36 @@ def run(settings):
       use_one_hot_embeddings=settings.use_tpu,
       num_accumulation_steps=settings.num_accumulation_steps,
       compute_type=fine_tuning.compute_type(settings),
-      class_weights=class_weights)
+      class_weights=class_weights,
+      distill_temperature=settings.distill_temperature if teacher else None,
+      distill_alpha=settings.distill_alpha if teacher else None)
   estimator = fine_tuning.make_fine_tuning_estimator(model_fn, settings,
                                                      num_train_steps)
 
   if train_data:
+    train_features = train_data.features
+    if teacher:
+      # Before anything is written: a teacher checkpoint that does not fit
+      # is still an error without output.
+      train_features = _with_teacher_logits(teacher, settings, train_data,
+                                            transfer_data)
     write_label_list(output_dir, label_list)
+    info = ner_lib.model_info(settings, label_list)
+    if teacher:
+      info.update(distillation.model_info_settings(
+          settings, len(transfer_data.sentences) if transfer_data else 0))
+    # What makes the directory usable as a --teacher_dir of another run.
+    export_utils.write_model_files(output_dir, bert_config, info)
     train_file = os.path.join(output_dir, "train.tf_record")
-    write_features(train_data.features, train_file)
+    write_features(train_features, train_file)
     train_input_fn = file_based_input_fn_builder(
-        train_file, max_seq_length, is_training=True, drop_remainder=True)
+        train_file, max_seq_length, is_training=True, drop_remainder=True,
+        num_teacher_labels=len(label_list) if teacher else None)
     size_line = "Num sentences = %d, windows = %d" % (
         len(train_data.sentences), len(train_data.features))
+    if transfer_data:
+      size_line += " (+ %d transfer sentences, %d windows)" % (
+          len(transfer_data.sentences), num_transfer_windows)
     fine_tuning.train(
         estimator, settings, train_input_fn, size_line, num_train_steps,
         num_warmup_steps, init_checkpoint,
@@ -274,6 +300,74 @@ def run(settings):
 # The name of `run` before the settings convention; tests call it with a
 # namespace.
 run_task = run
+
+
+def _teacher_and_transfer(settings, label_list, tokenizer):
+  """The --teacher_dir and the --transfer_file windows, read and checked.
+
+  Returns:
+    (teacher, transfer_data): a `distillation.Teacher` or None; a `_DataSet`
+    of the transfer sentences (untagged, their windows made as the training
+    ones) or None.
+
+  Raises:
+    UsageError: a teacher of another kind, vocabulary, casing or tag set, or
+      an unreadable --transfer_file.
+  """
+  if not distillation.is_distilling(settings):
+    return None, None
+  teacher = distillation.load_teacher(
+      settings.teacher_dir, settings.vocab_file, settings.do_lower_case,
+      distillation.NER, student_labels=label_list,
+      student_max_seq_length=settings.max_seq_length)
+  if not settings.transfer_file:
+    return teacher, None
+  sentences, layout = ner_lib.read_transfer_file(settings.transfer_file)
+  tf1.logging.info("--transfer_file=%s: %d sentences (%s)",
+                   settings.transfer_file, len(sentences),
+                   "CoNLL layout, first column" if layout == "conll" else
+                   "one a line")
+  transfer_data = _DataSet(settings.transfer_file, sentences)
+  transfer_data.features, transfer_data.pieceless = convert_sentences(
+      sentences, label_list, settings.max_seq_length, settings.doc_stride,
+      tokenizer)
+  return teacher, transfer_data
+
+
+# The order of the tagged and the transfer windows in a distillation run's
+# training records: mixed once, by a fixed seed, since the original's
+# shuffle buffer (100 records) would otherwise feed all the tagged windows
+# before any transfer one.
+TRANSFER_MIX_SEED = 12345
+
+
+def _with_teacher_logits(teacher, settings, train_data, transfer_data):
+  """The training windows (tagged and transfer) with the teacher's logits.
+
+  Returns:
+    list of `InputFeatures` with `teacher_logits` and `has_label`, the
+    tagged and the transfer windows mixed in a fixed pseudo-random order.
+  """
+  transfer_features = transfer_data.features if transfer_data else []
+  windows = list(train_data.features) + list(transfer_features)
+  logits = ner_lib.compute_teacher_logits(teacher, windows,
+                                          batch_size=32)
+  distillation.log_teacher(
+      len(windows), len(transfer_features), settings.teacher_dir,
+      unit="windows")
+  features = []
+  for index, (window, window_logits) in enumerate(zip(windows, logits)):
+    has_label = 1 if index < len(train_data.features) else 0
+    features.append(InputFeatures(
+        window.input_ids, window.input_mask, window.segment_ids,
+        window.label_ids, window.label_weights, window.sentence_index,
+        window.scored_words, teacher_logits=window_logits,
+        has_label=has_label))
+  if transfer_features:
+    order = np.random.RandomState(TRANSFER_MIX_SEED).permutation(
+        len(features))
+    features = [features[i] for i in order]
+  return features
 
 
 def _warn_about_scheme(data, tag_scheme):
