@@ -39,7 +39,7 @@ def _np_loss(student, teacher, hard, has_label, weights, t, alpha):
   return (per_item * weights).sum() / max(weights.sum(), 1.0), per_item
 
 
-def _run(*tensors):
+def _evaluate(*tensors):
   with tf.Graph().as_default(), tf1.Session() as sess:
     return sess.run([t() for t in tensors])
 
@@ -61,7 +61,7 @@ def test_loss_matches_numpy(t, alpha):
         tf.constant(student), tf.constant(teacher), tf.constant(hard),
         tf.constant(has_label), tf.constant(weights), t, alpha)
 
-  (loss, items), = _run(build)
+  (loss, items), = _evaluate(build)
   np.testing.assert_allclose(items, expected_items, rtol=1e-5, atol=1e-6)
   np.testing.assert_allclose(loss, expected, rtol=1e-5, atol=1e-6)
 
@@ -78,7 +78,7 @@ def test_soft_loss_alone_is_zero_gradient_at_the_teacher_and_scales_t2():
     return lambda: distillation.soft_cross_entropy(
         tf.constant(logits), tf.constant(logits), t)
 
-  gradient, at_1, at_3 = _run(grad, soft(1.0), soft(3.0))
+  gradient, at_1, at_3 = _evaluate(grad, soft(1.0), soft(3.0))
   np.testing.assert_allclose(gradient, 0.0, atol=1e-6)
   # At the teacher, the soft loss is T^2 times the teacher's entropy at T.
   for value, t in ((at_1, 1.0), (at_3, 3.0)):
@@ -96,7 +96,7 @@ def test_unlabeled_item_ignores_an_infinite_hard_loss():
         tf.constant([np.inf, 0.5]), tf.constant([0, 1]),
         tf.constant([1.0, 1.0]), 2.0, 0.5)[0]
 
-  loss, = _run(build)
+  loss, = _evaluate(build)
   assert np.isfinite(loss)
 
 
@@ -115,7 +115,7 @@ def test_masked_word_pieces_for_tagging_shapes():
         tf.constant(student), tf.constant(teacher), tf.constant(hard),
         tf.constant(has_label), tf.constant(mask), 2.0, 0.7)[0]
 
-  loss, = _run(build)
+  loss, = _evaluate(build)
   np.testing.assert_allclose(loss, expected, rtol=1e-5)
 
 
@@ -125,7 +125,7 @@ def test_all_padding_batch_has_zero_loss():
         tf.constant([[1.0, 0.0]]), tf.constant([[0.0, 1.0]]),
         tf.constant([1.0]), tf.constant([1]), tf.constant([0.0]), 1.0, 0.5)[0]
 
-  loss, = _run(build)
+  loss, = _evaluate(build)
   assert loss == 0.0
 
 
