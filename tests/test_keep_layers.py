@@ -468,3 +468,40 @@ def test_cut_model_fine_tunes_with_run_classifier(tmp_path):
     got = np.array([[v for l in item["layers"] if l["index"] == index
                      for v in l["values"]] for item in first])
     np.testing.assert_allclose(got, want["layers"][layer][0], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_cut_pretraining_model_continues_pre_training(tmp_path):
+  """run_pretraining starts from a cut pre-training checkpoint (its
+  cls/ heads included: --do_eval alone refuses a checkpoint without them)."""
+  import run_pretraining  # pylint: disable=g-import-not-at-top
+  import script_settings  # pylint: disable=g-import-not-at-top
+
+  records = helpers.write_pretraining_data(
+      tmp_path / "data", 32, 5, vocab_size=300, dupe_factor=1, seed=1)
+  config = dict(records.config, num_hidden_layers=NUM_LAYERS)
+  weights = _pretraining_weights(config, seed=9)
+  source_dir = str(tmp_path / "source")
+  _write_source(source_dir, weights, config=config)
+  cut = str(tmp_path / "cut")
+  cc.google_to_google(source_dir, cut, keep_layers=2)
+
+  def run(output_dir, **overrides):
+    settings = dict(
+        bert_config_file=os.path.join(cut, "bert_config.json"),
+        input_file=records.records, output_dir=str(tmp_path / output_dir),
+        init_checkpoint=os.path.join(cut, "bert_model.ckpt"),
+        max_seq_length=32, max_predictions_per_seq=5, do_train=False,
+        do_eval=True, train_batch_size=4, eval_batch_size=4,
+        num_train_steps=2, num_warmup_steps=0, max_eval_steps=2,
+        tf_random_seed=1)
+    settings.update(overrides)
+    run_pretraining.run(script_settings.defaults(run_pretraining.define_flags,
+                                                 **settings))
+    return data.read_eval_results(os.path.join(settings["output_dir"],
+                                               "eval_results.txt"))
+
+  evaluated = run("eval")
+  assert np.isfinite(evaluated["masked_lm_loss"]), evaluated
+  trained = run("train", do_train=True)
+  assert trained["global_step"] == 2, trained
