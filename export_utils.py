@@ -24,6 +24,13 @@ reserves `assets.extra/` for such files and loads the model without
 reading them, so serving is unchanged. `predictor.load` reads them, and
 the same files beside the checkpoints of a fine-tuning `--output_dir`
 (`write_model_files`).
+
+The graph computes in the precision of the model_fn it is built from: a
+script run with --precision=bf16 exports bfloat16 matrix products (float32
+weights, layer norm, softmax and outputs), faster on CPUs with AVX512_BF16
+or AMX. `graph_precision` reads it from the graph, model_info.json records
+it (`"precision": "bf16"`; no key for fp32) and `saved_model_precision`
+tells it for a SavedModel on disk.
 """
 
 import json
@@ -63,6 +70,15 @@ CLASSIFIER = "classifier"
 SQUAD = "squad"
 MODEL_INFO_VERSION = 1
 
+# The arithmetic of a serving graph's matrix products, by the name
+# --precision gives it (estimator_runtime.PRECISIONS).
+FP32 = "fp32"
+_PRECISION_OF_DTYPE = {tf.bfloat16: "bf16", tf.float16: "fp16"}
+# The ops the encoder's dense layers and attention products run as; their
+# input dtype is the precision the model computes in.
+_MATRIX_PRODUCT_OPS = {"MatMul": "T", "BatchMatMul": "T",
+                       "BatchMatMulV2": "T", "BatchMatMulV3": "Ta"}
+
 
 def model_info(kind, vocab_file, do_lower_case, max_seq_length, **settings):
   """What turns text into a model's inputs and its outputs into answers.
@@ -92,6 +108,79 @@ def model_info(kind, vocab_file, do_lower_case, max_seq_length, **settings):
           "max_seq_length": int(max_seq_length)}
   info.update(settings)
   return dict(info, vocab_file=vocab_file)
+
+
+def _precision_of_dtypes(dtypes):
+  """fp32, or the reduced precision among `dtypes` (tf.DTypes)."""
+  for dtype, precision in _PRECISION_OF_DTYPE.items():
+    if dtype in dtypes:
+      return precision
+  return FP32
+
+
+def graph_precision(graph):
+  """The precision a serving graph computes in: "fp32", "bf16" or "fp16".
+
+  Read from the graph itself, not from a flag: the input dtype of its matrix
+  products. A model built with `compute_type=tf.bfloat16` runs the
+  encoder's products in bfloat16 (the task head's stay float32); any
+  reduced-precision product makes the graph that precision.
+
+  Args:
+    graph: a `tf.Graph`, e.g. the one a SavedModel was loaded into.
+
+  Returns:
+    str, one of estimator_runtime.PRECISIONS.
+  """
+  dtypes = set()
+  for op in graph.get_operations():
+    attr = _MATRIX_PRODUCT_OPS.get(op.type)
+    if attr:
+      dtypes.add(tf.as_dtype(op.get_attr(attr)))
+  return _precision_of_dtypes(dtypes)
+
+
+def saved_model_precision(export_dir):
+  """The precision an exported SavedModel computes in, without loading it.
+
+  `precision` of its assets.extra/model_info.json when recorded there, else
+  read from the matrix products of its graph (an export without
+  model_info.json, such as run_ner.py's, or one written before the key
+  existed).
+
+  Returns:
+    str: "fp32", "bf16" or "fp16".
+
+  Raises:
+    UsageError: no readable saved_model.pb in `export_dir`.
+  """
+  info_path = os.path.join(export_dir, SAVED_MODEL_EXTRA_DIR,
+                           MODEL_INFO_FILE)
+  if tf.io.gfile.exists(info_path):
+    with tf.io.gfile.GFile(info_path) as f:
+      info = json.loads(f.read())
+    if "precision" in info:
+      return info["precision"]
+  # Imported here: only this fallback needs the protocol buffer.
+  from tensorflow.core.protobuf import saved_model_pb2  # pylint: disable=g-import-not-at-top
+  path = os.path.join(export_dir, "saved_model.pb")
+  saved_model = saved_model_pb2.SavedModel()
+  try:
+    with tf.io.gfile.GFile(path, "rb") as f:
+      saved_model.ParseFromString(f.read())
+  except (tf.errors.OpError, IOError, ValueError) as e:
+    raise script_utils.UsageError("%s: not a readable SavedModel (%s)" %
+                                  (path, script_utils.error_line(e)))
+  dtypes = set()
+  for meta_graph in saved_model.meta_graphs:
+    nodes = list(meta_graph.graph_def.node)
+    for function in meta_graph.graph_def.library.function:
+      nodes.extend(function.node_def)
+    for node in nodes:
+      attr = _MATRIX_PRODUCT_OPS.get(node.op)
+      if attr and attr in node.attr:
+        dtypes.add(tf.as_dtype(node.attr[attr].type))
+  return _precision_of_dtypes(dtypes)
 
 
 def _write_model_info_files(directory, info, bert_config=None):
@@ -334,7 +423,11 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
       DEFAULT_SYNTHESIZED_FEATURES.
     model_info: (optional) dict from `model_info`; its vocabulary and
       model_info.json are written to `assets.extra/` in the SavedModel,
-      which then loads with `predictor.load(export_dir)` alone.
+      which then loads with `predictor.load(export_dir)` alone. A model_fn
+      computing in reduced precision (its compute_type, a script's
+      --precision=bf16) adds `"precision": "bf16"` (or "fp16") to it;
+      the outputs stay float32 either way (`saved_model_precision` reads
+      the precision back).
 
   Returns:
     export_dir.
@@ -362,6 +455,9 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
     sess, receivers, outputs = serving_session(
         model_fn, max_seq_length, checkpoint_path, output_keys, params,
         synthesized_features)
+    # What the graph computes in, whatever built it (a script's
+    # --precision gives model_fn its compute_type).
+    precision = graph_precision(sess.graph)
     with sess, sess.graph.as_default():
       signature = tf1.saved_model.signature_def_utils.predict_signature_def(
           inputs=receivers, outputs=outputs)
@@ -373,6 +469,10 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
           strip_default_attrs=True)
       builder.save()
     if model_info is not None:
+      if precision != FP32:
+        # Recorded only when reduced: a model_info.json without the key
+        # is fp32, as every export made before the key existed.
+        model_info = dict(model_info, precision=precision)
       extra_dir = os.path.join(tmp_dir, SAVED_MODEL_EXTRA_DIR)
       tf.io.gfile.makedirs(extra_dir)
       _write_model_info_files(extra_dir, model_info)
@@ -390,6 +490,7 @@ def export_saved_model(model_fn, export_dir, max_seq_length, checkpoint_path,
             directory):
           tf.io.gfile.rmtree(directory)
 
-  tf1.logging.info("Exported SavedModel of %s to %s (outputs: %s)",
-                   checkpoint_path, export_dir, ", ".join(sorted(outputs)))
+  tf1.logging.info("Exported SavedModel of %s to %s (outputs: %s; "
+                   "computing in %s)", checkpoint_path, export_dir,
+                   ", ".join(sorted(outputs)), precision)
   return export_dir

@@ -28,6 +28,15 @@ From the shell, one text per line on standard input (`a ||| b` for a
 sentence pair, `question ||| context` for SQuAD):
 
   echo "a lovely sunny day" | python -m predictor --model_dir=/tmp/mrpc_output
+
+Precision: a checkpoint directory runs in fp32 unless asked otherwise
+(`load(..., precision="bf16")`, `--precision=bf16`): the encoder's matrix
+products in bfloat16, the weights, layer norm, softmax and the outputs
+float32, as the fine-tuning scripts' --precision. A SavedModel computes in
+the precision it was exported in (model_info.json records it). On a CPU
+without AVX512_BF16 or AMX bfloat16 is emulated and slower than fp32: a
+warning says so, and the model still loads (the same warning as the
+scripts'). `model.precision` tells what runs.
 """
 
 import collections
@@ -45,6 +54,7 @@ import tensorflow as tf
 
 import best_checkpoint
 import classifier_lib
+import estimator_runtime
 import classifier_windows
 import export_utils
 import fine_tuning
@@ -86,7 +96,7 @@ _SQUAD_SETTINGS = squad_lib.MODEL_SETTINGS
 
 def load(model_dir, vocab_file=None, bert_config_file=None,
          do_lower_case=None, max_seq_length=None, labels=None, kind=None,
-         **squad_settings):
+         precision=None, **squad_settings):
   """Loads a fine-tuned classifier or SQuAD model for predictions.
 
   Args:
@@ -101,13 +111,19 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
       `vocab_file` and `bert_config_file` when the directory lacks
       vocab.txt and bert_config.json. A SavedModel's max_seq_length is
       fixed by its signature.
+    precision: (optional) "fp32", "bf16" or "fp16": the arithmetic of the
+      encoder's matrix products (outputs stay float32). A checkpoint
+      directory runs in fp32 by default; a SavedModel runs in the precision
+      it was exported in, and a different one is refused. Where the
+      machine only emulates it (bf16 on a CPU without AVX512_BF16 or AMX),
+      a warning is logged and the model loads anyway.
     **squad_settings: (optional) `doc_stride`, `max_query_length`,
       `n_best_size`, `max_answer_length`, `version_2_with_negative`,
       `null_score_diff_threshold`, overriding the recorded ones.
 
   Returns:
-    A `Classifier` or a `QuestionAnswerer`; close it (or use `with`) to
-    free its TensorFlow session.
+    A `Classifier` or a `QuestionAnswerer` (its `precision` says what it
+    computes in); close it (or use `with`) to free its TensorFlow session.
 
   Raises:
     UsageError (a ValueError): a directory that is neither, a missing file
@@ -118,6 +134,9 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
   if unknown:
     raise TypeError("load() got unexpected keyword argument(s) %s" %
                     ", ".join(unknown))
+  if precision is not None and precision not in estimator_runtime.PRECISIONS:
+    raise UsageError("precision=%r: expected one of %s" %
+                     (precision, ", ".join(estimator_runtime.PRECISIONS)))
   if not model_dir or not tf.io.gfile.isdir(model_dir):
     raise UsageError("model_dir=%s: not a directory (give a fine-tuning "
                      "--output_dir or an --export_dir SavedModel)" % model_dir)
@@ -154,6 +173,12 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
       runner = _SavedModelRunner(model_dir)
   try:
     if is_saved_model:
+      if precision is not None and precision != runner.precision:
+        raise UsageError(
+            "model_dir=%s: the SavedModel was exported in %s and computes "
+            "in it; precision=%s would need another export (the scripts' "
+            "--precision with --export_dir) or the fine-tuning --output_dir" %
+            (model_dir, runner.precision, precision))
       if info.get("max_seq_length", runner.max_seq_length) != (
           runner.max_seq_length):
         raise UsageError("model_dir=%s: the SavedModel takes "
@@ -166,14 +191,33 @@ def load(model_dir, vocab_file=None, bert_config_file=None,
     if not is_saved_model:
       with tf_quiet.quiet_log(logging.WARNING):
         runner = _checkpoint_runner(model_dir, checkpoint, bert_config_file,
-                                    info, vocab_file, len(tokenizer.vocab))
+                                    info, vocab_file, len(tokenizer.vocab),
+                                    precision or export_utils.FP32)
   except BaseException:
     if is_saved_model:
       runner.close()
     raise
+  info["precision"] = runner.precision
+  _log_precision(model_dir, runner.precision)
   if info["kind"] == export_utils.SQUAD:
     return QuestionAnswerer(runner, tokenizer, info)
   return Classifier(runner, tokenizer, info)
+
+
+# Warnings the command line gave already (script_utils.run warns of an
+# emulated --precision when it starts), not to be repeated by `load`.
+_ALREADY_WARNED = set()
+
+
+def _log_precision(model_dir, precision):
+  """Says what the model computes in, and warns where that is emulated."""
+  warning = script_utils.precision_warning(precision)
+  if warning and warning not in _ALREADY_WARNED:
+    tf1.logging.warning("%s", warning)
+  tf1.logging.info(
+      "%s: predicting in %s%s", model_dir, precision,
+      "" if precision == export_utils.FP32 else
+      " (encoder matrix products; weights and outputs float32)")
 
 
 def _find_checkpoint(model_dir):
@@ -277,6 +321,8 @@ class _SessionRunner(object):
     self._inputs = inputs
     self._outputs = outputs
     self.max_seq_length = int(inputs["input_ids"].shape[1])
+    # Read from the graph: what the matrix products really compute in.
+    self.precision = export_utils.graph_precision(sess.graph)
 
   def run(self, features):
     """The outputs for a batch of features (lists of max_seq_length ids)."""
@@ -310,9 +356,10 @@ class _SavedModelRunner(_SessionRunner):
 
 
 def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
-                       vocab_file, vocab_size):
+                       vocab_file, vocab_size, precision):
   """A checkpoint of a fine-tuning directory, in the serving graph an
-  export would write."""
+  export with --precision=`precision` would write."""
+  compute_type = estimator_runtime.compute_type_for_precision(precision)
   bert_config_file = bert_config_file or os.path.join(
       model_dir, export_utils.BERT_CONFIG_FILE)
   if not tf.io.gfile.exists(bert_config_file):
@@ -325,14 +372,14 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
     model_fn = squad_lib.model_fn_builder(
         bert_config, init_checkpoint=None, learning_rate=0.0,
         num_train_steps=None, num_warmup_steps=None, use_tpu=False,
-        use_one_hot_embeddings=False)
+        use_one_hot_embeddings=False, compute_type=compute_type)
     output_keys = ["start_logits", "end_logits"]
   elif info.get("multi_label"):
     model_fn = multilabel.model_fn_builder(
         bert_config, num_labels=len(info["labels"]), init_checkpoint=None,
         learning_rate=0.0, num_train_steps=None, num_warmup_steps=None,
         use_tpu=False, use_one_hot_embeddings=False,
-        thresholds=_thresholds(info))
+        thresholds=_thresholds(info), compute_type=compute_type)
     output_keys = ["probabilities"]
   else:
     model_fn = classifier_lib.model_fn_builder(
@@ -340,7 +387,7 @@ def _checkpoint_runner(model_dir, checkpoint, bert_config_file, info,
         learning_rate=0.0, num_train_steps=None, num_warmup_steps=None,
         use_tpu=False, use_one_hot_embeddings=False,
         is_regression=classifier_lib.is_regression_label_list(
-            info["labels"]))
+            info["labels"]), compute_type=compute_type)
     output_keys = ["probabilities"]
   sess, receivers, outputs = export_utils.serving_session(
       model_fn, info["max_seq_length"], checkpoint, output_keys,
@@ -381,6 +428,8 @@ class _Predictor(object):
     self.info = {k: v for k, v in info.items() if k != "vocab_file"}
     self.do_lower_case = info["do_lower_case"]
     self.max_seq_length = info["max_seq_length"]
+    # "fp32", "bf16" or "fp16": what the encoder's products compute in.
+    self.precision = runner.precision
 
   def close(self):
     """Frees the TensorFlow session."""
@@ -632,6 +681,13 @@ def define_flags(flag_values=flags.FLAGS):
       "SavedModel written with --export_dir.", flag_values=flag_values)
   flags.DEFINE_integer("batch_size", 32, "Inputs per run of the model.",
                        flag_values=flag_values)
+  flags.DEFINE_enum(
+      "precision", "fp32", list(estimator_runtime.PRECISIONS),
+      "Arithmetic of the encoder's matrix products (outputs stay float32). "
+      "A SavedModel runs in the precision it was exported in, whatever "
+      "the default; given explicitly, it must be that one. bf16 is faster "
+      "on CPUs with AVX512_BF16 or AMX; elsewhere it is emulated and slower "
+      "(a warning says so).", flag_values=flag_values)
 
 
 def read_inputs(lines, kind):
@@ -661,7 +717,14 @@ def read_inputs(lines, kind):
 
 
 def main(_):
-  run(script_settings.from_flags(FLAGS), sys.stdin, sys.stdout)
+  settings = script_settings.from_flags(FLAGS)
+  if FLAGS["precision"].present:
+    # script_utils.run has warned of it already, if this CPU emulates it.
+    _ALREADY_WARNED.add(script_utils.precision_warning(settings.precision))
+  else:
+    # Not given: fp32 for a checkpoint, a SavedModel's own precision.
+    settings = settings.replace(precision=None)
+  run(settings, sys.stdin, sys.stdout)
 
 
 def run(settings, input_lines, output):
@@ -669,13 +732,13 @@ def run(settings, input_lines, output):
 
   Args:
     settings: `script_settings.Settings` of `define_flags` (model_dir,
-      batch_size).
+      batch_size, precision: None for the model's own, see `load`).
     input_lines: iterable of str, one input each (see `read_inputs`).
     output: a text stream; a header row, then a row per input line,
       tab-separated, written only once everything is predicted.
   """
   script_utils.require_flags(settings, ["model_dir"])
-  with load(settings.model_dir) as model:
+  with load(settings.model_dir, precision=settings.precision) as model:
     inputs = read_inputs(input_lines, model.info["kind"])
     lines = []
     if isinstance(model, QuestionAnswerer):
