@@ -1,5 +1,6 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""Converts BERT checkpoints between Google's layout and Hugging Face's.
+"""Converts BERT checkpoints between Google's layout and Hugging Face's,
+and cuts smaller models (some of the layers) out of larger ones.
 
 Design note. The two layouts hold the same numbers under other names:
 
@@ -36,11 +37,21 @@ travel in config.json (id2label) on the HF side and in labels.txt on ours;
 order run_classifier's task expects). Optimizer slots and global_step are
 training state, not model, and are left out.
 
+Smaller models. --keep_layers (`layers_to_keep`, `select_layers`) keeps
+some encoder layers of the model read, in any direction: layer i of the
+list becomes layer_i, the written config says the new num_hidden_layers,
+embeddings, pooler and heads stay, values unchanged. google_to_google
+writes the result in the released layout (`google_to_google`): a student
+to fine-tune or distill into, which every script reads as it reads a
+released model. It reads the heads no Hugging Face class has (run_ner's)
+too, carrying them over as they are.
+
 Only `safetensors` (its NumPy API) is needed; nothing is downloaded.
 """
 
 import collections
 import json
+import numbers
 import os
 import re
 import uuid
@@ -447,7 +458,12 @@ def _keep_layers_text(keep_layers):
 
 
 def _as_index(text, flag):
+  """An int from the flag's text, or an integer of a Python list."""
+  if isinstance(text, numbers.Integral) and not isinstance(text, bool):
+    return int(text)
   try:
+    if not isinstance(text, str):
+      raise ValueError(text)
     return int(text)
   except ValueError:
     raise UsageError("%s: %r is not a layer index (expected N, the number "
@@ -478,7 +494,8 @@ def layers_to_keep(keep_layers, num_layers, source="bert_config.json"):
                      "indices" % flag)
   if isinstance(keep_layers, str) and "," not in keep_layers:
     keep_layers = _as_index(keep_layers.strip(), flag)
-  if isinstance(keep_layers, int):
+  if isinstance(keep_layers, numbers.Integral):
+    keep_layers = int(keep_layers)
     if keep_layers < 1:
       raise UsageError("%s: keep at least one layer" % flag)
     if keep_layers > num_layers:
@@ -490,8 +507,11 @@ def layers_to_keep(keep_layers, num_layers, source="bert_config.json"):
     # "3," is the list holding layer 3 alone (plain "3" keeps three).
     items = items[:-1] if items.endswith(",") else items
     indices = [_as_index(item.strip(), flag) for item in items.split(",")]
-  else:
+  elif isinstance(keep_layers, (list, tuple, range)):
     indices = [_as_index(item, flag) for item in keep_layers]
+  else:
+    raise UsageError("%s: expected a number of layers or a list of layer "
+                     "indices" % flag)
   if not indices:
     raise UsageError("%s: keep at least one layer" % flag)
   for position, index in enumerate(indices):
@@ -797,6 +817,7 @@ def google_to_hf(input_dir, output_dir, checkpoint=None, do_lower_case=None,
                    hf_config["hidden_act"])
   _log_casing(lower)
   return names
+
 
 def _casing_of_google_dir(input_dir, tokenizer_config):
   """The casing settings a Google-layout directory records, or None.
