@@ -6,7 +6,8 @@
    no other layer, no optimizer slot, no global_step; bert_config.json says
    the new count and nothing else changed; vocab.txt and the casing copied.
 2. Its encoder output equals tests/numpy_bert.forward run on the source's
-   chosen layers (renumbered here, independently of the converter).
+   chosen layers (renumbered here, independently of the converter); on the
+   real MiniLM weights, forward_hf of the original file's first 2 layers.
 3. --keep_layers composes with hf_to_google and google_to_hf.
 4. Bad values are one line, exit 1, nothing written.
 5. (slow) run_classifier fine-tunes the cut directory as a released model,
@@ -20,14 +21,18 @@ import shutil
 
 import numpy as np
 import pytest
+import safetensors.numpy
 import tensorflow as tf
 
 import convert_checkpoint as cc
 import modeling
 from script_utils import UsageError
+import tokenization
 from tests import classifier_testdata as data
 from tests import helpers
 from tests import numpy_bert
+# Where the real MiniLM weights are, and how its tests tokenize real text.
+from tests import test_convert_checkpoint as tcc
 
 tf1 = tf.compat.v1
 
@@ -276,6 +281,34 @@ def test_cut_encoder_equals_numpy_forward_of_the_chosen_layers(source,
                                  config, ids, mask, types)
   assert np.abs(first_two["sequence_output"] -
                 want["sequence_output"])[real].max() > 0.1
+
+
+@tcc.needs_minilm
+def test_real_weights_cut_to_two_layers_equal_the_original_first_two(
+    tmp_path):
+  """MiniLM (6 layers, the dev-only package): converted, then cut to its
+  first 2 layers, our encoder equals tests/numpy_bert.forward_hf run on the
+  original model.safetensors with only its first 2 layers."""
+  google = str(tmp_path / "google")
+  cut = str(tmp_path / "cut")
+  cc.hf_to_google(tcc.MINILM_DIR, google)
+  cc.google_to_google(google, cut, keep_layers=2)
+  assert _read_json(os.path.join(cut, "bert_config.json"))[
+      "num_hidden_layers"] == 2
+  tokenizer = tokenization.FullTokenizer(os.path.join(cut, "vocab.txt"),
+                                         do_lower_case=True)
+  ids, mask, types = tcc._tokenize_batch(tokenizer, tcc.MINILM_TEXTS, 24)  # pylint: disable=protected-access
+  got = _encode(cut, ids, mask, types)
+  hf_config = _read_json(os.path.join(tcc.MINILM_DIR, "config.json"))
+  original = safetensors.numpy.load_file(os.path.join(tcc.MINILM_DIR,
+                                                      "model.safetensors"))
+  want = numpy_bert.forward_hf(original, dict(hf_config, num_hidden_layers=2),
+                               ids, mask, types)
+  real = mask.astype(bool)
+  for got_layer, want_layer in zip(got["layers"], want["layers"]):
+    np.testing.assert_allclose(got_layer[real], want_layer[real], atol=1e-4)
+  np.testing.assert_allclose(got["pooled_output"], want["pooled_output"],
+                             atol=1e-4)
 
 
 # ----------------------------------------------------------------------------
