@@ -365,3 +365,71 @@ def test_command_line_mismatch_exit_1_one_line_no_output(task, tmp_path):
     assert not any("Traceback" in line for line in lines)
   assert not os.path.exists(tmp_path / "a")
   assert not os.path.exists(tmp_path / "b")
+
+
+@pytest.mark.slow
+def test_column_task_windows_and_the_fine_tuning_flags(task, tmp_path):
+  """--task_name=tsv with a transfer TSV, windows, accumulation, bf16,
+  evaluation during training with the best checkpoint, export; then the
+  student's best_checkpoint/ as the teacher of another run."""
+  import predictor  # pylint: disable=g-import-not-at-top
+  data_dir = tmp_path / "tsv"
+  os.makedirs(data_dir)
+  header = [["text", "text_b", "label"]]
+  data.write_tsv(str(data_dir / "train.tsv"), header + [
+      [a, b + " " + b, label] for label, a, b in data.keyword_pairs(16, 5)])
+  data.write_tsv(str(data_dir / "dev.tsv"), header + [
+      [a, b, label] for label, a, b in data.keyword_pairs(8, 6)])
+  transfer = tmp_path / "transfer.tsv"
+  data.write_tsv(str(transfer), [["id", "text", "text_b"]] + [
+      ["t%d" % i, a, b + " " + b] for i, (_, a, b) in enumerate(
+          data.keyword_pairs(8, 7))])
+  output_dir = str(tmp_path / "student")
+  export_dir = str(tmp_path / "export")
+  common = dict(task["common"], task_name="tsv", data_dir=str(data_dir),
+                max_seq_length=14, train_batch_size=8, num_train_epochs=1.0)
+  _run(_settings(do_train=True, do_eval=True, output_dir=output_dir,
+                 export_dir=export_dir, teacher_dir=task["teacher_dir"],
+                 transfer_file=str(transfer), doc_stride=6,
+                 num_accumulation_steps=2, precision="bf16",
+                 eval_every_steps=2, keep_best_by="eval_accuracy",
+                 early_stopping_patience=5, **task["student"], **common))
+  records = _records(os.path.join(output_dir, "train.tf_record"))
+  has_label = [r["has_label"].int64_list.value[0] for r in records]
+  # Windows: more records than texts, the transfer rows' windows last.
+  assert len(records) > 16 + 8 and has_label == sorted(has_label,
+                                                       reverse=True)
+  assert 0 < has_label.count(0) < len(records)
+  assert os.path.exists(os.path.join(output_dir, "eval_history.jsonl"))
+  assert os.path.isdir(os.path.join(output_dir, "best_checkpoint"))
+  info = json.load(open(os.path.join(output_dir, "model_info.json")))
+  assert info["distillation"]["transfer_examples"] == 8
+  with predictor.load(export_dir) as student:
+    assert len(student.classify([("a b", "good great")])) == 1
+
+  # The best checkpoint of that run teaches a plain MRPC student (fp16).
+  second = str(tmp_path / "second")
+  _run(_settings(do_train=True, output_dir=second,
+                 teacher_dir=os.path.join(output_dir, "best_checkpoint"),
+                 precision="fp16", distill_alpha=1.0,
+                 **task["student"], **task["common"]))
+  records = _records(os.path.join(second, "train.tf_record"))
+  assert len(records) == 24 and all(
+      r["has_label"].int64_list.value[0] == 1 for r in records)
+
+
+@pytest.mark.slow
+def test_column_transfer_file_with_a_label_column(task, tmp_path):
+  data_dir = tmp_path / "tsv"
+  os.makedirs(data_dir)
+  data.write_tsv(str(data_dir / "train.tsv"), [["text", "label"]] + [
+      [a + " " + b, label] for label, a, b in data.keyword_pairs(8, 5)])
+  transfer = tmp_path / "transfer.tsv"
+  data.write_tsv(str(transfer), [["text", "label"], ["good", "1"]])
+  with pytest.raises(distillation.UsageError,
+                     match=r"transfer.tsv line 1: a label column; "
+                     r"--transfer_file is unlabeled text"):
+    _run(_student_settings(task, str(tmp_path / "out"), task_name="tsv",
+                           data_dir=str(data_dir),
+                           transfer_file=str(transfer)))
+  assert not os.path.exists(tmp_path / "out")
