@@ -113,6 +113,13 @@ def check_flags(settings):
                      temperature)
   if not 0.0 <= alpha <= 1.0:
     raise UsageError("--distill_alpha=%s: must be between 0 and 1" % alpha)
+  output_dir = getattr(settings, "output_dir", None)
+  if output_dir and os.path.abspath(output_dir) in (
+      os.path.abspath(settings.teacher_dir),
+      os.path.dirname(os.path.abspath(settings.teacher_dir))):
+    raise UsageError("--teacher_dir=%s: the student's --output_dir=%s would "
+                     "overwrite it; give the student a directory of its own" %
+                     (settings.teacher_dir, output_dir))
   if getattr(settings, "transfer_file", None):
     file_utils.require_file(settings.transfer_file, "transfer_file")
 
@@ -347,6 +354,14 @@ def load_teacher(teacher_dir, student_vocab_file, student_do_lower_case,
                      "than the vocabulary's %d tokens" %
                      (flag, teacher_dir, bert_config.vocab_size,
                       len(teacher_tokens)))
+  teacher_length = info.get("max_seq_length")
+  if (student_max_seq_length and teacher_length and
+      student_max_seq_length > teacher_length):
+    tf1.logging.warning(
+        "%s=%s was fine-tuned with --max_seq_length=%d and reads this run's "
+        "longer inputs (%d tokens): its logits on the longest texts may be "
+        "less reliable", flag, teacher_dir, teacher_length,
+        student_max_seq_length)
   checkpoint = _teacher_checkpoint(teacher_dir, files_dir, flag)
   try:
     checkpoint_utils.check_checkpoint_fits_config(checkpoint, bert_config)

@@ -312,12 +312,17 @@ def test_mismatches_are_one_line_before_any_output(task, tmp_path):
       (dict(distill_alpha=1.5), r"--distill_alpha=1.5: must be between"),
       (dict(class_weights="balanced"), r"--class_weights: not with "
        r"--teacher_dir"),
+      (dict(output_dir=task["teacher_dir"]), r"--teacher_dir=\S+: the "
+       r"student's --output_dir=\S+ would overwrite it"),
   ]
   assert data.VOCAB[-2:] == ["ugly", "rainy"]
   for overrides, message in cases:
+    overrides = dict(overrides)
     with pytest.raises(distillation.UsageError, match=message):
-      _run(_student_settings(task, output_dir, **overrides))
+      _run(_student_settings(task, overrides.pop("output_dir", output_dir),
+                             **overrides))
     assert not os.path.exists(output_dir), overrides
+  assert os.path.exists(os.path.join(task["teacher_dir"], "model_info.json"))
   with pytest.raises(distillation.UsageError,
                      match="--transfer_file: only with --teacher_dir"):
     _run(_student_settings(task, output_dir, teacher_dir=None,
