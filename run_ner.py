@@ -20,6 +20,15 @@ pieces is split into windows `--doc_stride` pieces apart, and each word is
 scored (in the loss and in the predictions) only in the window where it has
 the most context, as run_squad.py does for paragraphs.
 
+Knowledge distillation (distillation.py): with --teacher_dir, the output
+directory of another run_ner.py training run (same vocabulary, casing and
+tag set; any depth or width), the teacher's logits for every training
+window, and for the windows of --transfer_file's untagged sentences, are
+computed once and stored in train.tf_record; the student learns the
+teacher's softened distribution on each word's first piece, mixed with the
+gold tag by --distill_alpha (transfer words: the teacher's alone). The
+student is an ordinary run_ner.py model.
+
 The head is one dense layer on the sequence output, `ner/output_weights`
 [num_labels, hidden_size] and `ner/output_bias` [num_labels]. Reading the
 files, the windows, the records and the model are in ner_lib.py (and stay
