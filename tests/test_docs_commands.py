@@ -55,6 +55,7 @@ PAGES = [
     "docs/feature-extraction.md",
     "docs/predicting-and-serving.md",
     "docs/converting.md",
+    "docs/distillation.md",
     "docs/performance.md",
     "docs/troubleshooting.md",
     "docs/using-the-modules.md",
@@ -90,7 +91,7 @@ ALLOWED = [
 DEMO_PATHS = {"my_bert": "demo_output"}
 
 FIXTURE_VARIABLES = ("BERT_BASE_DIR", "GLUE_DIR", "SQUAD_DIR", "CONLL_DIR",
-                     "HF_MODEL_DIR", "SENTIMENT_DIR")
+                     "HF_MODEL_DIR", "SENTIMENT_DIR", "TRANSFER_FILE")
 
 COMMAND_TIMEOUT_SECS = 600
 
@@ -386,6 +387,24 @@ def build_fixtures(work):
       classifier_testdata.keyword_pairs(8, 2),
       classifier_testdata.keyword_pairs(4, 3))
 
+  # SST-2's layout, and unlabeled sentences of the same kind for the
+  # distillation page's --transfer_file.
+  sst2 = os.path.join(glue, "SST-2")
+  os.makedirs(sst2)
+  for name, count, seed in (("train", 64, 1), ("dev", 8, 2)):
+    classifier_testdata.write_tsv(
+        os.path.join(sst2, name + ".tsv"), [("sentence", "label")] + [
+            (b, label)
+            for label, _, b in classifier_testdata.keyword_pairs(count, seed)])
+  classifier_testdata.write_tsv(
+      os.path.join(sst2, "test.tsv"), [("index", "sentence")] + [
+          (i, b) for i, (_, _, b) in enumerate(
+              classifier_testdata.keyword_pairs(4, 3))])
+  transfer = os.path.join(fixtures, "unlabeled_sentences.txt")
+  with open(transfer, "w", encoding="utf-8") as f:
+    f.write("".join(b + "\n" for _, _, b in
+                    classifier_testdata.keyword_pairs(32, 4)))
+
   squad = os.path.join(fixtures, "squad")
   os.makedirs(squad)
   for version_2, train, dev in ((False, "train-v1.1.json", "dev-v1.1.json"),
@@ -433,7 +452,7 @@ def build_fixtures(work):
 
   return {"BERT_BASE_DIR": bert, "GLUE_DIR": glue, "SQUAD_DIR": squad,
           "CONLL_DIR": conll, "HF_MODEL_DIR": hf_dir,
-          "SENTIMENT_DIR": sentiment,
+          "SENTIMENT_DIR": sentiment, "TRANSFER_FILE": transfer,
           "SLURM_ARRAY_TASK_ID": "1"}
 
 
