@@ -27,6 +27,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import estimator_runtime
+import modeling
 import ner_lib
 import predictor
 import run_ner
@@ -147,6 +149,55 @@ def test_tagging_loss_ignores_unscored_pieces_and_placeholder_tags():
   entropy = -(probs * np.log(probs)).sum(-1)
   assert loss(student, student, labels, alpha=1.0, temperature=1.0) == (
       pytest.approx((entropy * scored).sum() / scored.sum(), rel=1e-5))
+
+
+def _model_fn_eval_loss(model, features, **distill):
+  """The EVAL loss of the tiny tagger's model_fn (no dropout), seeded."""
+  config = modeling.BertConfig.from_json_file(
+      model["bert_config_file"])
+
+  with tf.Graph().as_default():
+    tf.compat.v1.set_random_seed(5)
+    model_fn = ner_lib.model_fn_builder(
+        config, len(LABELS), None, 1e-3, 10, 1, False, False, **distill)
+    spec = model_fn({k: tf.constant(v) for k, v in features.items()}, None,
+                    estimator_runtime.ModeKeys.EVAL, {})
+    with tf.compat.v1.Session() as sess:
+      sess.run(tf.compat.v1.global_variables_initializer())
+      return float(sess.run(spec.loss))
+
+
+def test_model_fn_trains_on_the_teachers_logits_when_asked(tmp_path):
+  """alpha=1 with a one-hot teacher is the hard loss against its argmax;
+  without --teacher_dir the same features train on the gold tags."""
+  model = data.write_tiny_model(tmp_path)
+  rng = np.random.RandomState(1)
+  seq_length = 8
+  gold = rng.randint(len(LABELS), size=[2, seq_length]).astype(np.int32)
+  teacher_tags = rng.randint(len(LABELS), size=[2, seq_length])
+  teacher_logits = 1e4 * np.eye(len(LABELS))[teacher_tags] - 5e3
+  features = {
+      "input_ids": rng.randint(5, len(data.VOCAB),
+                               size=[2, seq_length]).astype(np.int32),
+      "input_mask": np.ones([2, seq_length], np.int32),
+      "segment_ids": np.zeros([2, seq_length], np.int32),
+      "label_ids": gold,
+      "label_weights": (rng.rand(2, seq_length) < 0.5).astype(np.float32),
+      "teacher_logits": teacher_logits.reshape([2, -1]).astype(np.float32),
+      "has_label": np.array([[1], [0]], np.int32),
+  }
+  hard_on_gold = _model_fn_eval_loss(model, features)
+  hard_on_teacher = _model_fn_eval_loss(
+      model, dict(features, label_ids=teacher_tags.astype(np.int32)))
+  assert hard_on_gold != pytest.approx(hard_on_teacher, rel=1e-3)
+  assert _model_fn_eval_loss(
+      model, features, distill_temperature=1.0, distill_alpha=1.0) == (
+          pytest.approx(hard_on_teacher, rel=1e-5))
+  # alpha=0: the gold tags on the tagged window, the teacher on the other.
+  mixed = dict(features, label_ids=np.stack([gold[0], teacher_tags[1]]))
+  assert _model_fn_eval_loss(
+      model, features, distill_temperature=1.0, distill_alpha=0.0) == (
+          pytest.approx(_model_fn_eval_loss(model, mixed), rel=1e-5))
 
 
 # ----------------------------------------------------------------------------
