@@ -262,6 +262,11 @@ def test_distilled_student_end_to_end(task, tmp_path):
   with predictor.load(output_dir) as student:
     assert len(student.classify([("a b", "good great")])) == 1
   assert os.path.exists(os.path.join(output_dir, "eval_results.txt"))
+  # ... and converts to Hugging Face's format as any fine-tuned classifier.
+  import convert_checkpoint  # pylint: disable=g-import-not-at-top
+  hf_dir = str(tmp_path / "hf")
+  convert_checkpoint.google_to_hf(output_dir, hf_dir, task_name="mrpc")
+  assert os.path.exists(os.path.join(hf_dir, "model.safetensors"))
 
 
 def _student_settings(task, output_dir, **overrides):
