@@ -54,8 +54,8 @@ import tensorflow as tf
 
 import best_checkpoint
 import classifier_lib
-import estimator_runtime
 import classifier_windows
+import estimator_runtime
 import export_utils
 import fine_tuning
 import multilabel
