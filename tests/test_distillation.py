@@ -443,3 +443,13 @@ def test_column_transfer_file_with_a_label_column(task, tmp_path):
                            data_dir=str(data_dir),
                            transfer_file=str(transfer)))
   assert not os.path.exists(tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_distillation_with_mirrored_distribution(task, tmp_path):
+  output_dir = str(tmp_path / "student")
+  _run(_student_settings(task, output_dir, distribution="mirrored",
+                         num_cpu_devices=2, transfer_file=task["transfer"]))
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top,redefined-outer-name,reimported
+  # 35 records, batches of 8 (4 a device): 4 steps.
+  assert tf.train.latest_checkpoint(output_dir).endswith("model.ckpt-4")
