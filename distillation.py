@@ -67,9 +67,11 @@ def define_distillation_flags(flag_values=flags.FLAGS):
       "Knowledge distillation: a fine-tuned teacher model directory (the "
       "--output_dir of a run of this script, or its best_checkpoint/), with "
       "the same vocabulary, casing and labels as this run; it may have other "
-      "layers and width. Its logits over the training data (and "
-      "--transfer_file) are computed once before training and become soft "
-      "targets of the loss. Unset: ordinary fine-tuning.")
+      "layers and width; its best checkpoint when it kept one, else its "
+      "newest. Its logits over the training data (and --transfer_file) are "
+      "computed once before training, in batches of --predict_batch_size, "
+      "and stored in train.tf_record as the soft targets of the loss. "
+      "Unset: ordinary fine-tuning.")
   define.string(
       "transfer_file", None,
       "Only with --teacher_dir: unlabeled text the teacher labels for the "
@@ -77,7 +79,8 @@ def define_distillation_flags(flag_values=flags.FLAGS):
       "text_b for a sentence-pair task; for --task_name=tsv/csv a file in "
       "the task's format with a header naming its text columns and no label "
       "column; for run_ner.py one sentence per line, words separated by "
-      "spaces). Blank lines are skipped.")
+      "spaces, or a CoNLL file whose tags are ignored). Blank lines are "
+      "skipped. An epoch is a pass over the training data and these rows.")
   define.float(
       "distill_temperature", 1.0,
       "Only with --teacher_dir: the softmax temperature T of the teacher's "
