@@ -42,6 +42,7 @@ import best_checkpoint
 import checkpoint_utils
 import export_utils
 import file_utils
+import fine_tuning
 import model_files
 import progress
 import script_utils
@@ -55,8 +56,8 @@ TEACHER_LOGITS = "teacher_logits"
 HAS_LABEL = "has_label"
 
 # Model kinds a teacher can be (model_info.json's "kind").
-CLASSIFIER = export_utils.CLASSIFIER
-NER = "ner"
+CLASSIFIER = fine_tuning.CLASSIFIER
+NER = fine_tuning.NER
 
 
 def define_distillation_flags(flag_values=flags.FLAGS):
@@ -295,7 +296,7 @@ def load_teacher(teacher_dir, student_vocab_file, student_do_lower_case,
   if not isinstance(info, dict):
     raise UsageError("%s=%s: %s is not a model_info.json" %
                      (flag, teacher_dir, info_path))
-  teacher_kind = info.get("kind")
+  teacher_kind = info.get("kind", "unknown kind of")
   if teacher_kind != kind:
     raise UsageError("%s=%s: a %s model, but this run fine-tunes a %s" %
                      (flag, teacher_dir, teacher_kind, kind))
@@ -370,6 +371,11 @@ def load_teacher(teacher_dir, student_vocab_file, student_do_lower_case,
     checkpoint_utils.check_checkpoint_fits_config(checkpoint, bert_config)
   except UsageError as e:
     raise UsageError("%s=%s: %s" % (flag, teacher_dir, e))
+  head = fine_tuning.HEAD_VARIABLES[kind]
+  if not tf.train.load_checkpoint(checkpoint).has_tensor(head[0]):
+    raise UsageError("%s=%s: checkpoint %s has no %s (not fine-tuned on a "
+                     "task)" % (flag, teacher_dir, checkpoint,
+                                ", ".join(head)))
   return Teacher(model_dir=files_dir, bert_config=bert_config,
                  checkpoint=checkpoint, labels=labels,
                  max_seq_length=info.get("max_seq_length"), model_info=info)

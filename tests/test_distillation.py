@@ -297,6 +297,16 @@ def test_mismatches_are_one_line_before_any_output(task, tmp_path):
   info = json.load(open(wrong_labels / "model_info.json"))
   info["labels"] = ["1", "0"]
   json.dump(info, open(wrong_labels / "model_info.json", "w"))
+  # A fine-tuning directory's files around a pre-trained checkpoint.
+  no_head = tmp_path / "no_head"
+  os.makedirs(no_head)
+  pretrained = task["teacher_files"]["init_checkpoint"]
+  for source in [os.path.join(task["teacher_dir"], name) for name in (
+      "model_info.json", "vocab.txt", "bert_config.json")] + [
+          pretrained + ".index", pretrained + ".data-00000-of-00001"]:
+    with open(source, "rb") as f, open(
+        no_head / os.path.basename(source), "wb") as g:
+      g.write(f.read())
   cases = [
       (dict(vocab_file=swapped), r"--teacher_dir=\S+: the teacher's "
        r"vocabulary differs from --vocab_file=\S+ \(id 49 is 'ugly' there, "
@@ -310,6 +320,9 @@ def test_mismatches_are_one_line_before_any_output(task, tmp_path):
        r"differ from this task's \(0, 1\)"),
       (dict(teacher_dir=task["teacher_files"]["vocab_file"].rsplit("/", 1)[0]),
        r"no model_info.json; not a fine-tuned model directory"),
+      (dict(teacher_dir=str(no_head)), r"--teacher_dir=\S+no_head: "
+       r"checkpoint \S+bert_model.ckpt has no output_weights, output_bias "
+       r"\(not fine-tuned on a task\)"),
       (dict(transfer_file=str(tmp_path / "missing.txt")),
        r"--transfer_file=\S+missing.txt: file not found"),
       (dict(distill_temperature=0.0), r"--distill_temperature=0.0: must be "
