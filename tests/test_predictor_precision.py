@@ -9,11 +9,10 @@ bfloat16, outputs float32) from its fine-tuning directory and from
 SavedModels exported both ways.
 
 Tolerance: a probability differs by at most PROBABILITY_TOLERANCE between
-bf16 and fp32 (bfloat16 keeps 8 bits of mantissa, a relative error of about
-4e-3 per product; measured here about 1e-2 at most after two layers and the
-head), and the predicted label is the same for every text. The real 6-layer
-model's figures on 1,000 sentences are in bench/RESULTS.md
-(bench/bench_bf16_serving.py).
+bf16 and fp32 (bfloat16 keeps 8 bits of mantissa, a relative error of up to
+4e-3 per rounding; on the real 6-layer model the largest difference over
+1,000 dev sentences was 0.012, bench/RESULTS.md), and the predicted label is
+the same for every text.
 """
 
 import json
