@@ -18,7 +18,13 @@ The measurement behind docs/distillation.md, repeated from nothing:
                per seed.
   5. distilled the same student with --teacher_dir (the teacher's output
                directory) and --transfer_file (the unlabeled sentences),
-               one run per seed and per --distill_configs entry.
+               one run per seed and per --distill_configs entry. The
+               teacher's logits are the same in every one of these runs
+               (same teacher, same sentences), so the first run's are kept
+               in WORK_DIR/teacher_logits/ and read by the others instead of
+               running the teacher again (a wrapper around
+               distillation.compute_teacher_logits; --no_logits_cache runs
+               the teacher in each).
   6. speed     teacher and student through `predictor.load` in this process,
                one after the other and alternating, at batch --speed_batch
                and each of --speed_seq_lengths: examples per second of
@@ -96,6 +102,42 @@ def cut_student(args, teacher_model):
 # ----------------------------------------------------------------------------
 
 
+def run_classifier_with_logits_cache(cache_dir, argv):
+  """run_classifier.py's main with argv, the teacher's logits cached.
+
+  The key is the teacher's checkpoint and the exact input ids, mask and
+  segment ids, so a cached array is only reused for identical features.
+  """
+  sys.path.insert(0, ROOT)
+  import hashlib  # pylint: disable=g-import-not-at-top
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import distillation  # pylint: disable=g-import-not-at-top
+  import run_classifier  # pylint: disable=g-import-not-at-top
+  import script_utils  # pylint: disable=g-import-not-at-top
+  compute = distillation.compute_teacher_logits
+
+  def cached(teacher, model_fn, input_ids, input_mask, segment_ids,
+             **kwargs):
+    key = hashlib.sha256(os.path.abspath(teacher.checkpoint).encode())
+    for values in (input_ids, input_mask, segment_ids):
+      key.update(np.asarray(values, dtype=np.int32).tobytes())
+    path = os.path.join(cache_dir, key.hexdigest()[:20] + ".npy")
+    if os.path.exists(path):
+      print("bench: teacher logits read from %s" % path, flush=True)
+      return np.load(path)
+    logits = compute(teacher, model_fn, input_ids, input_mask, segment_ids,
+                     **kwargs)
+    os.makedirs(cache_dir, exist_ok=True)
+    np.save(path + ".tmp.npy", logits)
+    os.replace(path + ".tmp.npy", path)
+    return logits
+
+  distillation.compute_teacher_logits = cached
+  sys.argv = [os.path.join(ROOT, "run_classifier.py")] + list(argv)
+  run_classifier.define_flags()
+  script_utils.run(run_classifier.main)
+
+
 def read_accuracy(output_dir):
   with open(os.path.join(output_dir, "eval_results.txt")) as reader:
     results = dict(line.strip().split(" = ") for line in reader
@@ -104,19 +146,24 @@ def read_accuracy(output_dir):
 
 
 def fine_tune(args, name, model_dir, data_dir, seed, epochs, learning_rate,
-              extra=()):
+              extra=(), logits_cache=None):
   """One run_classifier.py training + dev evaluation; (accuracy, seconds).
 
   An output directory that already holds eval_results.txt is read instead
-  (seconds None), unless --fresh.
+  (seconds None), unless --fresh. With `logits_cache` (a directory), the
+  run goes through run_classifier_with_logits_cache.
   """
   output_dir = os.path.join(args.work_dir, name)
   if not args.fresh and os.path.exists(
       os.path.join(output_dir, "eval_results.txt")):
     return read_accuracy(output_dir), None
   shutil.rmtree(output_dir, ignore_errors=True)
-  command = [
-      sys.executable, os.path.join(ROOT, "run_classifier.py"),
+  if logits_cache:
+    script = [os.path.abspath(__file__), "--logits_cache_child=" +
+              logits_cache]
+  else:
+    script = [os.path.join(ROOT, "run_classifier.py")]
+  command = [sys.executable] + script + [
       "--task_name=sst-2", "--do_train=true", "--do_eval=true",
       "--data_dir=" + data_dir,
       "--vocab_file=" + os.path.join(model_dir, "vocab.txt"),
@@ -270,6 +317,10 @@ def tables(args, teacher_accuracy, baseline, distilled, speeds):
 
 
 def main():
+  if len(sys.argv) > 1 and sys.argv[1].startswith("--logits_cache_child="):
+    run_classifier_with_logits_cache(sys.argv[1].split("=", 1)[1],
+                                     sys.argv[2:])
+    return
   parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   parser.add_argument("--work_dir", default="/tmp/distill_bench")
   parser.add_argument("--data_dir", default=None,
@@ -289,7 +340,7 @@ def main():
   parser.add_argument("--teacher_learning_rate", type=float, default=5e-5)
   parser.add_argument("--baseline_epochs", type=float, default=6)
   parser.add_argument("--baseline_learning_rate", type=float, default=1e-4)
-  parser.add_argument("--distill_epochs", type=float, default=1)
+  parser.add_argument("--distill_epochs", type=float, default=0.5)
   parser.add_argument("--distill_learning_rate", type=float, default=1e-4)
   parser.add_argument("--distill_configs", default="1:0.5",
                       help="comma-separated TEMPERATURE:ALPHA pairs, the "
@@ -299,6 +350,8 @@ def main():
   parser.add_argument("--speed_examples", type=int, default=256)
   parser.add_argument("--speed_repeats", type=int, default=3)
   parser.add_argument("--skip_speed", action="store_true")
+  parser.add_argument("--no_logits_cache", action="store_true",
+                      help="run the teacher in every distilled run")
   parser.add_argument("--fresh", action="store_true",
                       help="repeat runs whose results are in --work_dir")
   parser.add_argument("--append_results", action="store_true")
@@ -333,7 +386,8 @@ def main():
     values = []
     for seed in seeds:
       accuracy, seconds = fine_tune(
-          args, "distilled_T%g_a%g_seed%d" % (temperature, alpha, seed),
+          args, "distilled_T%g_a%g_e%g_seed%d" % (
+              temperature, alpha, args.distill_epochs, seed),
           student_model, data_dir, seed, args.distill_epochs,
           args.distill_learning_rate,
           extra=["--teacher_dir=" + teacher_dir,
@@ -341,7 +395,9 @@ def main():
                  "--distill_temperature=%g" % temperature,
                  "--distill_alpha=%g" % alpha,
                  # The teacher's pass over the transfer text, in batches.
-                 "--predict_batch_size=64"])
+                 "--predict_batch_size=64"],
+          logits_cache=None if args.no_logits_cache else os.path.join(
+              args.work_dir, "teacher_logits"))
       report_run("student, distilled T=%g alpha=%g" % (temperature, alpha),
                  seed, accuracy, seconds)
       values.append(accuracy)
