@@ -108,6 +108,14 @@ def check_flags(settings):
     if getattr(settings, "transfer_file", None):
       raise UsageError("--transfer_file: only with --teacher_dir (the "
                        "teacher labels the transfer text)")
+    # A value other than the default without a teacher would be ignored
+    # silently, and the run taken for a distillation.
+    for name, default in (("distill_temperature", 1.0),
+                          ("distill_alpha", 0.5)):
+      value = getattr(settings, name, default)
+      if value is not None and value != default:
+        raise UsageError("--%s=%s: only with --teacher_dir (there is no "
+                         "teacher to distill from)" % (name, value))
     return
   if not settings.do_train:
     raise UsageError("--teacher_dir: the teacher's targets are for "
@@ -415,23 +423,30 @@ def read_transfer_lines(path, num_fields=1, flag_name="transfer_file"):
   """
   file_utils.require_file(path, flag_name)
   rows = []
+  num_blank = 0
   for line_number, line in enumerate(file_utils.read_text_lines(path), 1):
     line = line.rstrip("\r\n")
     if not line.strip():
+      num_blank += 1
       continue
     fields = line.split("\t")
     if len(fields) != num_fields:
       raise UsageError(
-          "%s line %d: %d tab-separated fields; this task takes %s" %
-          (path, line_number, len(fields),
+          "--%s=%s line %d: %d tab-separated fields; this task takes %s" %
+          (flag_name, path, line_number, len(fields),
            "one text a line (no tab)" if num_fields == 1 else
            "a pair a line: text_a<TAB>text_b"))
     if any(not field.strip() for field in fields):
-      raise UsageError("%s line %d: an empty text" % (path, line_number))
+      raise UsageError("--%s=%s line %d: an empty text" %
+                       (flag_name, path, line_number))
     rows.append((line_number, fields))
   if not rows:
     raise UsageError("--%s=%s: no text (every line is blank)" %
                      (flag_name, path))
+  if num_blank:
+    # Said, so that a count below the file's line count is explained.
+    tf1.logging.info("--%s=%s: %d blank line%s skipped", flag_name, path,
+                     num_blank, "" if num_blank == 1 else "s")
   return rows
 
 

@@ -319,6 +319,17 @@ def make_fine_tuning_estimator(model_fn, settings, num_train_steps=None):
       predict_batch_size=settings.predict_batch_size)
 
 
+def training_is_finished(settings, num_train_steps):
+  """Whether --output_dir's checkpoint has reached `num_train_steps` already.
+
+  Such a run skips training (`train` says so), so the scripts also skip what
+  only training needs (the training records, a teacher's pass,
+  model_info.json): the directory keeps the files of the training it had.
+  """
+  return (estimator_runtime.current_global_step(settings.output_dir) >=
+          num_train_steps)
+
+
 def train(estimator, settings, input_fn, size_line, num_train_steps,
           num_warmup_steps, init_checkpoint, evaluate_fn=None):
   """Logs the training block and trains to `num_train_steps` updates.
@@ -349,8 +360,8 @@ def train(estimator, settings, input_fn, size_line, num_train_steps,
         estimator, settings, input_fn, num_train_steps, evaluate_fn,
         size_line, num_warmup_steps, init_checkpoint)
     return
-  finished_step = estimator_runtime.current_global_step(settings.output_dir)
-  if finished_step >= num_train_steps:
+  if training_is_finished(settings, num_train_steps):
+    finished_step = estimator_runtime.current_global_step(settings.output_dir)
     # The flags of this run (learning rate, batch size) would describe a
     # training that does not happen.
     tf1.logging.info(

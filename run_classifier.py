@@ -284,19 +284,24 @@ def run(settings):
     model_info.update(distillation.model_info_settings(
         settings, len(transfer_examples)))
   if train_examples:
-    export_utils.write_model_files(output_dir, bert_config, model_info)
     train_file = os.path.join(output_dir, "train.tf_record")
     size_line = "Num examples = %d" % len(train_examples)
-    if teacher is not None:
-      size_line = _write_distillation_records(
-          settings, teacher, train_examples, transfer_examples,
-          train_windows, transfer_windows, label_list, tokenizer, train_file)
-    elif train_windows is not None:
-      classifier_windows.write_features(train_windows, train_file)
-      size_line += " (%d windows)" % len(train_windows)
-    else:
-      file_based_convert_examples_to_features(
-          train_examples, label_list, max_seq_length, tokenizer, train_file)
+    # A finished model keeps the files of its training (fine_tuning.train
+    # says training is skipped): no teacher pass, records or model_info.
+    if not fine_tuning.training_is_finished(settings, num_train_steps):
+      export_utils.write_model_files(output_dir, bert_config, model_info)
+      if teacher is not None:
+        size_line = _write_distillation_records(
+            settings, teacher, train_examples, transfer_examples,
+            train_windows, transfer_windows, label_list, tokenizer,
+            train_file)
+      elif train_windows is not None:
+        classifier_windows.write_features(train_windows, train_file)
+        size_line += " (%d windows)" % len(train_windows)
+      else:
+        file_based_convert_examples_to_features(
+            train_examples, label_list, max_seq_length, tokenizer,
+            train_file)
     train_input_fn = file_based_input_fn_builder(
         input_file=train_file,
         seq_length=max_seq_length,

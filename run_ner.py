@@ -252,21 +252,24 @@ def run(settings):
                                                      num_train_steps)
 
   if train_data:
-    train_features = train_data.features
-    if teacher:
-      # Before anything is written: a teacher checkpoint that does not fit
-      # is still an error without output.
-      train_features = _with_teacher_logits(teacher, settings, train_data,
-                                            transfer_data)
-    write_label_list(output_dir, label_list)
-    info = ner_lib.model_info(settings, label_list)
-    if teacher:
-      info.update(distillation.model_info_settings(
-          settings, len(transfer_data.sentences) if transfer_data else 0))
-    # What makes the directory usable as a --teacher_dir of another run.
-    export_utils.write_model_files(output_dir, bert_config, info)
     train_file = os.path.join(output_dir, "train.tf_record")
-    write_features(train_features, train_file)
+    # A finished model keeps the files of its training (fine_tuning.train
+    # says training is skipped): no teacher pass, records or model_info.
+    if not fine_tuning.training_is_finished(settings, num_train_steps):
+      train_features = train_data.features
+      if teacher:
+        # Before anything is written: a teacher checkpoint that does not fit
+        # is still an error without output.
+        train_features = _with_teacher_logits(teacher, settings, train_data,
+                                              transfer_data)
+      write_label_list(output_dir, label_list)
+      info = ner_lib.model_info(settings, label_list)
+      if teacher:
+        info.update(distillation.model_info_settings(
+            settings, len(transfer_data.sentences) if transfer_data else 0))
+      # What makes the directory usable as a --teacher_dir of another run.
+      export_utils.write_model_files(output_dir, bert_config, info)
+      write_features(train_features, train_file)
     train_input_fn = file_based_input_fn_builder(
         train_file, max_seq_length, is_training=True, drop_remainder=True,
         num_teacher_labels=len(label_list) if teacher else None)

@@ -144,9 +144,26 @@ def test_transfer_lines(tmp_path):
   path.write_text("\n\n", encoding="utf-8")
   with pytest.raises(distillation.UsageError, match="no text"):
     distillation.read_transfer_lines(str(path))
+  path.write_text("a b\tc\n", encoding="utf-8")
+  with pytest.raises(distillation.UsageError,
+                     match=r"^--transfer_file=\S*transfer.txt line 1: 2 tab"):
+    distillation.read_transfer_lines(str(path))
   path.write_bytes(b"ok\n\xff\n")
   with pytest.raises(distillation.UsageError, match="line 2: not valid UTF-8"):
     distillation.read_transfer_lines(str(path))
+
+
+def test_distillation_values_without_a_teacher_are_refused():
+  import types  # pylint: disable=g-import-not-at-top
+  base = dict(teacher_dir=None, transfer_file=None, distill_temperature=1.0,
+              distill_alpha=0.5, do_train=True, output_dir="out")
+  distillation.check_flags(types.SimpleNamespace(**base))  # the defaults
+  for name, value in (("distill_temperature", 3.0), ("distill_alpha", 0.9)):
+    settings = types.SimpleNamespace(**dict(base, **{name: value}))
+    with pytest.raises(distillation.UsageError,
+                       match=r"^--%s=%s: only with --teacher_dir" % (name,
+                                                                     value)):
+      distillation.check_flags(settings)
 
 
 # ----------------------------------------------------------------------------
@@ -267,6 +284,20 @@ def test_distilled_student_end_to_end(task, tmp_path):
   hf_dir = str(tmp_path / "hf")
   convert_checkpoint.google_to_hf(output_dir, hf_dir, task_name="mrpc")
   assert os.path.exists(os.path.join(hf_dir, "model.safetensors"))
+
+  # Run again into the finished directory with other distillation flags:
+  # training is skipped, so neither the teacher's pass nor the records nor
+  # model_info.json may change (they describe the training that happened).
+  record_bytes = open(os.path.join(output_dir, "train.tf_record"), "rb").read()
+  other_transfer = tmp_path / "other_transfer.txt"
+  other_transfer.write_text("a b\tgood great\n", encoding="utf-8")
+  _run(_settings(do_train=True, output_dir=output_dir,
+                 teacher_dir=task["teacher_dir"],
+                 transfer_file=str(other_transfer), distill_temperature=4.0,
+                 distill_alpha=0.1, **task["student"], **task["common"]))
+  assert json.load(open(os.path.join(output_dir, "model_info.json"))) == info
+  assert open(os.path.join(output_dir, "train.tf_record"),
+              "rb").read() == record_bytes
 
 
 def _student_settings(task, output_dir, **overrides):
