@@ -389,7 +389,7 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
 
   output_weights = tf1.get_variable(
       "output_weights", [num_labels, hidden_size],
-      initializer=tf1.truncated_normal_initializer(stddev=0.02))
+      initializer=fine_tuning.head_initializer(stddev=0.02))
   output_bias = tf1.get_variable(
       "output_bias", [num_labels], initializer=tf1.zeros_initializer())
 

@@ -83,6 +83,11 @@ PREDICTIONS_FILE = "test_predictions.txt"
 # original's shuffle buffer, which made no measurable difference.
 DEFAULT_OPTIMIZER = "adamw"
 DEFAULT_TRAIN_SHUFFLE = "buffer"
+# The tagging head starts from an uncut normal: on WNUT17 (1,000 sentences,
+# 187 updates) it reached entity F1 0.3075 +- 0.0558 over four seeds against
+# 0.1919 from the original's truncated normal, and Transformers' 0.3068 from
+# the same weights (bench/RESULTS.md).
+DEFAULT_HEAD_INITIALIZER = "normal"
 
 
 def define_flags(flag_values=flags.FLAGS):
@@ -97,7 +102,8 @@ def define_flags(flag_values=flags.FLAGS):
       "test.txt in the CoNLL layout: a token and its tag a line, blank "
       "lines between sentences.",
       do_predict_help="Tag test.txt and write test_predictions.txt.",
-      optimizer=DEFAULT_OPTIMIZER, train_shuffle=DEFAULT_TRAIN_SHUFFLE)
+      optimizer=DEFAULT_OPTIMIZER, train_shuffle=DEFAULT_TRAIN_SHUFFLE,
+      head_initializer=DEFAULT_HEAD_INITIALIZER)
   define = script_utils.flag_definers(flag_values)
   define.integer(
       "doc_stride", 64,

@@ -446,7 +446,7 @@ def create_model(bert_config, is_training, input_ids, input_mask, segment_ids,
   # Row 0 scores starts, row 1 ends.
   output_weights = tf1.get_variable(
       "cls/squad/output_weights", [2, hidden_size],
-      initializer=tf1.truncated_normal_initializer(stddev=0.02))
+      initializer=fine_tuning.head_initializer(stddev=0.02))
   output_bias = tf1.get_variable(
       "cls/squad/output_bias", [2], initializer=tf1.zeros_initializer())
 

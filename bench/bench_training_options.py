@@ -1,5 +1,5 @@
 # Copyright 2026 The BERT-faithful authors. Licensed under the Apache License, Version 2.0.
-"""--optimizer and --train_shuffle, both ways, for the three kinds of task.
+"""--optimizer, --train_shuffle and --head_initializer, both ways, for the three kinds of task.
 
 No GLUE or SQuAD data ships with the project, so the classification and
 question-answering figures come from tasks made out of the same real text as
@@ -16,7 +16,7 @@ sentences, the next --dev_sentences for dev):
             question whose answer is the first such entity (F1 and exact
             match of squad_metrics.json).
 
-Each (task, --optimizer, --train_shuffle, seed) is one run of the script under
+Each (task, --optimizer, --train_shuffle, --head_initializer, seed) is one run of the script under
 this interpreter, on the MiniLM dev package's weights (converted with
 convert_checkpoint.py), with the settings of bench_ner_vs_transformers.py
 (batch 16, learning rate 5e-5, 10 % warm-up); epochs per task as the table
@@ -118,10 +118,11 @@ def prepare(args):
           "labels": labels, "squad_questions": counts}
 
 
-def run_one(args, task, optimizer, shuffle, seed, data, google_dir):
+def run_one(args, task, optimizer, shuffle, seed, data, google_dir,
+            head="default"):
   """One training and evaluation; returns (metric, seconds)."""
-  output_dir = os.path.join(args.work_dir, "%s_%s_%s_seed%d" %
-                            (task, optimizer, shuffle, seed))
+  output_dir = os.path.join(args.work_dir, "%s_%s_%s_%s_seed%d" %
+                            (task, optimizer, shuffle, head, seed))
   shutil.rmtree(output_dir, ignore_errors=True)
   common = [
       "--output_dir=" + output_dir,
@@ -139,6 +140,8 @@ def run_one(args, task, optimizer, shuffle, seed, data, google_dir):
     common.append("--optimizer=" + optimizer)
   if shuffle != "default":
     common.append("--train_shuffle=" + shuffle)
+  if head != "default":
+    common.append("--head_initializer=" + head)
   if task == "ner":
     command = ["run_ner.py", "--do_predict", "--data_dir=" + data["ner"],
                "--labels=" + ",".join(data["labels"]),
@@ -187,8 +190,8 @@ def main():
   parser.add_argument(
       "--configs",
       default="default:default,adamw_bias_corrected:default,default:epoch",
-      help="comma-separated OPTIMIZER:SHUFFLE pairs, the values of "
-      "--optimizer and --train_shuffle; default: the script's own")
+      help="comma-separated OPTIMIZER:SHUFFLE[:HEAD] values of --optimizer, "
+      "--train_shuffle and --head_initializer; default: the script's own")
   parser.add_argument("--split_seed", type=int, default=0)
   parser.add_argument("--train_sentences", type=int, default=1000)
   parser.add_argument("--dev_sentences", type=int, default=1000)
@@ -204,21 +207,22 @@ def main():
   rows = []
   for task in args.tasks.split(","):
     for config in args.configs.split(","):
-      optimizer, shuffle = config.split(":")
+      optimizer, shuffle, head = (config.split(":") + ["default"])[:3]
       values = []
       for seed in [int(s) for s in args.seeds.split(",")]:
         metric, seconds = run_one(args, task, optimizer, shuffle, seed,
-                                  data, google_dir)
+                                  data, google_dir, head)
         values.append(metric)
-        print("%-6s --optimizer=%s --train_shuffle=%s seed %d: %s %.4f "
-              "(%.0f s)" % (task, optimizer, shuffle, seed, METRIC[task],
-                            metric, seconds), flush=True)
-      rows.append((task, optimizer, shuffle, values))
-  lines = ["| task (%s) | --optimizer | --train_shuffle | per seed | mean |" %
-           "metric", "|---|---|---|---|---:|"]
-  for task, optimizer, shuffle, values in rows:
-    lines.append("| %s (%s) | %s | %s | %s | %.4f |" % (
-        task, METRIC[task], optimizer, shuffle,
+        print("%-6s --optimizer=%s --train_shuffle=%s --head_initializer=%s "
+              "seed %d: %s %.4f (%.0f s)" % (
+                  task, optimizer, shuffle, head, seed, METRIC[task], metric,
+                  seconds), flush=True)
+      rows.append((task, optimizer, shuffle, head, values))
+  lines = ["| task (%s) | --optimizer | --train_shuffle | --head_initializer "
+           "| per seed | mean |" % "metric", "|---|---|---|---|---|---:|"]
+  for task, optimizer, shuffle, head, values in rows:
+    lines.append("| %s (%s) | %s | %s | %s | %s | %.4f |" % (
+        task, METRIC[task], optimizer, shuffle, head,
         ", ".join("%.4f" % v for v in values), statistics.mean(values)))
   print("\n".join(lines))
   if args.append_results:
