@@ -340,7 +340,7 @@ def main():
   parser.add_argument("--teacher_learning_rate", type=float, default=5e-5)
   parser.add_argument("--baseline_epochs", type=float, default=6)
   parser.add_argument("--baseline_learning_rate", type=float, default=1e-4)
-  parser.add_argument("--distill_epochs", type=float, default=0.5)
+  parser.add_argument("--distill_epochs", type=float, default=1)
   parser.add_argument("--distill_learning_rate", type=float, default=1e-4)
   parser.add_argument("--distill_configs", default="1:0.5",
                       help="comma-separated TEMPERATURE:ALPHA pairs, the "
