@@ -214,10 +214,12 @@ def _log_precision(model_dir, precision):
   warning = script_utils.precision_warning(precision)
   if warning and warning not in _ALREADY_WARNED:
     tf1.logging.warning("%s", warning)
-  tf1.logging.info(
-      "%s: predicting in %s%s", model_dir, precision,
-      "" if precision == export_utils.FP32 else
-      " (encoder matrix products; weights and outputs float32)")
+  # Said only when it is not the default: an fp32 model prints nothing, so
+  # a notebook's output holds the predictions alone.
+  if precision != export_utils.FP32:
+    tf1.logging.info(
+        "%s: predicting in %s (encoder matrix products; weights and outputs "
+        "float32)", model_dir, precision)
 
 
 def _find_checkpoint(model_dir):
